@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Schemas for the YAML configuration. The seed's files must keep loading, so every
+ * field the prototype knew keeps its name and meaning; new fields are optional.
+ * Objects are "loose": unknown keys are reported as warnings (with their line), not
+ * errors, because the seed itself carries extra keys such as `experimental`.
+ */
+
+const timeoutValue = z.number().int().positive().max(3_600_000);
+
+export const timeoutsSchema = z.union([
+  timeoutValue,
+  z.looseObject({
+    connect: timeoutValue.optional(),
+    first_byte: timeoutValue.optional(),
+    idle: timeoutValue.optional(),
+    total: timeoutValue.optional(),
+  }),
+]);
+
+export const imageLimitsSchema = z.looseObject({
+  max_long_edge: z.number().int().positive().optional(),
+  max_pixels: z.number().int().positive().optional(),
+  max_bytes: z.number().int().positive().optional(),
+});
+
+export const providerEntrySchema = z.looseObject({
+  name: z.string().trim().min(1, 'provider name must not be empty'),
+  api_key_env: z.string().trim().min(1).optional(),
+  base_url: z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s]+$/i.test(value), 'base_url must be an http(s) URL'),
+  description: z.string().optional().default(''),
+  protocol: z.enum(['openai']).optional().default('openai'),
+  vendor: z.string().trim().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional().default({}),
+  timeout_ms: timeoutsSchema.optional(),
+  enabled: z.boolean().optional().default(true),
+  needs_key: z.boolean().optional(),
+  image_delivery: z.enum(['url', 'data-url', 'raw-base64']).optional(),
+  force_inline_images: z.boolean().optional(),
+  stream_usage: z.boolean().optional(),
+  drain_on_disconnect: z.boolean().optional(),
+  image_limits: imageLimitsSchema.optional(),
+});
+
+export const modelsFileSchema = z.looseObject({
+  providers: z.array(providerEntrySchema).default([]),
+  vision: z
+    .looseObject({
+      default_prompt: z.string().min(1).optional(),
+      allowed_url_hosts: z.array(z.string().min(1)).optional(),
+      max_upload_bytes: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+
+export const pricingSchema = z.looseObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  currency: z.string().trim().min(1).optional().default('USD'),
+});
+
+export const modelEntrySchema = z.looseObject({
+  name: z.string().trim().min(1, 'model name must not be empty'),
+  display_name: z.string().optional(),
+  description: z.string().optional(),
+  upstream_name: z.string().trim().min(1).optional(),
+  aliases: z.array(z.string().trim().min(1)).optional().default([]),
+  context_window: z.number().int().positive().optional(),
+  max_output_tokens: z.number().int().positive().optional(),
+  pricing: pricingSchema.optional(),
+  capabilities: z.array(z.string().trim().min(1)).optional().default([]),
+  enabled: z.boolean().optional().default(true),
+  image_limits: imageLimitsSchema.optional(),
+});
+
+export const modelTypeNames = ['language', 'vision', 'embedding', 'reasoning'] as const;
+
+export const providerFileSchema = z.looseObject({
+  provider: z.string().trim().min(1, 'provider must name a provider from models.yaml'),
+  description: z.string().optional(),
+  models: z
+    .looseObject({
+      language: z.array(modelEntrySchema).optional(),
+      vision: z.array(modelEntrySchema).optional(),
+      embedding: z.array(modelEntrySchema).optional(),
+      reasoning: z.array(modelEntrySchema).optional(),
+    })
+    .optional()
+    .default({}),
+});
+
+export const activeModelsFileSchema = z.looseObject({
+  active_language_model_provider: z.string().optional(),
+  active_language_model: z.string().optional(),
+  active_vision_model_provider: z.string().optional(),
+  active_vision_model: z.string().optional(),
+});
+
+export type ProviderEntry = z.infer<typeof providerEntrySchema>;
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type ProviderFile = z.infer<typeof providerFileSchema>;
+export type ModelsFile = z.infer<typeof modelsFileSchema>;

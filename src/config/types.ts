@@ -1,0 +1,83 @@
+export type ModelType = 'language' | 'vision' | 'embedding' | 'reasoning';
+export type ImageDelivery = 'url' | 'data-url' | 'raw-base64';
+
+export interface Timeouts {
+  connect: number;
+  firstByte: number;
+  idle: number;
+  total: number;
+}
+
+export interface ImageLimitOverrides {
+  maxLongEdge?: number;
+  maxPixels?: number;
+  maxBytes?: number;
+}
+
+export interface Pricing {
+  /** Price per 1M input tokens. */
+  input: number;
+  /** Price per 1M output tokens. */
+  output: number;
+  currency: string;
+}
+
+export interface ProviderConfig {
+  name: string;
+  /** Lower-case vendor id used to pick quirks (moonshot, ollama, …). */
+  vendor: string;
+  apiKeyEnv: string | null;
+  baseUrl: string;
+  description: string;
+  protocol: 'openai';
+  headers: Record<string, string>;
+  timeouts: Partial<Timeouts>;
+  enabled: boolean;
+  needsKey: boolean;
+  imageDelivery: ImageDelivery | null;
+  forceInlineImages: boolean;
+  streamUsage: boolean | null;
+  drainOnDisconnect: boolean;
+  imageLimits: ImageLimitOverrides;
+  source: 'config' | 'admin';
+}
+
+export interface ModelConfig {
+  name: string;
+  provider: string;
+  types: ModelType[];
+  displayName: string;
+  description: string;
+  upstreamName: string;
+  aliases: string[];
+  contextWindow: number | null;
+  maxOutputTokens: number | null;
+  pricing: Pricing | null;
+  capabilities: string[];
+  enabled: boolean;
+  imageLimits: ImageLimitOverrides;
+  source: 'config' | 'admin';
+}
+
+export interface ActiveModelRef {
+  provider: string;
+  name: string;
+}
+
+export interface VisionSettings {
+  defaultPrompt: string;
+  allowedUrlHosts: string[];
+  maxUploadBytes: number;
+}
+
+export interface GatewayConfig {
+  configDir: string;
+  providers: ProviderConfig[];
+  models: ModelConfig[];
+  /** From the config folder's active_models.json (seed format), if present. */
+  initialActive: { language: ActiveModelRef | null; vision: ActiveModelRef | null };
+  vision: VisionSettings;
+  warnings: string[];
+}
+
+export const modelKey = (provider: string, name: string) => `${provider}/${name}`;

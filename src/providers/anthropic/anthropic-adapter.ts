@@ -1,0 +1,9 @@
+import { createOpenAICompatibleAdapter } from '../openai-compatible/openai-compatible-adapter.js';
+
+/**
+ * Anthropic's OpenAI SDK compatibility layer (base URL https://api.anthropic.com/v1/)
+ * takes the key as a Bearer token; `x-api-key` is sent too so either check passes.
+ */
+export const anthropicAdapter = createOpenAICompatibleAdapter('anthropic', {
+  authHeaders: (apiKey): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}`, 'x-api-key': apiKey } : {}),
+});

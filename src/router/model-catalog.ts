@@ -1,0 +1,132 @@
+import type { ActiveModelRef, ModelConfig, ModelType, ProviderConfig } from '../config/types.js';
+import { modelKey } from '../config/types.js';
+import { isPlaceholderKey } from '../config/vendors.js';
+
+export type AvailabilityStatus = 'usable' | 'key_missing' | 'disabled';
+
+export interface ProviderState {
+  config: ProviderConfig;
+  /** Resolved secret; never serialise a ProviderState. */
+  apiKey: string | null;
+  keySource: 'admin' | 'env' | 'none';
+  status: AvailabilityStatus;
+}
+
+export interface CatalogModel extends ModelConfig {
+  key: string;
+  providerState: ProviderState;
+  status: AvailabilityStatus;
+  seesImages: boolean;
+}
+
+/**
+ * An immutable snapshot of every provider and model. Requests capture the snapshot
+ * they start with, so a live switch never changes a request half-way through; the
+ * admin layer builds a new snapshot and swaps the reference atomically.
+ */
+export interface Catalog {
+  version: number;
+  providers: Map<string, ProviderState>;
+  models: CatalogModel[];
+  byName: Map<string, CatalogModel[]>;
+  byLowerName: Map<string, CatalogModel[]>;
+  byKey: Map<string, CatalogModel>;
+  active: { language: CatalogModel | null; vision: CatalogModel | null };
+}
+
+export interface CatalogInput {
+  version?: number;
+  providers: ProviderConfig[];
+  models: ModelConfig[];
+  /** Keys entered in the admin (decrypted), by provider name; they win over the environment. */
+  adminKeys?: Map<string, string>;
+  env?: NodeJS.ProcessEnv;
+  active: { language: ActiveModelRef | null; vision: ActiveModelRef | null };
+}
+
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+};
+
+export const resolveProviderState = (
+  config: ProviderConfig,
+  adminKeys: Map<string, string> | undefined,
+  env: NodeJS.ProcessEnv,
+): ProviderState => {
+  const adminKey = adminKeys?.get(config.name) ?? null;
+  const envKey = config.apiKeyEnv ? env[config.apiKeyEnv] : undefined;
+  let apiKey: string | null = null;
+  let keySource: ProviderState['keySource'] = 'none';
+  if (adminKey && !isPlaceholderKey(adminKey)) {
+    apiKey = adminKey;
+    keySource = 'admin';
+  } else if (envKey && !isPlaceholderKey(envKey)) {
+    apiKey = envKey.trim();
+    keySource = 'env';
+  }
+  const status: AvailabilityStatus = !config.enabled
+    ? 'disabled'
+    : config.needsKey && !apiKey
+      ? 'key_missing'
+      : 'usable';
+  return { config, apiKey, keySource, status };
+};
+
+export const modelSeesImages = (model: Pick<ModelConfig, 'types' | 'capabilities'>) =>
+  model.types.includes('vision') || model.capabilities.includes('vision');
+
+export const buildCatalog = (input: CatalogInput): Catalog => {
+  const env = input.env ?? process.env;
+  const providers = new Map<string, ProviderState>();
+  for (const config of input.providers) {
+    providers.set(config.name.toLowerCase(), resolveProviderState(config, input.adminKeys, env));
+  }
+  const models: CatalogModel[] = [];
+  const byName = new Map<string, CatalogModel[]>();
+  const byLowerName = new Map<string, CatalogModel[]>();
+  const byKey = new Map<string, CatalogModel>();
+  for (const model of input.models) {
+    const providerState = providers.get(model.provider.toLowerCase());
+    if (!providerState) continue;
+    const status: AvailabilityStatus =
+      providerState.status !== 'usable' ? providerState.status : model.enabled ? 'usable' : 'disabled';
+    const entry: CatalogModel = {
+      ...model,
+      provider: providerState.config.name,
+      key: modelKey(providerState.config.name, model.name),
+      providerState,
+      status,
+      seesImages: modelSeesImages(model),
+    };
+    models.push(entry);
+    byKey.set(entry.key.toLowerCase(), entry);
+    for (const name of [model.name, ...model.aliases]) {
+      push(byName, name, entry);
+      push(byLowerName, name.toLowerCase(), entry);
+    }
+  }
+  const findActive = (ref: ActiveModelRef | null, type: ModelType): CatalogModel | null => {
+    if (ref) {
+      const exact = ref.provider
+        ? byKey.get(modelKey(ref.provider, ref.name).toLowerCase())
+        : (byName.get(ref.name) ?? []).find((m) => m.types.includes(type));
+      if (exact) return exact;
+    }
+    return null;
+  };
+  return {
+    version: input.version ?? 0,
+    providers,
+    models,
+    byName,
+    byLowerName,
+    byKey,
+    active: { language: findActive(input.active.language, 'language'), vision: findActive(input.active.vision, 'vision') },
+  };
+};
+
+/** First usable model of a type: the default when nothing was chosen yet. */
+export const firstUsableModel = (catalog: Pick<Catalog, 'models'>, type: ModelType): CatalogModel | null =>
+  catalog.models.find((m) => m.status === 'usable' && m.types.includes(type)) ?? null;

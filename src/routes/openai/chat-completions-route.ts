@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../../server/gateway-context.js';
+import { handleChatCompletion } from './chat-handler.js';
+import { chatRequestSchema, chatResponseSchema, errorResponses, noValidation } from './openapi-schemas.js';
+import { validateChatBody } from './validate-chat-body.js';
+
+/** `/v1/chat/completions` and the prototype's `/api/v1/chat/completions`: one handler. */
+export const registerChatCompletionsRoute = (app: FastifyInstance, ctx: GatewayContext) => {
+  for (const url of ['/v1/chat/completions', '/api/v1/chat/completions']) {
+    app.post(url, {
+      schema: {
+        tags: ['OpenAI compatible'],
+        summary: 'Create a chat completion (JSON or SSE stream)',
+        body: chatRequestSchema,
+        response: { 200: chatResponseSchema, ...errorResponses },
+        security: [{ bearerAuth: [] }],
+      },
+      validatorCompiler: noValidation,
+      // The upstream JSON is passed through as text: no response serializer.
+      serializerCompiler: () => (data) => (typeof data === 'string' ? data : JSON.stringify(data)),
+      handler: async (request, reply) => {
+        const caller = ctx.authenticate(request);
+        const body = validateChatBody(request.body);
+        return handleChatCompletion(ctx, request, reply, body, caller);
+      },
+    });
+  }
+};

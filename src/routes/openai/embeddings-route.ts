@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify';
+import { GatewayError, badRequest } from '../../server/errors.js';
+import type { GatewayContext } from '../../server/gateway-context.js';
+import { costOf } from '../../observability/usage-record.js';
+import { resolveModel } from '../../router/model-resolver.js';
+import type { CatalogModel } from '../../router/model-catalog.js';
+import { prepareChatCall } from '../../upstream/chat-request.js';
+import { countTokens } from '../../upstream/estimate-tokens.js';
+import { upstreamHttpError } from '../../upstream/upstream-error.js';
+import { errorResponses, noValidation } from './openapi-schemas.js';
+
+const validateEmbeddingsBody = (body: unknown): Record<string, unknown> => {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object.');
+  const b = body as Record<string, unknown>;
+  if (typeof b.model !== 'string' || b.model === '') throw badRequest('`model` is required.', 'missing_required_parameter', 'model');
+  const input = b.input;
+  const valid =
+    typeof input === 'string' ||
+    (Array.isArray(input) && input.length > 0 && input.every((x) => typeof x === 'string' || typeof x === 'number' || Array.isArray(x)));
+  if (!valid) throw badRequest('`input` must be a string or a non-empty array.', 'invalid_type', 'input');
+  return b;
+};
+
+const inputText = (input: unknown): string =>
+  typeof input === 'string' ? input : Array.isArray(input) ? input.filter((x) => typeof x === 'string').join('\n') : '';
+
+export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContext) => {
+  for (const url of ['/v1/embeddings', '/api/v1/embeddings']) {
+    app.post(url, {
+      schema: {
+        tags: ['OpenAI compatible'],
+        summary: 'Create embeddings',
+        body: {
+          type: 'object',
+          required: ['model', 'input'],
+          additionalProperties: true,
+          properties: {
+            model: { type: 'string' },
+            input: { oneOf: [{ type: 'string' }, { type: 'array' }] },
+            dimensions: { type: 'integer' },
+            encoding_format: { type: 'string', enum: ['float', 'base64'] },
+          },
+        },
+        response: { ...errorResponses },
+        security: [{ bearerAuth: [] }],
+      },
+      validatorCompiler: noValidation,
+      handler: async (request, reply) => {
+        const started = performance.now();
+        const caller = ctx.authenticate(request);
+        const body = validateEmbeddingsBody(request.body);
+        let model: CatalogModel | null = null;
+        let status = 200;
+        let errorCode: string | null = null;
+        let promptTokens = 0;
+        let estimated = false;
+        try {
+          model = resolveModel(ctx.catalog(), body.model as string, 'embedding');
+          if (!model.types.includes('embedding')) {
+            throw new GatewayError(`The model \`${model.key}\` is not an embedding model.`, {
+              status: 400,
+              code: 'model_not_embedding_capable',
+              param: 'model',
+            });
+          }
+          const limitHeaders = ctx.admit(caller, model.key, countTokens(inputText(body.input)));
+          const call = prepareChatCall(model, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' });
+          const upstream = await ctx.upstream.request(model.provider, {
+            url: call.url,
+            headers: call.headers,
+            body: call.body,
+            timeouts: call.timeouts,
+          });
+          let text: string;
+          try {
+            text = await upstream.body.text();
+          } catch (error) {
+            throw upstream.mapError(error);
+          } finally {
+            upstream.done();
+          }
+          if (upstream.status < 200 || upstream.status >= 300) {
+            throw upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, model.providerState.apiKey);
+          }
+          let json: Record<string, unknown>;
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            throw new GatewayError(`The upstream provider ${model.provider} sent a malformed response.`, {
+              status: 502,
+              code: 'upstream_malformed_response',
+            });
+          }
+          json.model = body.model;
+          const usage = json.usage as { prompt_tokens?: number } | undefined;
+          if (typeof usage?.prompt_tokens === 'number') promptTokens = usage.prompt_tokens;
+          else {
+            estimated = true;
+            promptTokens = countTokens(inputText(body.input));
+          }
+          return reply
+            .headers({ 'x-request-id': request.id, 'x-gateway-provider': model.provider, 'x-gateway-model': model.key, ...limitHeaders })
+            .send(json);
+        } catch (error) {
+          status = error instanceof GatewayError ? error.status : 500;
+          errorCode = error instanceof GatewayError ? error.code : 'internal_error';
+          throw error;
+        } finally {
+          const cost = model ? costOf(model.pricing, promptTokens, 0) : 0;
+          ctx.settle(caller, promptTokens, cost);
+          ctx.usage.record({
+            requestId: request.id,
+            time: Date.now(),
+            keyId: caller.keyId,
+            keyName: caller.keyName,
+            model: model?.name ?? String(body.model),
+            provider: model?.provider ?? '',
+            status,
+            errorCode,
+            promptTokens,
+            completionTokens: 0,
+            totalTokens: promptTokens,
+            tokensEstimated: estimated,
+            cost,
+            latencyMs: performance.now() - started,
+            ttftMs: null,
+            stream: false,
+            attempts: 1,
+            cached: false,
+          });
+        }
+      },
+    });
+  }
+};

@@ -1,0 +1,42 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { GatewayError } from './errors.js';
+
+export interface ApiCaller {
+  kind: 'master' | 'virtual' | 'anonymous';
+  keyId: string | null;
+  keyName: string | null;
+}
+
+/** Bearer token from `Authorization`, or `x-api-key` for clients written for Anthropic-style auth. */
+export const presentedKey = (request: FastifyRequest): string | null => {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (match) return match[1]!.trim();
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : null;
+};
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Compare through fixed-length digests so neither content nor length leaks through timing. */
+export const constantTimeEqual = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
+
+export const missingKeyError = () =>
+  new GatewayError('You must provide an API key: `Authorization: Bearer <key>`.', {
+    status: 401,
+    code: 'missing_api_key',
+    type: 'authentication_error',
+  });
+
+export const invalidKeyError = () =>
+  new GatewayError('The API key is not valid for this gateway.', {
+    status: 401,
+    code: 'invalid_api_key',
+    type: 'authentication_error',
+  });
+
+export const masterKeyCaller: ApiCaller = { kind: 'master', keyId: null, keyName: 'master' };
+export const anonymousCaller: ApiCaller = { kind: 'anonymous', keyId: null, keyName: null };

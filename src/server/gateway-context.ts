@@ -1,0 +1,25 @@
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { RuntimeSettings } from '../config/env.js';
+import type { GatewayConfig } from '../config/types.js';
+import type { UsageSink } from '../observability/usage-record.js';
+import type { Catalog } from '../router/model-catalog.js';
+import type { UpstreamClient } from '../upstream/upstream-client.js';
+import type { ApiCaller } from './api-auth.js';
+
+/** Everything a route needs, passed explicitly instead of hanging off globals. */
+export interface GatewayContext {
+  settings: RuntimeSettings;
+  config: GatewayConfig;
+  /** The current catalog snapshot; capture it once per request. */
+  catalog(): Catalog;
+  upstream: UpstreamClient;
+  usage: UsageSink;
+  logger: Logger;
+  /** Authenticate a `/v1` request; throws a 401/403 GatewayError. */
+  authenticate(request: FastifyRequest): ApiCaller;
+  /** Per-request admission checks for a caller and model (allowed models, rate limits, budget). */
+  admit(caller: ApiCaller, modelKey: string, estimatedTokens: number): Record<string, string>;
+  /** Called when a request finishes so limits can be corrected with real token counts. */
+  settle(caller: ApiCaller, totalTokens: number, cost: number): void;
+}

@@ -1,0 +1,166 @@
+import type { ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { ChatChunk, ProviderAdapter, TokenUsage } from '../providers/spec/provider-adapter.js';
+import { GatewayError } from '../server/errors.js';
+import type { UpstreamResponse } from './upstream-client.js';
+
+export interface StreamOutcome {
+  usage: TokenUsage | null;
+  completionText: string;
+  firstTokenAt: number | null;
+  /** Set when the stream ended with an error event instead of [DONE]. */
+  error: GatewayError | null;
+  clientAborted: boolean;
+}
+
+export interface RelayOptions {
+  requestedModel: string;
+  clientWantsUsage: boolean;
+  adapter: ProviderAdapter;
+  providerName: string;
+  /** When true a client disconnect lets the upstream finish so usage is still counted. */
+  drainOnDisconnect: boolean;
+}
+
+export const sseErrorEvent = (error: GatewayError) => `data: ${JSON.stringify(error.toEnvelope())}\n\n`;
+
+const deltaText = (chunk: ChatChunk): string => {
+  let text = '';
+  for (const choice of chunk.choices ?? []) {
+    const delta = choice?.delta as Record<string, unknown> | undefined;
+    if (delta && typeof delta.content === 'string') text += delta.content;
+    if (delta && typeof delta.reasoning_content === 'string') text += delta.reasoning_content;
+    if (delta?.tool_calls) text += JSON.stringify(delta.tool_calls);
+  }
+  return text;
+};
+
+/**
+ * Relay an upstream SSE stream chunk by chunk with correct `data: …\n\n` framing.
+ * Chunks whose model already matches and that carry no usage pass through as text;
+ * others are rewritten (model name, usage taken out). Usage is re-emitted once, in
+ * OpenAI's shape, only when the client asked for it.
+ */
+export const relayStream = async (
+  upstream: UpstreamResponse,
+  res: ServerResponse,
+  options: RelayOptions,
+): Promise<StreamOutcome> => {
+  const outcome: StreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false };
+  const textParts: string[] = [];
+  const modelNeedle = `"model":${JSON.stringify(options.requestedModel)}`;
+  let pending = '';
+  let sawDone = false;
+  let sawFinish = false;
+  let malformed = false;
+  let template: { id?: unknown; created?: unknown; system_fingerprint?: unknown } = {};
+
+  const onClose = () => {
+    if (!res.writableFinished) {
+      outcome.clientAborted = true;
+      if (!options.drainOnDisconnect) upstream.abort();
+    }
+  };
+  res.once('close', onClose);
+
+  const handle = (event: EventSourceMessage) => {
+    const data = event.data;
+    if (data === '[DONE]') {
+      sawDone = true;
+      return;
+    }
+    if (malformed) return;
+    const fastPath = data.includes(modelNeedle) && !/"usage"\s*:\s*\{/.test(data);
+    let chunk: ChatChunk;
+    try {
+      chunk = JSON.parse(data) as ChatChunk;
+    } catch {
+      malformed = true;
+      return;
+    }
+    if (template.id === undefined) template = { id: chunk.id, created: chunk.created, system_fingerprint: chunk.system_fingerprint };
+    const text = deltaText(chunk);
+    if (text) {
+      textParts.push(text);
+      if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
+    }
+    if (chunk.choices?.some((c) => c && c.finish_reason)) sawFinish = true;
+    if ((chunk as { error?: unknown }).error) {
+      pending += `data: ${data}\n\n`;
+      return;
+    }
+    if (fastPath) {
+      pending += `data: ${data}\n\n`;
+      return;
+    }
+    const usage = options.adapter.takeChunkUsage(chunk);
+    if (usage) outcome.usage = usage;
+    // A chunk that only carried usage is re-emitted at the end, in OpenAI's shape, if asked for.
+    if (usage && Array.isArray(chunk.choices) && chunk.choices.length === 0) return;
+    chunk.model = options.requestedModel;
+    pending += `data: ${JSON.stringify(chunk)}\n\n`;
+  };
+  const parser = createParser({ onEvent: handle });
+  const decoder = new TextDecoder();
+
+  try {
+    for await (const piece of upstream.body) {
+      parser.feed(decoder.decode(piece as Uint8Array, { stream: true }));
+      if (malformed) break;
+      if (pending) {
+        if (!outcome.clientAborted && !res.write(pending)) await once(res, 'drain');
+        pending = '';
+      }
+      if (outcome.clientAborted && !options.drainOnDisconnect) break;
+    }
+    if (malformed) {
+      outcome.error = new GatewayError(`The upstream provider ${options.providerName} sent a malformed stream chunk.`, {
+        status: 502,
+        code: 'upstream_malformed_response',
+      });
+      upstream.abort();
+    } else if (!sawDone && !sawFinish && !outcome.clientAborted) {
+      outcome.error = new GatewayError(`The upstream provider ${options.providerName} ended the stream early.`, {
+        status: 502,
+        code: 'upstream_stream_interrupted',
+      });
+    }
+  } catch (error) {
+    if (!outcome.clientAborted) {
+      const mapped = upstream.mapError(error);
+      outcome.error =
+        mapped.code === 'upstream_unreachable'
+          ? new GatewayError(`The upstream provider ${options.providerName} closed the stream unexpectedly.`, {
+              status: 502,
+              code: 'upstream_stream_interrupted',
+            })
+          : mapped;
+    }
+  } finally {
+    upstream.done();
+    res.off('close', onClose);
+  }
+
+  outcome.completionText = textParts.join('');
+  if (outcome.clientAborted || res.destroyed) return outcome;
+  let tail = pending;
+  if (outcome.error) {
+    tail += sseErrorEvent(outcome.error);
+  } else {
+    if (options.clientWantsUsage && outcome.usage) {
+      tail += `data: ${JSON.stringify({
+        id: template.id,
+        object: 'chat.completion.chunk',
+        created: template.created,
+        model: options.requestedModel,
+        ...(template.system_fingerprint ? { system_fingerprint: template.system_fingerprint } : {}),
+        choices: [],
+        usage: outcome.usage,
+      })}\n\n`;
+    }
+    tail += 'data: [DONE]\n\n';
+  }
+  res.end(tail);
+  return outcome;
+};
