@@ -18,7 +18,7 @@ export class YamlSource {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false });
     if (this.doc.errors.length > 0) {
       const first = this.doc.errors[0]!;
-      const pos = first.linePos?.[0];
+      const pos = first.linePos?.[0] ?? (first.pos ? this.lines.linePos(first.pos[0]) : undefined);
       throw new ConfigError(
         `${file}${pos ? `:${pos.line}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`,
       );
