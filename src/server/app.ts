@@ -11,12 +11,22 @@ import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
 import { registerDocs } from '../routes/system/docs-routes.js';
 import { registerHealthRoutes } from '../routes/system/health-routes.js';
-import { createActiveModelsFile } from '../state/active-models-file.js';
 import { GatewayState } from '../state/gateway-state.js';
+import {
+  createRepositories,
+  createSecretBox,
+  createUsageWriter,
+  loadSecretKey,
+  openDatabase,
+  type GatewayDatabase,
+  type Repositories,
+  type UsageWriter,
+} from '../storage/index.js';
 import { UpstreamClient } from '../upstream/upstream-client.js';
 import { anonymousCaller, constantTimeEqual, invalidKeyError, masterKeyCaller, missingKeyError, presentedKey } from './api-auth.js';
 import { registerErrorHandler } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
+import { KeyGuard } from './key-guard.js';
 import { version } from './version.js';
 
 export interface BuildAppOptions {
@@ -24,13 +34,20 @@ export interface BuildAppOptions {
   config?: GatewayConfig;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Replaces the database usage writer (benchmarks of the bare proxy path). */
   usage?: UsageSink;
+  /** How often workers look for changes made elsewhere (ms). */
+  pollIntervalMs?: number;
 }
 
 export interface GatewayApp {
   app: FastifyInstance;
   ctx: GatewayContext;
   state: GatewayState;
+  database: GatewayDatabase;
+  repositories: Repositories;
+  keyGuard: KeyGuard;
+  usageWriter: UsageWriter;
   close(): Promise<void>;
 }
 
@@ -39,7 +56,20 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(settings.configDir);
   const logger = options.logger ?? createLogger(settings.logLevel);
-  const state = new GatewayState(config, createActiveModelsFile(settings.dataDir), env);
+
+  const database = await openDatabase({ databaseUrl: settings.databaseUrl ?? undefined, dataDir: settings.dataDir });
+  const box = createSecretBox(await loadSecretKey({ env: env.GATEWAY_SECRET_KEY, dataDir: settings.dataDir }));
+  const repositories = createRepositories(database.db, { box });
+  const keyGuard = new KeyGuard(repositories, logger);
+  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
+  await keyGuard.reloadKeys();
+  state.onReload(() => keyGuard.reloadKeys());
+  state.startPolling();
+  keyGuard.startRefreshing();
+  const usageWriter = createUsageWriter(repositories.usage, {
+    apiKeys: repositories.apiKeys,
+    onError: (error) => logger.error({ err: error }, 'usage write failed; rows kept for retry'),
+  });
   const upstream = new UpstreamClient();
 
   const ctx: GatewayContext = {
@@ -47,17 +77,24 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     config,
     catalog: () => state.catalog,
     upstream,
-    usage: options.usage ?? { record: () => undefined },
+    usage: options.usage ?? usageWriter,
     logger,
     authenticate: (request) => {
-      if (!settings.masterKey) return anonymousCaller;
       const key = presentedKey(request);
-      if (!key) throw missingKeyError();
-      if (constantTimeEqual(key, settings.masterKey)) return masterKeyCaller;
-      throw invalidKeyError();
+      if (key) {
+        if (settings.masterKey && constantTimeEqual(key, settings.masterKey)) return masterKeyCaller;
+        const virtual = keyGuard.authenticate(key);
+        if (virtual) return virtual;
+        // Without a master key the API is open (loopback only): SDKs insist on sending some
+        // key, so an unknown one is accepted as anonymous; virtual keys still apply.
+        if (!settings.masterKey) return anonymousCaller;
+        throw invalidKeyError();
+      }
+      if (!settings.masterKey) return anonymousCaller;
+      throw missingKeyError();
     },
-    admit: () => ({}),
-    settle: () => undefined,
+    admit: (caller, model, requestedName, estimatedTokens) => keyGuard.admit(caller, model, requestedName, estimatedTokens),
+    settle: (caller, totalTokens, cost) => keyGuard.settle(caller, totalTokens, cost),
   };
 
   const app: FastifyInstance = Fastify({
@@ -73,20 +110,22 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   });
   registerErrorHandler(app);
   await registerDocs(app, { title: settings.platformName, version });
-  registerHealthRoutes(app, ctx);
+  registerHealthRoutes(app, ctx, async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }));
   registerChatCompletionsRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
-  app.addHook('onClose', async () => {
-    await upstream.close();
-  });
 
-  return {
-    app,
-    ctx,
-    state,
-    close: async () => {
-      await app.close();
-    },
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+    state.stopPolling();
+    keyGuard.stop();
+    await usageWriter.close();
+    await upstream.close();
+    await database.close();
   };
+
+  return { app, ctx, state, database, repositories, keyGuard, usageWriter, close };
 };

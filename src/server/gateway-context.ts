@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { RuntimeSettings } from '../config/env.js';
 import type { GatewayConfig } from '../config/types.js';
 import type { UsageSink } from '../observability/usage-record.js';
-import type { Catalog } from '../router/model-catalog.js';
+import type { Catalog, CatalogModel } from '../router/model-catalog.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import type { ApiCaller } from './api-auth.js';
 
@@ -19,7 +19,7 @@ export interface GatewayContext {
   /** Authenticate a `/v1` request; throws a 401/403 GatewayError. */
   authenticate(request: FastifyRequest): ApiCaller;
   /** Per-request admission checks for a caller and model (allowed models, rate limits, budget). */
-  admit(caller: ApiCaller, modelKey: string, estimatedTokens: number): Record<string, string>;
+  admit(caller: ApiCaller, model: CatalogModel, requestedName: string | undefined, estimatedTokens: number): Record<string, string>;
   /** Called when a request finishes so limits can be corrected with real token counts. */
   settle(caller: ApiCaller, totalTokens: number, cost: number): void;
 }

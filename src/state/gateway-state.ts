@@ -1,56 +1,135 @@
-import type { ActiveModelRef, GatewayConfig, ModelType } from '../config/types.js';
+import type { Logger } from 'pino';
+import type { GatewayConfig, ModelType } from '../config/types.js';
+import { modelKey } from '../config/types.js';
 import { buildCatalog, firstUsableModel, type Catalog } from '../router/model-catalog.js';
-import type { ActiveModels, ActiveModelsStore } from './active-models-file.js';
+import type { ChangeMeta, ChangeResult, OverlayDraft, Repositories } from '../storage/index.js';
+import { mergeOverlay, type MergedConfig } from './merge-overlay.js';
+
+export interface GatewayStateOptions {
+  config: GatewayConfig;
+  repositories: Repositories;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** How often to look for changes made by other workers or instances. */
+  pollIntervalMs?: number;
+}
 
 /**
- * Holds the current catalog snapshot. Every change builds a new snapshot and swaps
- * one reference, so readers never see a half-applied change.
+ * The live configuration: YAML base + database overlay + provider keys, as one
+ * immutable catalog snapshot. Every change builds a new snapshot and swaps one
+ * reference, so requests already running finish on the snapshot they started with.
+ * Other workers notice a change through the state version within one poll interval.
  */
 export class GatewayState {
-  private snapshot: Catalog;
-  private active: ActiveModels;
+  private snapshot!: Catalog;
+  private merged!: MergedConfig;
+  private version = -1;
+  private timer: NodeJS.Timeout | null = null;
+  private reloading: Promise<void> | null = null;
+  private readonly listeners: Array<() => Promise<void> | void> = [];
 
-  constructor(
-    private readonly config: GatewayConfig,
-    private readonly store: ActiveModelsStore,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {
-    const saved = store.load();
-    this.active = saved ?? { language: config.initialActive.language, vision: config.initialActive.vision };
-    this.snapshot = this.build(0);
-    if (!saved) {
-      const pick = (type: ModelType, ref: ActiveModelRef | null) => {
-        if (ref && this.snapshot.active[type === 'vision' ? 'vision' : 'language']) return ref;
-        const first = firstUsableModel(this.snapshot, type);
-        return first ? { provider: first.provider, name: first.name } : ref;
-      };
-      this.active = { language: pick('language', this.active.language), vision: pick('vision', this.active.vision) };
-      this.snapshot = this.build(0);
-      store.save(this.active);
-    }
-  }
+  private constructor(private readonly options: GatewayStateOptions) {}
 
-  private build(version: number): Catalog {
-    return buildCatalog({
-      version,
-      providers: this.config.providers,
-      models: this.config.models,
-      env: this.env,
-      active: this.active,
-    });
+  static async create(options: GatewayStateOptions): Promise<GatewayState> {
+    const state = new GatewayState(options);
+    await state.reload(true);
+    await state.chooseInitialActiveModels();
+    return state;
   }
 
   get catalog(): Catalog {
     return this.snapshot;
   }
 
-  getActive(): ActiveModels {
-    return this.active;
+  get mergedConfig(): MergedConfig {
+    return this.merged;
   }
 
-  setActive(type: 'language' | 'vision', ref: ActiveModelRef): void {
-    this.active = { ...this.active, [type]: ref };
-    this.store.save(this.active);
-    this.snapshot = this.build(this.snapshot.version + 1);
+  get config(): GatewayConfig {
+    return this.options.config;
+  }
+
+  /** Re-read overlay and keys when the stored version moved (or always, with force). */
+  async reload(force = false): Promise<void> {
+    if (this.reloading) return this.reloading;
+    this.reloading = (async () => {
+      const { repositories } = this.options;
+      const { version, overlay } = await repositories.overlay.getOverlayWithVersion();
+      if (!force && version === this.version) return;
+      const adminKeys = await repositories.providerKeys.getProviderKeys({
+        onUndecryptable: (provider) =>
+          this.options.logger?.error({ provider }, 'a stored provider key cannot be decrypted (GATEWAY_SECRET_KEY changed?)'),
+      });
+      const merged = mergeOverlay(this.options.config, overlay, (kind, key, error) =>
+        this.options.logger?.warn({ kind, key, err: String(error) }, 'ignoring an invalid admin overlay entry'),
+      );
+      const catalog = buildCatalog({
+        version,
+        providers: merged.providers,
+        models: merged.models,
+        adminKeys: adminKeys instanceof Map ? adminKeys : new Map(Object.entries(adminKeys)),
+        env: this.options.env ?? process.env,
+        active: merged.active,
+      });
+      this.merged = merged;
+      this.snapshot = catalog;
+      this.version = version;
+      for (const listener of this.listeners) await listener();
+    })().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  /**
+   * First start: the config folder's active_models.json when present, else the first
+   * model whose provider is usable. Stored, so it survives restarts.
+   */
+  private async chooseInitialActiveModels(): Promise<void> {
+    const overlay = await this.options.repositories.overlay.getOverlay();
+    // Once a choice is stored it is the operator's; only an empty store gets defaults.
+    if ((await this.options.repositories.settings.get('activeModels')) !== undefined) return;
+    const pick = (type: ModelType): string | null => {
+      if (overlay.activeModels[type as 'language' | 'vision']) return overlay.activeModels[type as 'language' | 'vision'];
+      const ref = this.options.config.initialActive[type as 'language' | 'vision'];
+      if (ref) {
+        const found = ref.provider
+          ? this.snapshot.byKey.get(modelKey(ref.provider, ref.name).toLowerCase())
+          : this.snapshot.byName.get(ref.name)?.[0];
+        if (found) return found.key;
+      }
+      return firstUsableModel(this.snapshot, type)?.key ?? null;
+    };
+    const language = pick('language');
+    const vision = pick('vision');
+    await this.change({ actor: 'system', action: 'active_models.initialize', target: 'active_models' }, (draft) => {
+      draft.setActiveModel('language', language);
+      draft.setActiveModel('vision', vision);
+    });
+  }
+
+  /** Apply an overlay change in one transaction, then rebuild the snapshot at once. */
+  async change(meta: ChangeMeta, mutate: (draft: OverlayDraft) => void | Promise<void>): Promise<ChangeResult> {
+    const result = await this.options.repositories.overlay.change(meta, mutate);
+    await this.reload(true);
+    return result;
+  }
+
+  /** Run after every reload that picked up a new version (e.g. refresh the key cache). */
+  onReload(listener: () => Promise<void> | void): void {
+    this.listeners.push(listener);
+  }
+
+  startPolling(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.reload().catch((error) => this.options.logger?.error({ err: error }, 'state reload failed'));
+    }, this.options.pollIntervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  stopPolling(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 }

@@ -85,7 +85,7 @@ export const handleChatCompletion = async (
     }
     const publicName = requested ?? model.name;
     promptEstimate = estimatePromptTokens(inputBody.messages);
-    const limitHeaders = ctx.admit(caller, model.key, promptEstimate);
+    const limitHeaders = ctx.admit(caller, model, requested, promptEstimate + Number(inputBody.max_tokens ?? inputBody.max_completion_tokens ?? 0));
     const body = options.prepareImages ? await options.prepareImages(model, inputBody) : inputBody;
     const call = prepareChatCall(model, body, { requestId: request.id, defaults: ctx.settings.timeouts });
     const controller = new AbortController();
@@ -192,8 +192,8 @@ export const handleChatCompletion = async (
       time: Date.now(),
       keyId: caller.keyId,
       keyName: caller.keyName,
-      model: model?.name ?? requested ?? '',
-      provider: model?.provider ?? '',
+      model: model?.name ?? requested ?? '(none)',
+      provider: model?.provider ?? '(none)',
       status,
       errorCode,
       promptTokens,

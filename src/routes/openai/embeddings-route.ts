@@ -63,7 +63,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
               param: 'model',
             });
           }
-          const limitHeaders = ctx.admit(caller, model.key, countTokens(inputText(body.input)));
+          const limitHeaders = ctx.admit(caller, model, body.model as string, countTokens(inputText(body.input)));
           const call = prepareChatCall(model, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' });
           const upstream = await ctx.upstream.request(model.provider, {
             url: call.url,
@@ -113,8 +113,8 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             time: Date.now(),
             keyId: caller.keyId,
             keyName: caller.keyName,
-            model: model?.name ?? String(body.model),
-            provider: model?.provider ?? '',
+            model: model?.name ?? (String(body.model ?? '') || '(none)'),
+            provider: model?.provider ?? '(none)',
             status,
             errorCode,
             promptTokens,
