@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { isPostgresUrl, openDatabase } from './database.js';
+import { migrations } from './migrations/index.js';
+import { getStateVersion } from './state-version.js';
+import { testTargets, useTestDatabase } from '../test-support/test-databases.js';
+
+const targets = await testTargets();
+
+const TABLES = [
+  'state_version',
+  'settings',
+  'config_overlay',
+  'config_audit',
+  'provider_keys',
+  'api_keys',
+  'usage_records',
+  'admin_sessions',
+] as const;
+
+describe('isPostgresUrl', () => {
+  it('selects PostgreSQL only for postgres:// and postgresql:// URLs', () => {
+    expect(isPostgresUrl('postgres://u@h/db')).toBe(true);
+    expect(isPostgresUrl('postgresql://u@h/db')).toBe(true);
+    expect(isPostgresUrl('sqlite:///tmp/x.db')).toBe(false);
+    expect(isPostgresUrl('')).toBe(false);
+    expect(isPostgresUrl(undefined)).toBe(false);
+  });
+
+  it('rejects a search_path that is not a plain schema name', async () => {
+    await expect(
+      openDatabase({ databaseUrl: 'postgres://x@127.0.0.1:1/db', dataDir: '/tmp', postgres: { searchPath: 'a; drop' } }),
+    ).rejects.toThrow(/Invalid PostgreSQL schema name/);
+  });
+});
+
+describe.each(targets)('database on $dialect', ({ dialect, skip }) => {
+  describe.skipIf(skip)('open and migrate', () => {
+    const t = useTestDatabase(dialect);
+
+    it('creates every table, starts at state version 0 and records each migration once', async () => {
+      const { db } = t().gdb;
+      expect(t().gdb.dialect).toBe(dialect);
+      for (const table of TABLES) {
+        await expect(db.selectFrom(table).selectAll().execute()).resolves.toBeInstanceOf(Array);
+      }
+      expect(await getStateVersion(db)).toBe(0);
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+      expect(applied.rows.map((r) => r.name)).toEqual(migrations.map(([name]) => name));
+    });
+
+    it('is idempotent on re-open: nothing re-runs and data survives', async () => {
+      const { db } = t().gdb;
+      await db.insertInto('settings').values({ key: 'platformName', value: '"Kept"', updated_at: 1 }).execute();
+      await t().gdb.close();
+      const again = await t().reopen();
+      const third = await t().reopen();
+      const applied = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(third.db);
+      expect(Number(applied.rows[0].n)).toBe(migrations.length);
+      const row = await again.db.selectFrom('settings').select('value').where('key', '=', 'platformName').executeTakeFirst();
+      expect(row?.value).toBe('"Kept"');
+      expect(await getStateVersion(third.db)).toBe(0);
+    });
+
+    it('returns 64-bit integers and sums as JS numbers', async () => {
+      const { db } = t().gdb;
+      const big = 1_900_000_000_000;
+      await db
+        .insertInto('admin_sessions')
+        .values({ id_hash: 'h', data: '{}', created_at: big, expires_at: big + 1 })
+        .execute();
+      const row = await db
+        .selectFrom('admin_sessions')
+        .select(['created_at', sql<number>`sum(${sql.ref('expires_at')})`.as('s'), sql<number>`count(*)`.as('n')])
+        .groupBy('created_at')
+        .executeTakeFirstOrThrow();
+      expect(row.created_at).toBe(big);
+      expect(row.s).toBe(big + 1);
+      expect(row.n).toBe(1);
+    });
+
+    it.runIf(dialect === 'sqlite')('sets the SQLite pragmas (WAL, busy_timeout, synchronous, foreign_keys)', async () => {
+      const { db } = t().gdb;
+      const pragma = async (name: string) =>
+        Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0])[0];
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('busy_timeout')).toBe(5000);
+      expect(await pragma('synchronous')).toBe(1);
+      expect(await pragma('foreign_keys')).toBe(1);
+    });
+  });
+});

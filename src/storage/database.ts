@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrations/index.js';
+import type { StorageDialect } from './migrations/migration-context.js';
+import type { DatabaseSchema } from './schema.js';
+
+export type { StorageDialect } from './migrations/migration-context.js';
+
+export interface GatewayDatabase {
+  db: Kysely<DatabaseSchema>;
+  dialect: StorageDialect;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…` / `postgresql://…` selects PostgreSQL; anything else (or nothing) SQLite. */
+  databaseUrl?: string;
+  /** SQLite lives at `${dataDir}/gateway.db`. */
+  dataDir: string;
+  postgres?: {
+    /** Pool size (default 10). */
+    max?: number;
+    /** Schema to use as `search_path` (tests isolate each run in its own schema). */
+    searchPath?: string;
+  };
+}
+
+export const isPostgresUrl = (url: string | undefined): url is string =>
+  typeof url === 'string' && /^postgres(ql)?:\/\//i.test(url.trim());
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * int8 (counts, epoch-ms, bigserial ids) and numeric (SUM of bigint) arrive as strings
+ * from pg by default; timestamps and counts fit easily in a double, so parse them to
+ * numbers for this pool only, keeping query results identical to SQLite's.
+ */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if ((oid === PG_INT8 || oid === PG_NUMERIC) && format !== 'binary') {
+      return (value: string) => (value === null ? null : Number(value));
+    }
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const openSqlite = (dataDir: string): Kysely<DatabaseSchema> => {
+  mkdirSync(dataDir, { recursive: true });
+  const database = new SqliteDatabase(path.join(dataDir, 'gateway.db'));
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
+};
+
+const openPostgres = (url: string, options: OpenDatabaseOptions['postgres']): Kysely<DatabaseSchema> => {
+  const searchPath = options?.searchPath;
+  if (searchPath !== undefined && !SCHEMA_NAME.test(searchPath)) {
+    throw new Error(`Invalid PostgreSQL schema name for search_path: ${JSON.stringify(searchPath)}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options?.max ?? 10,
+    types: pgTypes,
+    ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+};
+
+/** Opens (and migrates) the gateway database. */
+export const openDatabase = async (options: OpenDatabaseOptions): Promise<GatewayDatabase> => {
+  const dialect: StorageDialect = isPostgresUrl(options.databaseUrl) ? 'postgres' : 'sqlite';
+  const db =
+    dialect === 'postgres'
+      ? openPostgres(options.databaseUrl!.trim(), options.postgres)
+      : openSqlite(options.dataDir);
+  try {
+    await migrateToLatest(db, dialect);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    db,
+    dialect,
+    close: () => (closed ??= db.destroy()),
+  };
+};

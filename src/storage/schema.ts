@@ -1,0 +1,116 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Table types shared by both dialects. Timestamps are epoch milliseconds stored as
+ * `bigint` (numbers in JS: the PostgreSQL pool parses int8/numeric to numbers),
+ * JSON is stored as text and booleans as integer 0/1, so one set of queries runs
+ * unchanged on SQLite and PostgreSQL.
+ */
+export interface StateVersionTable {
+  id: number;
+  version: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  /** JSON text. */
+  value: string;
+  updated_at: number;
+}
+
+export interface ConfigOverlayTable {
+  /** 'provider' | 'model' */
+  kind: string;
+  /** Provider name, or model key `provider/name`. */
+  key: string;
+  /** JSON object text: an override patch, a full definition, or `{}` when deleted. */
+  data: string;
+  deleted: number;
+  updated_at: number;
+}
+
+export interface ConfigAuditTable {
+  id: Generated<number>;
+  version: number;
+  time: number;
+  actor: string;
+  action: string;
+  target: string;
+  /** JSON text: `{changes: [{kind, key, before, after}]}`. */
+  diff: string;
+  /** JSON text: the whole overlay (and active models) after the change. */
+  snapshot: string;
+}
+
+export interface ProviderKeysTable {
+  provider: string;
+  /** AES-256-GCM sealed key (`v1:iv:tag:ciphertext`). */
+  sealed: string;
+  last4: string;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** sha256 hex of the secret; the secret itself is never stored. */
+  key_hash: string;
+  last4: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  /** JSON array text or null (all models allowed). */
+  allowed_models: string | null;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  budget_amount: number | null;
+  budget_period: string | null;
+  last_used_at: number | null;
+}
+
+export interface UsageRecordsTable {
+  id: string;
+  request_id: string;
+  time: number;
+  key_id: string | null;
+  key_name: string | null;
+  model: string;
+  provider: string;
+  status: number;
+  error_code: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  tokens_estimated: number;
+  cost: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  stream: number;
+  attempts: number;
+  cached: number;
+}
+
+export interface AdminSessionsTable {
+  /** sha256 hex of the session id handed to the browser. */
+  id_hash: string;
+  /** JSON object text (e.g. the CSRF secret). */
+  data: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface DatabaseSchema {
+  state_version: StateVersionTable;
+  settings: SettingsTable;
+  config_overlay: ConfigOverlayTable;
+  config_audit: ConfigAuditTable;
+  provider_keys: ProviderKeysTable;
+  api_keys: ApiKeysTable;
+  usage_records: UsageRecordsTable;
+  admin_sessions: AdminSessionsTable;
+}
+
+export type UsageRecordRow = Selectable<UsageRecordsTable>;
+export type NewUsageRecordRow = Insertable<UsageRecordsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

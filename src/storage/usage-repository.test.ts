@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import { testTargets, useTestDatabase } from '../test-support/test-databases.js';
+import type { UsageRecord, UsageRecordInput } from './usage-repository.js';
+import { UsageRepository } from './usage-repository.js';
+
+const targets = await testTargets();
+
+const T0 = Date.UTC(2025, 0, 1, 0, 0, 0);
+const HOUR = 3_600_000;
+const MODELS = [
+  ['acme/a', 'acme'],
+  ['acme/b', 'acme'],
+  ['beta/c', 'beta'],
+] as const;
+const KEYS = [
+  ['key_1', 'alpha'],
+  ['key_2', 'beta-team'],
+  [null, null],
+] as const;
+
+/** Deterministic pseudo-random rows spread over three hours (with ties on time). */
+const makeRows = (count: number): UsageRecord[] => {
+  let seed = 42;
+  const next = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const [model, provider] = MODELS[next(3)];
+    const [keyId, keyName] = KEYS[next(3)];
+    const status = next(10) === 0 ? [429, 502][next(2)] : 200;
+    const stream = next(2) === 1;
+    const prompt = next(500);
+    const completion = status === 200 ? next(300) : 0;
+    return {
+      id: `u-${String(i).padStart(6, '0')}`,
+      requestId: `req-${i}`,
+      time: T0 + next(3 * 60) * 60_000 + next(3) * 1000,
+      keyId,
+      keyName,
+      model,
+      provider,
+      status,
+      errorCode: status === 200 ? null : status === 429 ? 'rate_limited' : 'upstream_error',
+      promptTokens: prompt,
+      completionTokens: completion,
+      totalTokens: prompt + completion,
+      tokensEstimated: next(5) === 0,
+      cost: (prompt * 3 + completion * 7) / 1_000_000,
+      latencyMs: 10 + next(2000),
+      ttftMs: stream ? 5 + next(400) : null,
+      stream,
+      attempts: 1 + next(2),
+      cached: false,
+    };
+  });
+};
+
+const nearestRank = (values: number[], p: number): number | null => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil((p / 100) * sorted.length) - 1];
+};
+
+const referenceSummary = (rows: UsageRecord[]) => {
+  const errors = rows.filter((r) => r.status >= 400).length;
+  const ttft = rows.flatMap((r) => (r.ttftMs === null ? [] : [r.ttftMs]));
+  return {
+    requests: rows.length,
+    errors,
+    errorRate: rows.length ? errors / rows.length : 0,
+    promptTokens: rows.reduce((s, r) => s + r.promptTokens, 0),
+    completionTokens: rows.reduce((s, r) => s + r.completionTokens, 0),
+    totalTokens: rows.reduce((s, r) => s + r.totalTokens, 0),
+    p50LatencyMs: nearestRank(rows.map((r) => r.latencyMs), 50),
+    p95LatencyMs: nearestRank(rows.map((r) => r.latencyMs), 95),
+    p50TtftMs: nearestRank(ttft, 50),
+    p95TtftMs: nearestRank(ttft, 95),
+  };
+};
+const sumCost = (rows: UsageRecord[]) => rows.reduce((s, r) => s + r.cost, 0);
+const newestFirst = (a: UsageRecord, b: UsageRecord) => b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
+  describe.skipIf(skip)(skip ? 'skipped: PostgreSQL unreachable' : 'suite', () => {
+    const t = useTestDatabase(dialect);
+    const ROWS = makeRows(1200);
+    const seeded = async () => {
+      const usage = new UsageRepository(t().gdb.db);
+      expect(await usage.insertUsageBatch(ROWS)).toBe(1200);
+      return usage;
+    };
+
+    it('inserts batches larger than one chunk, ignores re-sent rows and reads rows back exactly', async () => {
+      const usage = await seeded();
+      await usage.insertUsageBatch(ROWS.slice(0, 700));
+      expect((await usage.listLogs({ pageSize: 1 })).total).toBe(1200);
+      expect(await usage.getLog('u-000007')).toEqual(ROWS[7]);
+      expect(await usage.getLog('missing')).toBeNull();
+      await usage.insertUsageBatch([{ requestId: 'r', time: T0, model: 'm', provider: 'p', status: 200, promptTokens: 3, completionTokens: 4 }]);
+      const extra = (await usage.listLogs({ model: 'm' })).data[0];
+      expect(extra).toMatchObject({ totalTokens: 7, cost: 0, latencyMs: 0, ttftMs: null, stream: false, attempts: 1, cached: false, keyId: null });
+      expect(extra.id).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('rejects an invalid row and writes none of its batch', async () => {
+      const usage = new UsageRepository(t().gdb.db);
+      const bad = { requestId: 'x', time: T0, model: '', provider: 'p', status: 200 } as UsageRecordInput;
+      await expect(usage.insertUsageBatch([ROWS[0], bad])).rejects.toMatchObject({ status: 400 });
+      expect((await usage.listLogs()).total).toBe(0);
+    });
+
+    it('summarises a range exactly (tokens, cost, errors, nearest-rank percentiles)', async () => {
+      const usage = await seeded();
+      const all = await usage.summary(T0, T0 + 3 * HOUR);
+      const { ...expected } = referenceSummary(ROWS);
+      expect(all).toMatchObject(expected);
+      expect(all.cost).toBeCloseTo(sumCost(ROWS), 9);
+
+      const from = T0 + 30 * 60_000;
+      const to = T0 + 95 * 60_000;
+      const part = ROWS.filter((r) => r.time >= from && r.time < to);
+      expect(await usage.summary(from, to)).toMatchObject(referenceSummary(part));
+      const acme = ROWS.filter((r) => r.provider === 'acme');
+      expect(await usage.summary(T0, T0 + 3 * HOUR, { provider: 'acme' })).toMatchObject(referenceSummary(acme));
+
+      expect(await usage.summary(T0 - HOUR, T0)).toEqual({
+        requests: 0,
+        errors: 0,
+        errorRate: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        cost: 0,
+        p50LatencyMs: null,
+        p95LatencyMs: null,
+        p50TtftMs: null,
+        p95TtftMs: null,
+      });
+    });
+
+    it('computes nearest-rank percentiles on a hand-checked sample', async () => {
+      const usage = new UsageRepository(t().gdb.db);
+      const latencies = [100, 20, 30, 40, 50, 60, 70, 80, 90, 10];
+      await usage.insertUsageBatch(
+        latencies.map((latencyMs, i) => ({ requestId: `r${i}`, time: T0 + i, model: 'm', provider: 'p', status: 200, latencyMs, ttftMs: i < 3 ? latencyMs / 10 : null })),
+      );
+      const summary = await usage.summary(T0, T0 + 100);
+      expect(summary).toMatchObject({ p50LatencyMs: 50, p95LatencyMs: 100, p50TtftMs: 3, p95TtftMs: 10 });
+    });
+
+    it('builds gap-filled time series per bucket', async () => {
+      const usage = await seeded();
+      const hours = await usage.timeseries(T0, T0 + 3 * HOUR, 'hour');
+      expect(hours.map((p) => p.time)).toEqual([T0, T0 + HOUR, T0 + 2 * HOUR]);
+      for (const point of hours) {
+        const rows = ROWS.filter((r) => r.time >= point.time && r.time < point.time + HOUR);
+        const ref = referenceSummary(rows);
+        expect(point).toMatchObject({
+          requests: ref.requests,
+          errors: ref.errors,
+          totalTokens: ref.totalTokens,
+          p50LatencyMs: ref.p50LatencyMs,
+          p95LatencyMs: ref.p95LatencyMs,
+          p50TtftMs: ref.p50TtftMs,
+        });
+        expect(point.cost).toBeCloseTo(sumCost(rows), 9);
+      }
+      expect(hours.reduce((s, p) => s + p.requests, 0)).toBe(1200);
+
+      const minutes = await usage.timeseries(T0 - 5 * 60_000, T0 + 5 * 60_000, 'minute', { model: 'beta/c' });
+      expect(minutes).toHaveLength(10);
+      expect(minutes.slice(0, 5).every((p) => p.requests === 0 && p.p50LatencyMs === null)).toBe(true);
+      for (const point of minutes.slice(5)) {
+        const rows = ROWS.filter((r) => r.model === 'beta/c' && r.time >= point.time && r.time < point.time + 60_000);
+        expect(point.requests).toBe(rows.length);
+        expect(point.p95LatencyMs).toBe(nearestRank(rows.map((r) => r.latencyMs), 95));
+      }
+      const days = await usage.timeseries(T0 + HOUR, T0 + 2 * HOUR, 'day');
+      expect(days).toEqual([expect.objectContaining({ time: T0, requests: ROWS.filter((r) => r.time >= T0 + HOUR && r.time < T0 + 2 * HOUR).length })]);
+      await expect(usage.timeseries(T0, T0 + 100 * 86_400_000, 'minute')).rejects.toMatchObject({ status: 400, code: 'too_many_buckets' });
+    });
+
+    it('ranks the top models, providers and keys', async () => {
+      const usage = await seeded();
+      const reference = (pick: (r: UsageRecord) => string | null) => {
+        const groups = new Map<string, UsageRecord[]>();
+        for (const row of ROWS) {
+          const key = pick(row);
+          if (key !== null) groups.set(key, [...(groups.get(key) ?? []), row]);
+        }
+        return [...groups.entries()]
+          .map(([id, rows]) => ({ id, requests: rows.length, totalTokens: rows.reduce((s, r) => s + r.totalTokens, 0) }))
+          .sort((a, b) => b.requests - a.requests);
+      };
+      const models = await usage.top('model', T0, T0 + 3 * HOUR, 10);
+      expect(models.map(({ id, requests, totalTokens }) => ({ id, requests, totalTokens }))).toEqual(reference((r) => r.model));
+      expect(models[0].name).toBe(models[0].id);
+      const providers = await usage.top('provider', T0, T0 + 3 * HOUR, 1);
+      expect(providers).toHaveLength(1);
+      expect(providers[0]).toMatchObject({ name: 'acme', requests: ROWS.filter((r) => r.provider === 'acme').length });
+      const keys = await usage.top('key', T0, T0 + 3 * HOUR);
+      expect(keys.map((k) => k.id).sort()).toEqual(['key_1', 'key_2']);
+      expect(keys.find((k) => k.id === 'key_2')?.name).toBe('beta-team');
+      expect(keys.find((k) => k.id === 'key_1')?.cost).toBeCloseTo(sumCost(ROWS.filter((r) => r.keyId === 'key_1')), 9);
+    });
+
+    it('pages and filters logs newest first with a total count', async () => {
+      const usage = await seeded();
+      const sorted = [...ROWS].sort(newestFirst);
+      const page2 = await usage.listLogs({ page: 2, pageSize: 50 });
+      expect(page2).toMatchObject({ total: 1200, page: 2, pageSize: 50 });
+      expect(page2.data).toEqual(sorted.slice(50, 100));
+      const last = await usage.listLogs({ page: 24, pageSize: 50 });
+      expect(last.data).toEqual(sorted.slice(1150));
+      expect((await usage.listLogs({ page: 25, pageSize: 50 })).data).toEqual([]);
+      expect((await usage.listLogs({ pageSize: 100_000 })).pageSize).toBe(500);
+
+      const cases: Array<[Parameters<UsageRepository['listLogs']>[0], (r: UsageRecord) => boolean]> = [
+        [{ model: 'acme/b' }, (r) => r.model === 'acme/b'],
+        [{ provider: 'beta' }, (r) => r.provider === 'beta'],
+        [{ keyId: 'key_1' }, (r) => r.keyId === 'key_1'],
+        [{ status: 'error' }, (r) => r.status >= 400],
+        [{ status: 'success' }, (r) => r.status < 400],
+        [{ status: 429 }, (r) => r.status === 429],
+        [{ from: T0 + HOUR, to: T0 + 2 * HOUR, provider: 'acme', status: 200 }, (r) => r.time >= T0 + HOUR && r.time < T0 + 2 * HOUR && r.provider === 'acme' && r.status === 200],
+      ];
+      for (const [filter, match] of cases) {
+        const expected = sorted.filter(match);
+        const result = await usage.listLogs({ ...filter, pageSize: 20 });
+        expect(result.total).toBe(expected.length);
+        expect(result.data).toEqual(expected.slice(0, 20));
+      }
+    });
+
+    it('reports spend per key for budgets and prunes old rows', async () => {
+      const usage = await seeded();
+      const since = T0 + HOUR;
+      const spend = (keyId: string, from: number) => sumCost(ROWS.filter((r) => r.keyId === keyId && r.time >= from));
+      expect(await usage.spendByKey('key_1', since)).toBeCloseTo(spend('key_1', since), 9);
+      expect(await usage.spendByKey('key_none', 0)).toBe(0);
+      const totals = await usage.spendTotalsForKeys();
+      expect(Object.keys(totals).sort()).toEqual(['key_1', 'key_2']);
+      expect(totals.key_2).toBeCloseTo(spend('key_2', 0), 9);
+      const recent = await usage.spendTotalsForKeys({ since, keyIds: ['key_2', 'key_x'] });
+      expect(Object.keys(recent)).toEqual(['key_2']);
+      expect(recent.key_2).toBeCloseTo(spend('key_2', since), 9);
+      expect(await usage.spendTotalsForKeys({ keyIds: [] })).toEqual({});
+
+      const old = ROWS.filter((r) => r.time < since).length;
+      expect(await usage.deleteBefore(since)).toBe(old);
+      expect((await usage.listLogs()).total).toBe(1200 - old);
+    });
+  });
+});

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { badRequest } from '../server/errors.js';
+import { normalizePaging, type Page } from './audit-repository.js';
+import type { DatabaseSchema, NewUsageRecordRow, UsageRecordRow } from './schema.js';
+import {
+  usageSummary,
+  usageTimeseries,
+  usageTop,
+  type TimeseriesPoint,
+  type TopBy,
+  type TopEntry,
+  type UsageBucket,
+  type UsageSummary,
+} from './usage-aggregates.js';
+import { applyUsageFilter, type UsageFilter } from './usage-query.js';
+
+/** One request, as the proxy reports it. Omitted numbers default to 0, flags to false. */
+export interface UsageRecordInput {
+  /** Assigned by the writer/repository when absent; makes retried inserts idempotent. */
+  id?: string;
+  requestId: string;
+  /** Epoch milliseconds. */
+  time: number;
+  keyId?: string | null;
+  keyName?: string | null;
+  model: string;
+  provider: string;
+  /** HTTP status of the answer given to the client. */
+  status: number;
+  errorCode?: string | null;
+  promptTokens?: number;
+  completionTokens?: number;
+  /** Defaults to prompt + completion. */
+  totalTokens?: number;
+  tokensEstimated?: boolean;
+  cost?: number;
+  latencyMs?: number;
+  ttftMs?: number | null;
+  stream?: boolean;
+  attempts?: number;
+  cached?: boolean;
+}
+
+export interface UsageRecord {
+  id: string;
+  requestId: string;
+  time: number;
+  keyId: string | null;
+  keyName: string | null;
+  model: string;
+  provider: string;
+  status: number;
+  errorCode: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  tokensEstimated: boolean;
+  cost: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  stream: boolean;
+  attempts: number;
+  cached: boolean;
+}
+
+export interface ListLogsOptions extends UsageFilter {
+  page?: number;
+  pageSize?: number;
+}
+
+/** Rows per INSERT: 19 columns × 500 stays far below PostgreSQL's 65,535 and SQLite's 32,766 parameters. */
+export const USAGE_INSERT_CHUNK = 500;
+
+const int = (value: number | undefined | null, fallback = 0) =>
+  typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.round(value)) : fallback;
+
+export const toUsageRow = (input: UsageRecordInput): NewUsageRecordRow => {
+  if (!input.requestId || !input.model || !input.provider || !Number.isFinite(input.time) || !Number.isInteger(input.status)) {
+    throw badRequest('A usage record needs requestId, time, model, provider and an integer status.', 'invalid_usage_record');
+  }
+  const prompt = int(input.promptTokens);
+  const completion = int(input.completionTokens);
+  return {
+    id: input.id ?? randomUUID(),
+    request_id: input.requestId,
+    time: Math.floor(input.time),
+    key_id: input.keyId ?? null,
+    key_name: input.keyName ?? null,
+    model: input.model,
+    provider: input.provider,
+    status: input.status,
+    error_code: input.errorCode ?? null,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: input.totalTokens === undefined ? prompt + completion : int(input.totalTokens),
+    tokens_estimated: input.tokensEstimated ? 1 : 0,
+    cost: typeof input.cost === 'number' && Number.isFinite(input.cost) ? input.cost : 0,
+    latency_ms: int(input.latencyMs),
+    ttft_ms: input.ttftMs === null || input.ttftMs === undefined ? null : int(input.ttftMs),
+    stream: input.stream ? 1 : 0,
+    attempts: int(input.attempts, 1),
+    cached: input.cached ? 1 : 0,
+  };
+};
+
+const fromRow = (row: UsageRecordRow): UsageRecord => ({
+  id: row.id,
+  requestId: row.request_id,
+  time: Number(row.time),
+  keyId: row.key_id,
+  keyName: row.key_name,
+  model: row.model,
+  provider: row.provider,
+  status: Number(row.status),
+  errorCode: row.error_code,
+  promptTokens: Number(row.prompt_tokens),
+  completionTokens: Number(row.completion_tokens),
+  totalTokens: Number(row.total_tokens),
+  tokensEstimated: Number(row.tokens_estimated) === 1,
+  cost: Number(row.cost),
+  latencyMs: Number(row.latency_ms),
+  ttftMs: row.ttft_ms === null ? null : Number(row.ttft_ms),
+  stream: Number(row.stream) === 1,
+  attempts: Number(row.attempts),
+  cached: Number(row.cached) === 1,
+});
+
+export class UsageRepository {
+  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+
+  /**
+   * Inserts all rows in one transaction (chunked INSERTs). Rows whose id already
+   * exists are ignored, so re-sending a batch after an ambiguous failure is safe.
+   */
+  async insertUsageBatch(rows: ReadonlyArray<UsageRecordInput>): Promise<number> {
+    if (rows.length === 0) return 0;
+    const values = rows.map(toUsageRow);
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < values.length; i += USAGE_INSERT_CHUNK) {
+        await tx
+          .insertInto('usage_records')
+          .values(values.slice(i, i + USAGE_INSERT_CHUNK))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+    });
+    return values.length;
+  }
+
+  summary(from: number, to: number, filter: Omit<UsageFilter, 'from' | 'to'> = {}): Promise<UsageSummary> {
+    return usageSummary(this.db, { ...filter, from, to });
+  }
+
+  timeseries(
+    from: number,
+    to: number,
+    bucket: UsageBucket,
+    filter: Omit<UsageFilter, 'from' | 'to'> = {},
+  ): Promise<TimeseriesPoint[]> {
+    return usageTimeseries(this.db, { ...filter, from, to }, bucket);
+  }
+
+  top(by: TopBy, from: number, to: number, limit = 10, filter: Omit<UsageFilter, 'from' | 'to'> = {}): Promise<TopEntry[]> {
+    return usageTop(this.db, by, { ...filter, from, to }, limit);
+  }
+
+  /** Newest first, with the total number of matching rows. */
+  async listLogs(options: ListLogsOptions = {}): Promise<Page<UsageRecord>> {
+    const paging = normalizePaging(options.page, options.pageSize, 500);
+    const rows = await applyUsageFilter(this.db.selectFrom('usage_records').selectAll(), options)
+      .orderBy('time', 'desc')
+      .orderBy('id', 'desc')
+      .limit(paging.pageSize)
+      .offset((paging.page - 1) * paging.pageSize)
+      .execute();
+    const count = await applyUsageFilter(
+      this.db.selectFrom('usage_records').select(sql<number>`count(*)`.as('total')),
+      options,
+    ).executeTakeFirstOrThrow();
+    return { data: rows.map(fromRow), total: Number(count.total), ...paging };
+  }
+
+  async getLog(id: string): Promise<UsageRecord | null> {
+    const row = await this.db.selectFrom('usage_records').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  /** Cost charged to one key since `since` (epoch ms, inclusive). */
+  async spendByKey(keyId: string, since: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('usage_records')
+      .select(sql<number>`coalesce(sum(${sql.ref('cost')}), 0)`.as('spend'))
+      .where('key_id', '=', keyId)
+      .where('time', '>=', Math.floor(since))
+      .executeTakeFirstOrThrow();
+    return Number(row.spend);
+  }
+
+  /** keyId → cost since `since` (default: all time), optionally for some keys only. */
+  async spendTotalsForKeys(options: { since?: number; keyIds?: string[] } = {}): Promise<Record<string, number>> {
+    if (options.keyIds && options.keyIds.length === 0) return {};
+    let query = this.db
+      .selectFrom('usage_records')
+      .select(['key_id', sql<number>`coalesce(sum(${sql.ref('cost')}), 0)`.as('spend')])
+      .where('key_id', 'is not', null)
+      .groupBy('key_id');
+    if (options.since !== undefined) query = query.where('time', '>=', Math.floor(options.since));
+    if (options.keyIds) query = query.where('key_id', 'in', options.keyIds);
+    const rows = await query.execute();
+    return Object.fromEntries(rows.map((row) => [row.key_id as string, Number(row.spend)]));
+  }
+
+  /** Retention: deletes rows older than `before`; returns how many. */
+  async deleteBefore(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('usage_records').where('time', '<', Math.floor(before)).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

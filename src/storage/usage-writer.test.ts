@@ -1,0 +1,132 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiKeyRepository } from './api-key-repository.js';
+import { testTargets, useTestDatabase } from '../test-support/test-databases.js';
+import { UsageRepository, type UsageRecordInput } from './usage-repository.js';
+import { createUsageWriter } from './usage-writer.js';
+
+const targets = await testTargets();
+
+const row = (i: number, extra: Partial<UsageRecordInput> = {}): UsageRecordInput => ({
+  requestId: `req-${i}`,
+  time: 1_750_000_000_000 + i,
+  model: 'acme/a',
+  provider: 'acme',
+  status: 200,
+  promptTokens: 1,
+  completionTokens: 1,
+  ...extra,
+});
+
+/** The real repository behind a switch that makes writes fail, as a database outage would. */
+const flaky = (usage: UsageRepository) => {
+  const state = { down: false, commitThenFail: false, calls: 0 };
+  return {
+    state,
+    repo: {
+      async insertUsageBatch(rows: ReadonlyArray<UsageRecordInput>) {
+        state.calls += 1;
+        if (state.down) throw new Error('database is down');
+        const n = await usage.insertUsageBatch(rows);
+        if (state.commitThenFail) {
+          state.commitThenFail = false;
+          throw new Error('connection lost after commit');
+        }
+        return n;
+      },
+    },
+  };
+};
+
+describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
+  describe.skipIf(skip)(skip ? 'skipped: PostgreSQL unreachable' : 'suite', () => {
+    const t = useTestDatabase(dialect);
+    const count = async () => (await new UsageRepository(t().gdb.db).listLogs({ pageSize: 1 })).total;
+
+    it('loses nothing: 2,000 rows recorded synchronously are all written by close()', async () => {
+      const usage = new UsageRepository(t().gdb.db);
+      const writer = createUsageWriter(usage, { flushIntervalMs: 60_000, maxBatch: 500 });
+      for (let i = 0; i < 2000; i += 1) writer.record(row(i));
+      expect(writer.stats().queued + writer.stats().written).toBeLessThanOrEqual(2000);
+      await writer.close();
+      expect(await count()).toBe(2000);
+      expect(writer.stats()).toMatchObject({ queued: 0, written: 2000, dropped: 0, failures: 0 });
+      writer.record(row(5000));
+      expect(writer.stats().dropped).toBe(1);
+    });
+
+    it('flushes on its timer and early when a batch fills up', async () => {
+      const usage = new UsageRepository(t().gdb.db);
+      const timed = createUsageWriter(usage, { flushIntervalMs: 25 });
+      timed.record(row(1));
+      expect(timed.stats().queued).toBe(1);
+      await vi.waitFor(async () => expect(await count()).toBe(1), { timeout: 2000, interval: 10 });
+      await timed.close();
+
+      const batched = createUsageWriter(usage, { flushIntervalMs: 60_000, maxBatch: 10 });
+      for (let i = 100; i < 110; i += 1) batched.record(row(i));
+      await vi.waitFor(async () => expect(await count()).toBe(11), { timeout: 2000, interval: 10 });
+      await batched.close();
+    });
+
+    it('keeps rows queued while the database fails and writes them once it recovers', async () => {
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const errors: unknown[] = [];
+      const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, onError: (e) => errors.push(e) });
+      state.down = true;
+      for (let i = 0; i < 300; i += 1) writer.record(row(i));
+      await expect(writer.flush()).rejects.toThrow('database is down');
+      await expect(writer.flush()).rejects.toThrow('database is down');
+      expect(writer.stats()).toMatchObject({ queued: 300, written: 0, failures: 2, lastError: 'database is down' });
+      expect(errors).toHaveLength(2);
+      state.down = false;
+      await writer.flush();
+      expect(await count()).toBe(300);
+      await writer.close();
+    });
+
+    it('does not duplicate rows when a committed batch is reported as failed and retried', async () => {
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const writer = createUsageWriter(repo, { flushIntervalMs: 60_000 });
+      for (let i = 0; i < 50; i += 1) writer.record(row(i));
+      state.commitThenFail = true;
+      await expect(writer.flush()).rejects.toThrow('connection lost');
+      await writer.close();
+      expect(await count()).toBe(50);
+    });
+
+    it('bounds the queue during an outage by dropping the oldest rows, and counts them', async () => {
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, maxBatch: 100, maxQueue: 1000 });
+      state.down = true;
+      for (let i = 0; i < 1500; i += 1) writer.record(row(i));
+      await expect(writer.flush()).rejects.toThrow();
+      expect(writer.stats()).toMatchObject({ queued: 1000, dropped: 500 });
+      state.down = false;
+      await writer.close();
+      const logs = await new UsageRepository(t().gdb.db).listLogs({ pageSize: 500 });
+      expect(logs.total).toBe(1000);
+      expect(logs.data.every((r) => Number(r.requestId.slice(4)) >= 500)).toBe(true);
+    });
+
+    it('rejects close() after retrying when the database stays down', async () => {
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, closeAttempts: 2 });
+      state.down = true;
+      writer.record(row(1));
+      await expect(writer.close()).rejects.toThrow(/1 usage rows could not be written/);
+      expect(state.calls).toBe(2);
+    });
+
+    it('updates last-used times of the keys seen in each batch', async () => {
+      const { db } = t().gdb;
+      const keys = new ApiKeyRepository(db);
+      const key = await keys.createApiKey({ name: 'k' });
+      const writer = createUsageWriter(new UsageRepository(db), { flushIntervalMs: 60_000, apiKeys: keys });
+      writer.record(row(1, { keyId: key.id, time: 2000 }));
+      writer.record(row(2, { keyId: key.id, time: 9000 }));
+      writer.record(row(3, { keyId: key.id, time: 3000 }));
+      await writer.close();
+      expect((await keys.getApiKey(key.id))?.lastUsedAt).toBe(9000);
+    });
+  });
+});
