@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { loadDotenvFile, readRuntimeSettings } from './config/env.js';
 import { loadConfig } from './config/load-config.js';
 import { ConfigError } from './config/yaml-source.js';
@@ -91,6 +92,8 @@ const main = async () => {
     console.error((error as Error).message);
     process.exit(1);
   }
+  const workers = args.workers ?? Number(process.env.GATEWAY_WORKERS ?? 1);
+  if (workers > 1 && cluster.isPrimary) return runPrimary(workers, settings.platformName);
   let gateway;
   try {
     gateway = await buildApp({ settings });
@@ -104,11 +107,42 @@ const main = async () => {
   }
   installGracefulShutdown(gateway, { drainTimeoutMs: Number(process.env.GATEWAY_DRAIN_TIMEOUT_MS ?? 30_000) });
   await gateway.app.listen({ host: settings.host, port: settings.port });
+  if (cluster.isWorker) return;
   const base = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
   console.log(`${settings.platformName} ${version}`);
   console.log(`  API:    ${base}/v1  (seed paths: ${base}/api/v1)`);
   console.log(`  Docs:   ${base}/docs  and  ${base}/redoc`);
   console.log(`  Admin:  ${base}/admin`);
+};
+
+/**
+ * `--workers N`: N processes share the port (node:cluster) and the database; each polls
+ * the state version, so a change made through one worker reaches the others within 1 s.
+ */
+const runPrimary = (workers: number, name: string) => {
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting a new one`);
+    cluster.fork();
+  });
+  let announced = false;
+  cluster.on('listening', (_worker, address) => {
+    if (announced) return;
+    announced = true;
+    console.log(`${name} ${version}: ${workers} workers on http://${address.address ?? '127.0.0.1'}:${address.port} (API /v1, docs /docs, admin /admin)`);
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 };
 
 main().catch((error) => {

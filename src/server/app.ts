@@ -68,7 +68,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   keyGuard.startRefreshing();
   const usageWriter = createUsageWriter(repositories.usage, {
     apiKeys: repositories.apiKeys,
-    onError: (error) => logger.error({ err: error }, 'usage write failed; rows kept for retry'),
+    onError: (error) => logger.error({ err: error }, 'usage writer error (rows stay queued and are retried)'),
   });
   const upstream = new UpstreamClient();
 

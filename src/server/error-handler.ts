@@ -46,6 +46,7 @@ export const toGatewayError = (error: unknown): GatewayError => {
 
 export const sendGatewayError = (reply: FastifyReply, error: GatewayError) => {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  reply.header('x-request-id', reply.request.id);
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toEnvelope());
 };
 
