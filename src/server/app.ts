@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createLogger } from '../observability/logger.js';
 import type { UsageSink } from '../observability/usage-record.js';
+import { GatewayMetrics } from '../observability/metrics.js';
 import { registerChatCompletionsRoute } from '../routes/openai/chat-completions-route.js';
 import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
@@ -47,6 +48,7 @@ export interface GatewayApp {
   database: GatewayDatabase;
   repositories: Repositories;
   keyGuard: KeyGuard;
+  metrics: GatewayMetrics;
   usageWriter: UsageWriter;
   close(): Promise<void>;
 }
@@ -71,13 +73,14 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     onError: (error) => logger.error({ err: error }, 'usage writer error (rows stay queued and are retried)'),
   });
   const upstream = new UpstreamClient();
+  const metrics = new GatewayMetrics();
 
   const ctx: GatewayContext = {
     settings,
     config,
     catalog: () => state.catalog,
     upstream,
-    usage: options.usage ?? usageWriter,
+    usage: metrics.wrap(options.usage ?? usageWriter),
     logger,
     authenticate: (request) => {
       const key = presentedKey(request);
@@ -114,6 +117,13 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   registerChatCompletionsRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
+  app.get('/metrics', { schema: { tags: ['System'], summary: 'Prometheus metrics (needs the master key when one is set)' } }, async (request, reply) => {
+    if (settings.masterKey) {
+      const key = presentedKey(request);
+      if (!key || !constantTimeEqual(key, settings.masterKey)) throw key ? invalidKeyError() : missingKeyError();
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   let closed = false;
   const close = async () => {
@@ -127,5 +137,5 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     await database.close();
   };
 
-  return { app, ctx, state, database, repositories, keyGuard, usageWriter, close };
+  return { app, ctx, state, database, repositories, keyGuard, metrics, usageWriter, close };
 };

@@ -65,3 +65,12 @@ describe('API docs', () => {
     expect((await fetch(`${h.url}/redoc/redoc.standalone.js`)).status).toBe(200);
   });
 });
+
+describe('metrics', () => {
+  it('exposes Prometheus counters fed by requests', async () => {
+    await h.client().chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'm' }] });
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    expect(text).toMatch(/skgw_requests_total\{model="gpt-test",provider="OpenAI",status="200",stream="false"\} \d+/);
+    expect(text).toContain('skgw_request_duration_seconds_bucket');
+  });
+});
