@@ -1,0 +1,245 @@
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { GatewayError } from '../server/errors.js';
+import { decodeBmp } from './bmp-decoder.js';
+import { isCleanJpeg, isCleanPng } from './container-scan.js';
+import { dropAlpha, encodeJpegWithin, encodePngWithin, hasTransparency, type RawImage } from './encode-image.js';
+import { formatBytes, imageTooLarge, invalidImage, unsupportedImageFormat } from './image-errors.js';
+import { SOURCE_FORMAT_NAMES, sniffImageFormat, type SourceImageFormat } from './sniff-image-format.js';
+import { assertValidImageLimits, DEFAULT_MAX_INPUT_PIXELS, type ImageLimits } from './vendor-limits.js';
+
+export type OutputImageFormat = 'jpeg' | 'png';
+
+export interface ProcessedImage {
+  buffer: Buffer;
+  mime: string;
+  format: OutputImageFormat;
+  width: number;
+  height: number;
+  bytes: number;
+  original: { format: SourceImageFormat; width: number; height: number; bytes: number };
+  /** What was done, in order, e.g. ['rotate-exif', 'strip-metadata', 'resize 4000x3000->2048x1536', 'jpeg q85']. */
+  operations: string[];
+}
+
+export interface ProcessImageOptions {
+  /** Always produce this format (JPEG flattens transparency onto white). */
+  forceFormat?: OutputImageFormat;
+}
+
+const MIME: Record<OutputImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png' };
+
+interface Source {
+  format: SourceImageFormat;
+  /** A fresh sharp pipeline over the input (sharp instances are single-use). */
+  open: () => Sharp;
+  width: number;
+  height: number;
+  orientation: number;
+  pages: number;
+  hasMetadata: boolean;
+  /** 8-bit sRGB/greyscale, i.e. safe to hand to any vendor as-is. */
+  plainPixels: boolean;
+  compression?: string;
+}
+
+const cleanLibvipsMessage = (message: string): string => {
+  const lines = message
+    .split('\n')
+    .map((line) => line.replace(/^Input buffer has corrupt header:\s*/i, '').trim())
+    .filter((line) => line && !/^source: bad seek/i.test(line));
+  return [...new Set(lines)].join('; ').slice(0, 200) || 'unknown decoder error';
+};
+
+function mapDecodeError(err: unknown, format: SourceImageFormat, maxInputPixels: number, compression?: string) {
+  if (err instanceof GatewayError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const name = SOURCE_FORMAT_NAMES[format];
+  if (/exceeds pixel limit/i.test(message)) {
+    return imageTooLarge(
+      `The ${name} image has more than ${maxInputPixels} pixels, the input limit; send a smaller image.`,
+      400,
+      err,
+    );
+  }
+  if (format === 'heic' || compression === 'hevc') {
+    return unsupportedImageFormat(
+      'HEIC images (HEVC-compressed HEIF) cannot be decoded by this gateway; convert the image to JPEG or PNG and try again.',
+      err,
+    );
+  }
+  if (/unsupported image format/i.test(message)) {
+    return unsupportedImageFormat(`The ${name} data could not be read as an image; send JPEG or PNG.`, err);
+  }
+  return invalidImage(`The ${name} image is corrupt or truncated (${cleanLibvipsMessage(message)}).`, err);
+}
+
+const ACCEPTED_DECODERS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
+
+async function openSource(buf: Buffer, format: SourceImageFormat, maxInputPixels: number): Promise<Source> {
+  if (format === 'bmp') {
+    const bmp = decodeBmp(buf, { maxPixels: maxInputPixels });
+    const raw = { width: bmp.width, height: bmp.height, channels: bmp.channels };
+    return {
+      format,
+      open: () => sharp(bmp.data, { raw, limitInputPixels: maxInputPixels }),
+      width: bmp.width,
+      height: bmp.height,
+      orientation: 1,
+      pages: 1,
+      hasMetadata: false,
+      plainPixels: false,
+    };
+  }
+  // failOn 'error' (not the stricter 'warning'): truncation and decoder errors abort, but
+  // the harmless warnings common in phone and scanner JPEGs do not.
+  const open = () => sharp(buf, { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1, page: 0 });
+  let meta: Metadata;
+  try {
+    meta = await open().metadata();
+  } catch (err) {
+    throw mapDecodeError(err, format, maxInputPixels);
+  }
+  if (!ACCEPTED_DECODERS.has(meta.format)) {
+    throw unsupportedImageFormat(`The data decodes as ${meta.format}, which is not a supported image format.`);
+  }
+  if (!meta.width || !meta.height) throw invalidImage(`The ${SOURCE_FORMAT_NAMES[format]} image has no dimensions.`);
+  if (meta.width * meta.height > maxInputPixels) {
+    throw imageTooLarge(`The image is ${meta.width}x${meta.height}, above the ${maxInputPixels}-pixel input limit.`, 400);
+  }
+  const hasMetadata = Boolean(
+    meta.exif || meta.icc || meta.iptc || meta.xmp || meta.tifftagPhotoshop || meta.hasProfile || meta.comments?.length,
+  );
+  // The codec, not the brand list, decides what a HEIF container really is.
+  const refined: SourceImageFormat =
+    meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format === 'heif' && meta.compression === 'hevc' ? 'heic' : format;
+  return {
+    format: refined,
+    open,
+    width: meta.width,
+    height: meta.height,
+    orientation: meta.orientation ?? 1,
+    pages: meta.pages ?? 1,
+    hasMetadata,
+    plainPixels: meta.depth === 'uchar' && (meta.space === 'srgb' || meta.space === 'b-w'),
+    compression: meta.compression,
+  };
+}
+
+/** Largest size within both limits, never upscaled; floor keeps both limits exact. */
+export function fitWithin(
+  width: number,
+  height: number,
+  limits: Pick<ImageLimits, 'maxLongEdge' | 'maxPixels'>,
+): { width: number; height: number } {
+  const scale = Math.min(1, limits.maxLongEdge / Math.max(width, height), Math.sqrt(limits.maxPixels / (width * height)));
+  if (scale >= 1) return { width, height };
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
+}
+
+async function decodeToRaw(source: Source, rotate: boolean, target: { width: number; height: number } | null) {
+  let pipeline = source.open();
+  if (rotate) pipeline = pipeline.autoOrient();
+  if (target) pipeline = pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
+  const { data, info } = await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3 && info.channels !== 4) {
+    throw invalidImage(`The image decoded to an unexpected ${info.channels}-channel layout.`);
+  }
+  return { data, width: info.width, height: info.height, channels: info.channels } satisfies RawImage;
+}
+
+/**
+ * Fit one image to a target's limits: decode (first frame only), apply EXIF orientation,
+ * drop all metadata, downscale within maxLongEdge/maxPixels, re-encode as JPEG (PNG when
+ * there is real transparency) and shrink until it is under maxBytes.
+ */
+export async function processImage(
+  input: Buffer | Uint8Array,
+  limits: ImageLimits,
+  options: ProcessImageOptions = {},
+): Promise<ProcessedImage> {
+  assertValidImageLimits(limits);
+  if (!(input instanceof Uint8Array)) throw invalidImage('The image must be binary data.');
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (buf.length === 0) throw invalidImage('The image is empty (0 bytes).');
+  const maxInputPixels = limits.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+
+  const source = await openSource(buf, sniffImageFormat(buf), maxInputPixels);
+  const { format } = source;
+  const rotate = source.orientation > 1;
+  const oriented =
+    rotate && source.orientation >= 5
+      ? { width: source.height, height: source.width }
+      : { width: source.width, height: source.height };
+  const fitted = fitWithin(oriented.width, oriented.height, limits);
+  const resize = fitted.width !== oriented.width || fitted.height !== oriented.height;
+
+  let raw: RawImage;
+  try {
+    raw = await decodeToRaw(source, rotate, resize ? fitted : null);
+  } catch (err) {
+    throw mapDecodeError(err, format, maxInputPixels, source.compression);
+  }
+
+  const transparent = hasTransparency(raw);
+  const outFormat: OutputImageFormat = options.forceFormat ?? (transparent ? 'png' : 'jpeg');
+  const original = { format, width: oriented.width, height: oriented.height, bytes: buf.length };
+
+  const passThrough =
+    format === outFormat &&
+    !rotate &&
+    !resize &&
+    source.pages <= 1 &&
+    !source.hasMetadata &&
+    source.plainPixels &&
+    buf.length <= limits.maxBytes &&
+    (format === 'jpeg' ? isCleanJpeg(buf) : isCleanPng(buf));
+  if (passThrough) {
+    return {
+      buffer: buf,
+      mime: MIME[outFormat],
+      format: outFormat,
+      width: raw.width,
+      height: raw.height,
+      bytes: buf.length,
+      original,
+      operations: ['passthrough'],
+    };
+  }
+
+  const operations: string[] = [];
+  if (format === 'bmp') operations.push('decode-bmp');
+  if (source.pages > 1) operations.push('first-frame');
+  if (rotate) operations.push('rotate-exif');
+  if (source.hasMetadata || rotate) operations.push('strip-metadata');
+  if (resize) operations.push(`resize ${oriented.width}x${oriented.height}->${fitted.width}x${fitted.height}`);
+
+  if (outFormat === 'jpeg' && raw.channels === 4) {
+    if (transparent) operations.push('flatten-alpha');
+    raw = dropAlpha(raw);
+  }
+  const encoded =
+    outFormat === 'jpeg' ? await encodeJpegWithin(raw, limits.maxBytes) : await encodePngWithin(raw, limits.maxBytes);
+  operations.push(...encoded.operations);
+  return {
+    buffer: encoded.buffer,
+    mime: MIME[outFormat],
+    format: outFormat,
+    width: encoded.width,
+    height: encoded.height,
+    bytes: encoded.buffer.length,
+    original,
+    operations,
+  };
+}
+
+/**
+ * Compact, ASCII-only header value, e.g.
+ * `png 4000x3000 5.1MB -> jpeg 2048x1536 412KB; rotate-exif,strip-metadata,jpeg q85`.
+ * Resize steps are left out because the two sizes already show them.
+ */
+export function describeProcessing(p: ProcessedImage): string {
+  const from = `${p.original.format} ${p.original.width}x${p.original.height} ${formatBytes(p.original.bytes)}`;
+  const to = `${p.format} ${p.width}x${p.height} ${formatBytes(p.bytes)}`;
+  const ops = p.operations.filter((op) => !op.startsWith('resize '));
+  return ops.length ? `${from} -> ${to}; ${ops.join(',')}` : `${from} -> ${to}`;
+}
