@@ -1,0 +1,104 @@
+import type { ChatPlan } from './chat-plan.js';
+import type { Exchange } from './exchange.js';
+import type { SimulatorBehavior } from './types.js';
+
+const DONE = 'data: [DONE]\n\n';
+const MALFORMED = 'data: {not json\n\n';
+
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+};
+
+/** How a vendor reports usage in a stream. */
+type UsagePlacement = 'openai' | 'finish-choice' | 'finish-top-level' | 'never';
+
+const usagePlacement = (vendor: ChatPlan['vendor']): UsagePlacement => {
+  // Moonshot always puts usage inside choices[0] of the finish chunk, ignoring stream_options.
+  if (vendor === 'moonshot') return 'finish-choice';
+  // Zhipu (GLM) always attaches a top-level usage to the chunk that carries finish_reason.
+  if (vendor === 'zhipu') return 'finish-top-level';
+  // Test mode: an upstream that never reports usage, so the gateway has to estimate it.
+  if (vendor === 'nousage') return 'never';
+  return 'openai';
+};
+
+/**
+ * Builds every SSE event of a chat completion stream up front (they are small and
+ * deterministic), so pacing and failure injection only decide when and how many
+ * get written.
+ */
+export const buildStreamEvents = (plan: ChatPlan, behavior: SimulatorBehavior): string[] => {
+  const placement = usagePlacement(plan.vendor);
+  const openaiUsage = placement === 'openai' && plan.includeUsage;
+  const prefix =
+    `data: {"id":${JSON.stringify(plan.id)},"object":"chat.completion.chunk","created":${plan.created},` +
+    `"model":${JSON.stringify(plan.model)},"choices":[`;
+  // With include_usage OpenAI sends `"usage":null` on every chunk before the usage chunk.
+  const suffix = openaiUsage ? '],"usage":null}\n\n' : ']}\n\n';
+  const choice = (delta: unknown): string =>
+    `${prefix}{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":null}${suffix}`;
+
+  const events: string[] = [];
+  const toolCall = plan.toolCall;
+  if (toolCall) {
+    events.push(
+      choice({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }],
+      }),
+    );
+  } else {
+    events.push(choice({ role: 'assistant', content: '' }));
+  }
+  if (behavior.malformedJson) events.push(MALFORMED);
+  for (const piece of plan.reasoningChunks) events.push(choice({ content: null, reasoning_content: piece }));
+  if (toolCall) {
+    for (const fragment of toolCall.argumentFragments) {
+      events.push(choice({ tool_calls: [{ index: 0, function: { arguments: fragment } }] }));
+    }
+  } else {
+    for (const piece of plan.contentChunks) events.push(choice({ content: piece }));
+  }
+
+  const usageJson = JSON.stringify(plan.usage);
+  const finishReason = JSON.stringify(plan.finishReason);
+  if (placement === 'finish-choice') {
+    events.push(`${prefix}{"index":0,"delta":{},"finish_reason":${finishReason},"usage":${usageJson}}]}\n\n`);
+  } else if (placement === 'finish-top-level') {
+    events.push(`${prefix}{"index":0,"delta":{},"finish_reason":${finishReason}}],"usage":${usageJson}}\n\n`);
+  } else {
+    events.push(`${prefix}{"index":0,"delta":{},"logprobs":null,"finish_reason":${finishReason}}${suffix}`);
+  }
+  if (openaiUsage) events.push(`${prefix}],"usage":${usageJson}}\n\n`);
+  events.push(DONE);
+  return events;
+};
+
+/** Writes the events with `tokenDelayMs` between them; `disconnectAfterChunks` kills the socket after n events. */
+export const writeStream = async (exchange: Exchange, events: string[], behavior: SimulatorBehavior): Promise<void> => {
+  if (exchange.closed) return;
+  const { res } = exchange;
+  res.writeHead(200, STREAM_HEADERS);
+  const limit = behavior.disconnectAfterChunks;
+  const delay = behavior.tokenDelayMs ?? 0;
+  if (delay <= 0 && limit === undefined) {
+    res.end(events.join(''));
+    return;
+  }
+  if (limit === 0) {
+    res.flushHeaders();
+    setImmediate(() => exchange.destroyNow());
+    return;
+  }
+  for (let index = 0; index < events.length; index += 1) {
+    if (index > 0 && !(await exchange.sleep(delay))) return;
+    if (limit !== undefined && index === limit - 1) {
+      exchange.writeThenDestroy(events[index]);
+      return;
+    }
+    res.write(events[index]);
+  }
+  res.end();
+};

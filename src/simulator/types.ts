@@ -1,0 +1,95 @@
+/**
+ * Public shapes of the provider simulator. Kept in one file so tests, the
+ * benchmark and the CLI share a single vocabulary.
+ */
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (random free port). */
+  port?: number;
+  /** When set, requests without `Authorization: Bearer <key>` get a 401 envelope. */
+  requireApiKey?: string | null;
+  /** Keep the last N received requests (default 1000); 0 disables recording for benchmarks. */
+  recordLimit?: number;
+}
+
+/** Per-request behaviour override: body field `simulator` or a rule's `behavior`. */
+export interface SimulatorBehavior {
+  content?: string;
+  status?: number;
+  errorMessage?: string;
+  retryAfter?: number;
+  firstTokenDelayMs?: number;
+  tokenDelayMs?: number;
+  disconnectAfterChunks?: number;
+  malformedJson?: boolean;
+  hang?: boolean;
+  toolCalls?: boolean;
+  chunks?: number;
+}
+
+export interface SimulatorRuleMatch {
+  model?: string;
+  vendor?: string;
+  /** Matches when the request path equals it or ends with it. */
+  path?: string;
+}
+
+export interface SimulatorRule {
+  match?: SimulatorRuleMatch;
+  /** Number of requests this rule applies to before it is removed; unlimited when omitted. */
+  times?: number;
+  behavior: SimulatorBehavior;
+}
+
+export interface DecodedImageInfo {
+  kind: 'data' | 'base64';
+  /** From the data URL for `data`; derived from the decoded format for raw base64. */
+  mime: string | null;
+  /** Format from the magic bytes (sharp metadata), null when undecodable. */
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  hasExif: boolean;
+  hasAlpha: boolean;
+  /** Set when sharp could not read the bytes. */
+  error?: string;
+}
+
+export interface UrlImageInfo {
+  kind: 'url';
+  url: string;
+}
+
+export type ImageInfo = DecodedImageInfo | UrlImageInfo;
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  vendor: string;
+  /** Lower-case header names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or null when the body was empty or not JSON. */
+  body: unknown;
+  rawBody: string;
+  images: ImageInfo[];
+  time: number;
+}
+
+export interface Simulator {
+  /** http://HOST:PORT */
+  url: string;
+  port: number;
+  received: ReceivedRequest[];
+  clear(): void;
+  addRule(rule: SimulatorRule): void;
+  clearRules(): void;
+  close(): Promise<void>;
+  openConnections(): number;
+  /** Count of client aborts seen mid-response. */
+  disconnects: number;
+  /** Resolves on the next client abort (or one seen since the last call); rejects after timeoutMs (default 5000). */
+  waitForDisconnect(timeoutMs?: number): Promise<void>;
+}
