@@ -48,6 +48,13 @@ export const providerEntrySchema = z.looseObject({
 
 export const modelsFileSchema = z.looseObject({
   providers: z.array(providerEntrySchema).default([]),
+  model_groups: z.array(z.unknown()).optional(),
+  cache: z
+    .looseObject({
+      max_bytes: z.number().int().positive().optional(),
+      default_ttl_seconds: z.number().positive().optional(),
+    })
+    .optional(),
   vision: z
     .looseObject({
       default_prompt: z.string().min(1).optional(),
@@ -75,6 +82,9 @@ export const modelEntrySchema = z.looseObject({
   capabilities: z.array(z.string().trim().min(1)).optional().default([]),
   enabled: z.boolean().optional().default(true),
   image_limits: imageLimitsSchema.optional(),
+  timeout_ms: timeoutsSchema.optional(),
+  /** Cache identical non-stream requests for this many seconds (0/absent: only when asked per request). */
+  cache_ttl_seconds: z.number().nonnegative().optional(),
 });
 
 export const modelTypeNames = ['language', 'vision', 'embedding', 'reasoning'] as const;

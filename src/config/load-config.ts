@@ -13,6 +13,7 @@ import {
 import type { GatewayConfig, ModelConfig, ModelType, ProviderConfig, Timeouts } from './types.js';
 import { defaultNeedsKey, detectVendor } from './vendors.js';
 import { ConfigError, YamlSource } from './yaml-source.js';
+import { parseModelGroups } from '../router/model-groups.js';
 
 export const defaultVisionPrompt = '请描述这张图片的内容';
 
@@ -88,6 +89,8 @@ export const modelFromEntry = (
   capabilities: entry.capabilities ?? [],
   enabled: entry.enabled ?? true,
   imageLimits: toImageLimits(entry.image_limits),
+  timeouts: toTimeouts(entry.timeout_ms),
+  cacheTtlSeconds: entry.cache_ttl_seconds ?? 0,
   source,
 });
 
@@ -179,6 +182,21 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
     };
   }
 
+  let modelGroups: GatewayConfig['modelGroups'] = [];
+  const rawGroups = (modelsSource.data as { model_groups?: unknown[] }).model_groups;
+  if (rawGroups) {
+    modelGroups = rawGroups.map((entry, index) => {
+      try {
+        return parseModelGroups([entry])[0]!;
+      } catch (error) {
+        const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
+        const first = issues?.[0];
+        throw new ConfigError(
+          `${modelsSource.describe(['model_groups', index, ...(first?.path ?? [])])}: ${first?.message ?? (error as Error).message}`,
+        );
+      }
+    });
+  }
   const vision = modelsFile.vision ?? {};
   return {
     configDir,
@@ -189,6 +207,11 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
       defaultPrompt: vision.default_prompt ?? defaultVisionPrompt,
       allowedUrlHosts: (vision.allowed_url_hosts ?? []).map((h) => h.toLowerCase()),
       maxUploadBytes: vision.max_upload_bytes ?? 20 * 1024 * 1024,
+    },
+    modelGroups,
+    cache: {
+      maxBytes: modelsFile.cache?.max_bytes ?? 64 * 1024 * 1024,
+      defaultTtlMs: (modelsFile.cache?.default_ttl_seconds ?? 300) * 1000,
     },
     warnings,
   };

@@ -1,3 +1,5 @@
+import type { ModelGroup } from '../router/types.js';
+
 export type ModelType = 'language' | 'vision' | 'embedding' | 'reasoning';
 export type ImageDelivery = 'url' | 'data-url' | 'raw-base64';
 
@@ -56,6 +58,8 @@ export interface ModelConfig {
   capabilities: string[];
   enabled: boolean;
   imageLimits: ImageLimitOverrides;
+  timeouts: Partial<Timeouts>;
+  cacheTtlSeconds: number;
   source: 'config' | 'admin';
 }
 
@@ -77,6 +81,9 @@ export interface GatewayConfig {
   /** From the config folder's active_models.json (seed format), if present. */
   initialActive: { language: ActiveModelRef | null; vision: ActiveModelRef | null };
   vision: VisionSettings;
+  /** Public names that stand for several deployments (see src/router/types.ts). */
+  modelGroups: ModelGroup[];
+  cache: { maxBytes: number; defaultTtlMs: number };
   warnings: string[];
 }
 

@@ -1,5 +1,6 @@
 import type { ActiveModelRef, ModelConfig, ModelType, ProviderConfig } from '../config/types.js';
 import { modelKey } from '../config/types.js';
+import type { ModelGroup } from './types.js';
 import { isPlaceholderKey } from '../config/vendors.js';
 
 export type AvailabilityStatus = 'usable' | 'key_missing' | 'disabled';
@@ -32,9 +33,12 @@ export interface Catalog {
   byLowerName: Map<string, CatalogModel[]>;
   byKey: Map<string, CatalogModel>;
   active: { language: CatalogModel | null; vision: CatalogModel | null };
+  /** Model groups by public name (and lower-case name). */
+  groups: Map<string, ModelGroup>;
 }
 
 export interface CatalogInput {
+  groups?: ModelGroup[];
   version?: number;
   providers: ProviderConfig[];
   models: ModelConfig[];
@@ -123,6 +127,7 @@ export const buildCatalog = (input: CatalogInput): Catalog => {
     byName,
     byLowerName,
     byKey,
+    groups: new Map((input.groups ?? []).flatMap((g) => [[g.name, g], [g.name.toLowerCase(), g]] as Array<[string, ModelGroup]>)),
     active: { language: findActive(input.active.language, 'language'), vision: findActive(input.active.vision, 'vision') },
   };
 };

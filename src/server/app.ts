@@ -24,6 +24,7 @@ import {
   type UsageWriter,
 } from '../storage/index.js';
 import { UpstreamClient } from '../upstream/upstream-client.js';
+import { createRoutingRuntime } from '../upstream/routing-runtime.js';
 import { anonymousCaller, constantTimeEqual, invalidKeyError, masterKeyCaller, missingKeyError, presentedKey } from './api-auth.js';
 import { registerErrorHandler } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -80,6 +81,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     config,
     catalog: () => state.catalog,
     upstream,
+    routing: createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs }),
     usage: metrics.wrap(options.usage ?? usageWriter),
     logger,
     authenticate: (request) => {

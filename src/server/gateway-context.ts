@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../config/types.js';
 import type { UsageSink } from '../observability/usage-record.js';
 import type { Catalog, CatalogModel } from '../router/model-catalog.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
+import type { RoutingRuntime } from '../upstream/routing-runtime.js';
 import type { ApiCaller } from './api-auth.js';
 
 /** Everything a route needs, passed explicitly instead of hanging off globals. */
@@ -14,6 +15,8 @@ export interface GatewayContext {
   /** The current catalog snapshot; capture it once per request. */
   catalog(): Catalog;
   upstream: UpstreamClient;
+  /** Live routing state: deployment stats, circuit breakers, retry budgets, response cache. */
+  routing: RoutingRuntime;
   usage: UsageSink;
   logger: Logger;
   /** Authenticate a `/v1` request; throws a 401/403 GatewayError. */

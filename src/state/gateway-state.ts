@@ -4,6 +4,7 @@ import { modelKey } from '../config/types.js';
 import { buildCatalog, firstUsableModel, type Catalog } from '../router/model-catalog.js';
 import type { ChangeMeta, ChangeResult, OverlayDraft, Repositories } from '../storage/index.js';
 import { mergeOverlay, type MergedConfig } from './merge-overlay.js';
+import { parseModelGroups } from '../router/model-groups.js';
 
 export interface GatewayStateOptions {
   config: GatewayConfig;
@@ -63,8 +64,21 @@ export class GatewayState {
       const merged = mergeOverlay(this.options.config, overlay, (kind, key, error) =>
         this.options.logger?.warn({ kind, key, err: String(error) }, 'ignoring an invalid admin overlay entry'),
       );
+      const groups = new Map(this.options.config.modelGroups.map((g) => [g.name, g]));
+      const stored = await repositories.settings.get('modelGroups');
+      if (Array.isArray(stored)) {
+        for (const entry of stored) {
+          try {
+            const [group] = parseModelGroups([entry]);
+            groups.set(group!.name, group!);
+          } catch (error) {
+            this.options.logger?.warn({ err: String(error) }, 'ignoring an invalid stored model group');
+          }
+        }
+      }
       const catalog = buildCatalog({
         version,
+        groups: [...groups.values()],
         providers: merged.providers,
         models: merged.models,
         adminKeys: adminKeys instanceof Map ? adminKeys : new Map(Object.entries(adminKeys)),

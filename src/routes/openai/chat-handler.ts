@@ -4,18 +4,19 @@ import { GatewayError } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
 import type { TokenUsage } from '../../providers/spec/provider-adapter.js';
-import { resolveModel } from '../../router/model-resolver.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
+import { resolveRoute } from '../../router/model-groups.js';
+import { cacheKey } from '../../router/response-cache.js';
 import { prepareChatCall } from '../../upstream/chat-request.js';
 import { countTokens, estimatePromptTokens } from '../../upstream/estimate-tokens.js';
 import { relayStream } from '../../upstream/relay-stream.js';
-import { upstreamHttpError } from '../../upstream/upstream-error.js';
-import type { UpstreamResponse } from '../../upstream/upstream-client.js';
+import { openRoutedCall } from '../../upstream/routed-call.js';
+import { cachePolicy } from './response-cache-policy.js';
 
 export interface ChatHandlerOptions {
-  /** Rewrites image parts for the chosen model (the vision pipeline); returns the new body. */
+  /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
-  /** Extra response headers (e.g. what the image pipeline did). */
+  /** Extra response headers (e.g. what the image pipeline did), read when headers are written. */
   extraHeaders?: () => Record<string, string>;
   /** Forces the vision model when no model is named (the vision endpoint). */
   kind?: 'language' | 'vision';
@@ -41,13 +42,14 @@ const visionRefusal = (model: CatalogModel, catalogModels: CatalogModel[]) => {
   );
 };
 
-const readBody = async (upstream: UpstreamResponse): Promise<string> => {
-  try {
-    return await upstream.body.text();
-  } catch (error) {
-    throw upstream.mapError(error);
-  } finally {
-    upstream.done();
+const chatCapabilityCheck = (withImages: boolean, catalogModels: CatalogModel[]) => (model: CatalogModel) => {
+  if (withImages && !model.seesImages) throw visionRefusal(model, catalogModels);
+  if (model.types.length === 1 && model.types[0] === 'embedding') {
+    throw new GatewayError(`The model \`${model.key}\` is an embedding model; use /v1/embeddings.`, {
+      status: 400,
+      code: 'model_not_chat_capable',
+      param: 'model',
+    });
   }
 };
 
@@ -68,85 +70,98 @@ export const handleChatCompletion = async (
   let status = 200;
   let errorCode: string | null = null;
   let usage: TokenUsage | null = null;
-  let estimated = false;
   let ttftMs: number | null = null;
   let promptEstimate = 0;
   let completionText = '';
+  let attempts = 0;
+  let cached = false;
 
   try {
-    model = resolveModel(catalog, requested, withImages || options.kind === 'vision' ? 'vision' : 'language');
-    if (withImages && !model.seesImages) throw visionRefusal(model, catalog.models);
-    if (model.types.length === 1 && model.types[0] === 'embedding') {
-      throw new GatewayError(`The model \`${model.key}\` is an embedding model; use /v1/embeddings.`, {
-        status: 400,
-        code: 'model_not_chat_capable',
-        param: 'model',
-      });
-    }
-    const publicName = requested ?? model.name;
+    const route = resolveRoute(catalog, catalog.groups, requested, withImages || options.kind === 'vision' ? 'vision' : 'language');
+    model = route.primary;
+    const checkModel = chatCapabilityCheck(withImages, catalog.models);
+    // A plain model gets its clear error at once; a group tries its other deployments first.
+    if (route.group.deployments.length === 1) checkModel(route.primary);
     promptEstimate = estimatePromptTokens(inputBody.messages);
-    const limitHeaders = ctx.admit(caller, model, requested, promptEstimate + Number(inputBody.max_tokens ?? inputBody.max_completion_tokens ?? 0));
-    const body = options.prepareImages ? await options.prepareImages(model, inputBody) : inputBody;
-    const call = prepareChatCall(model, body, { requestId: request.id, defaults: ctx.settings.timeouts });
+    const maxOutput = Number(inputBody.max_tokens ?? inputBody.max_completion_tokens ?? 0);
+    const limitHeaders = ctx.admit(caller, route.primary, requested, promptEstimate + (Number.isFinite(maxOutput) ? maxOutput : 0));
+
+    const cache = cachePolicy(request, route.primary, caller, ctx.config.cache.defaultTtlMs, stream);
+    const keyForCache = cache ? cacheKey({ ...inputBody, model: route.publicName }, cache.scope) : null;
+    if (keyForCache) {
+      const hit = ctx.routing.cache.get(keyForCache);
+      if (hit) {
+        cached = true;
+        usage = null;
+        return reply
+          .code(200)
+          .headers({ ...hit.headers, 'x-request-id': request.id, 'x-gateway-cache': 'hit', 'x-gateway-attempts': '0', ...limitHeaders })
+          .type('application/json')
+          .send(hit.body);
+      }
+    }
+
     const controller = new AbortController();
     const onClientGone = () => {
       if (!reply.raw.writableFinished) controller.abort();
     };
     reply.raw.once('close', onClientGone);
-    const beforeUpstream = performance.now();
-    let upstream: UpstreamResponse;
+    let lastUpstreamStart = started;
+    let result;
     try {
-      upstream = await ctx.upstream.request(model.provider, {
-        url: call.url,
-        headers: call.headers,
-        body: call.body,
-        timeouts: call.timeouts,
+      result = await openRoutedCall({
+        upstream: ctx.upstream,
+        runtime: ctx.routing,
+        catalog,
+        groups: catalog.groups,
+        route,
+        checkModel,
         signal: controller.signal,
+        mode: stream ? 'stream' : 'json',
+        buildCall: async (candidate) => {
+          const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
+          const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts });
+          lastUpstreamStart = performance.now();
+          return call;
+        },
       });
     } finally {
       reply.raw.off('close', onClientGone);
     }
-    if (upstream.status < 200 || upstream.status >= 300) {
-      const text = await readBody(upstream);
-      throw upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, model.providerState.apiKey);
-    }
+    model = result.model;
+    attempts = result.attempts;
     const headers: Record<string, string> = {
       'x-request-id': request.id,
       'x-gateway-provider': model.provider,
       'x-gateway-model': model.key,
-      'x-gateway-attempts': '1',
+      'x-gateway-attempts': String(result.attempts),
+      ...(result.fallbacks > 0 ? { 'x-gateway-fallbacks': String(result.fallbacks) } : {}),
+      ...(keyForCache ? { 'x-gateway-cache': 'miss' } : {}),
       ...limitHeaders,
       ...(options.extraHeaders?.() ?? {}),
     };
 
     if (!stream) {
-      const upstreamStarted = performance.now();
-      const text = await readBody(upstream);
-      const upstreamFinished = performance.now();
-      let json: Record<string, unknown>;
-      try {
-        json = JSON.parse(text) as Record<string, unknown>;
-        if (!json || typeof json !== 'object') throw new Error('not an object');
-      } catch {
-        throw new GatewayError(`The upstream provider ${model.provider} sent a malformed response.`, {
-          status: 502,
-          code: 'upstream_malformed_response',
-        });
-      }
-      json.model = publicName;
+      const upstreamDone = performance.now();
+      const json = result.json!;
+      result.release();
+      json.model = route.publicName;
       usage = (json.usage as TokenUsage | undefined) ?? null;
       if (!usage) {
         const message = (json.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0]?.message;
         completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
       }
-      const overhead = beforeUpstream - started + (performance.now() - upstreamFinished);
-      headers['x-gateway-overhead-ms'] = overhead.toFixed(3);
-      void upstreamStarted;
-      return reply.code(200).headers(headers).type('application/json').send(JSON.stringify(json));
+      const body = JSON.stringify(json);
+      if (keyForCache && cache) {
+        const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
+        ctx.routing.cache.set(keyForCache, { body, headers: cacheable, status: 200 }, cache.ttlMs);
+      }
+      headers['x-gateway-overhead-ms'] = (lastUpstreamStart - started + (performance.now() - upstreamDone)).toFixed(3);
+      return reply.code(200).headers(headers).type('application/json').send(body);
     }
 
     reply.hijack();
-    headers['x-gateway-overhead-ms'] = (beforeUpstream - started).toFixed(3);
+    headers['x-gateway-overhead-ms'] = (lastUpstreamStart - started).toFixed(3);
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -154,19 +169,27 @@ export const handleChatCompletion = async (
       'x-accel-buffering': 'no',
       ...headers,
     });
-    const outcome = await relayStream(upstream, reply.raw, {
-      requestedModel: publicName,
-      clientWantsUsage: (inputBody.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
-      adapter: call.adapter,
-      providerName: model.provider,
-      drainOnDisconnect: model.providerState.config.drainOnDisconnect,
-    });
+    let outcome;
+    try {
+      outcome = await relayStream(result.upstream, reply.raw, {
+        requestedModel: route.publicName,
+        clientWantsUsage: (inputBody.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
+        adapter: result.call.adapter,
+        providerName: model.provider,
+        drainOnDisconnect: model.providerState.config.drainOnDisconnect,
+      });
+    } finally {
+      result.release();
+    }
     usage = outcome.usage;
     completionText = outcome.completionText;
     ttftMs = outcome.firstTokenAt === null ? null : outcome.firstTokenAt - started;
+    if (ttftMs !== null) ctx.routing.stats.recordTtft(result.deploymentId, ttftMs);
     if (outcome.error) {
       status = outcome.error.status;
       errorCode = outcome.error.code;
+      // The stream had started, so it is not retried; the deployment still pays for it.
+      ctx.routing.breaker.onFailure(result.deploymentId, outcome.error.code === 'upstream_malformed_response' ? 'malformed-response' : 'server', Date.now());
     } else if (outcome.clientAborted) {
       status = 499;
       errorCode = 'client_disconnected';
@@ -174,18 +197,20 @@ export const handleChatCompletion = async (
     return reply;
   } catch (error) {
     const mapped = error instanceof GatewayError ? error : null;
-    status = mapped?.status ?? 500;
-    errorCode = mapped?.code ?? 'internal_error';
+    status = mapped?.status ?? (reply.raw.destroyed ? 499 : 500);
+    errorCode = mapped?.code ?? (reply.raw.destroyed ? 'client_disconnected' : 'internal_error');
     throw error;
   } finally {
     let promptTokens = usage?.prompt_tokens ?? 0;
     let completionTokens = usage?.completion_tokens ?? 0;
-    if (!usage && model && status < 400) {
+    let estimated = false;
+    if (!usage && model && status < 400 && !cached) {
       estimated = true;
       promptTokens = promptEstimate;
       completionTokens = countTokens(completionText);
     }
-    const cost = model ? costOf(model.pricing, promptTokens, completionTokens) : 0;
+    // A cache hit costs nothing upstream.
+    const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
     ctx.settle(caller, promptTokens + completionTokens, cost);
     ctx.usage.record({
       requestId: request.id,
@@ -204,8 +229,8 @@ export const handleChatCompletion = async (
       latencyMs: performance.now() - started,
       ttftMs,
       stream,
-      attempts: 1,
-      cached: false,
+      attempts,
+      cached,
     });
   }
 };

@@ -1,0 +1,28 @@
+import { CircuitBreaker } from '../router/circuit-breaker.js';
+import { DeploymentStats } from '../router/deployment-stats.js';
+import { createResponseCache, type ResponseCache } from '../router/response-cache.js';
+import { RetryBudgets } from '../router/retry-policy.js';
+import type { RandomSource } from '../router/random.js';
+
+/** Per-process routing state: live stats, breakers, retry budgets and the response cache. */
+export interface RoutingRuntime {
+  stats: DeploymentStats;
+  breaker: CircuitBreaker;
+  budgets: RetryBudgets;
+  cache: ResponseCache;
+  random: RandomSource;
+}
+
+export interface RoutingRuntimeOptions {
+  cacheMaxBytes?: number;
+  cacheTtlMs?: number;
+  breaker?: ConstructorParameters<typeof CircuitBreaker>[0];
+}
+
+export const createRoutingRuntime = (options: RoutingRuntimeOptions = {}): RoutingRuntime => ({
+  stats: new DeploymentStats(),
+  breaker: new CircuitBreaker(options.breaker),
+  budgets: new RetryBudgets(),
+  cache: createResponseCache({ maxBytes: options.cacheMaxBytes ?? 64 * 1024 * 1024, defaultTtlMs: options.cacheTtlMs ?? 300_000 }),
+  random: Math.random,
+});
