@@ -49,6 +49,14 @@ export const providerEntrySchema = z.looseObject({
 export const modelsFileSchema = z.looseObject({
   providers: z.array(providerEntrySchema).default([]),
   model_groups: z.array(z.unknown()).optional(),
+  routing: z
+    .looseObject({
+      failure_threshold: z.number().int().positive().optional(),
+      window_ms: z.number().int().positive().optional(),
+      cooldown_ms: z.number().int().positive().optional(),
+      max_cooldown_ms: z.number().int().positive().optional(),
+    })
+    .optional(),
   cache: z
     .looseObject({
       max_bytes: z.number().int().positive().optional(),

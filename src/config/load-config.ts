@@ -209,6 +209,12 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
       maxUploadBytes: vision.max_upload_bytes ?? 20 * 1024 * 1024,
     },
     modelGroups,
+    routing: {
+      ...(modelsFile.routing?.failure_threshold ? { failureThreshold: modelsFile.routing.failure_threshold } : {}),
+      ...(modelsFile.routing?.window_ms ? { windowMs: modelsFile.routing.window_ms } : {}),
+      ...(modelsFile.routing?.cooldown_ms ? { cooldownMs: modelsFile.routing.cooldown_ms } : {}),
+      ...(modelsFile.routing?.max_cooldown_ms ? { maxCooldownMs: modelsFile.routing.max_cooldown_ms } : {}),
+    },
     cache: {
       maxBytes: modelsFile.cache?.max_bytes ?? 64 * 1024 * 1024,
       defaultTtlMs: (modelsFile.cache?.default_ttl_seconds ?? 300) * 1000,

@@ -84,6 +84,8 @@ export interface GatewayConfig {
   /** Public names that stand for several deployments (see src/router/types.ts). */
   modelGroups: ModelGroup[];
   cache: { maxBytes: number; defaultTtlMs: number };
+  /** Circuit breaker settings per deployment. */
+  routing: { failureThreshold?: number; windowMs?: number; cooldownMs?: number; maxCooldownMs?: number };
   warnings: string[];
 }
 

@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/types.js';
 import { createLogger } from '../observability/logger.js';
 import type { UsageSink } from '../observability/usage-record.js';
 import { GatewayMetrics } from '../observability/metrics.js';
+import { registerAdminRoutes } from '../routes/admin/register-admin-routes.js';
 import { registerChatCompletionsRoute } from '../routes/openai/chat-completions-route.js';
 import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
@@ -81,7 +82,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     config,
     catalog: () => state.catalog,
     upstream,
-    routing: createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs }),
+    routing: createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing }),
     usage: metrics.wrap(options.usage ?? usageWriter),
     logger,
     authenticate: (request) => {
@@ -119,6 +120,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   registerChatCompletionsRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
+  await registerAdminRoutes(app, { ctx, state, repositories, settings });
   app.get('/metrics', { schema: { tags: ['System'], summary: 'Prometheus metrics (needs the master key when one is set)' } }, async (request, reply) => {
     if (settings.masterKey) {
       const key = presentedKey(request);

@@ -102,3 +102,32 @@ describe('the gateway as a process', () => {
     }
   });
 });
+
+describe('graceful shutdown', () => {
+  it('lets 50 open streams finish after SIGTERM, refuses new work, flushes usage and exits 0', async () => {
+    const port = 20000 + Math.floor(Math.random() * 1000);
+    const child = await startGateway(port);
+    const { database: before, repos: beforeRepos } = await openRepos();
+    const already = (await beforeRepos.usage.summary(0, Date.now() + 1000)).requests;
+    await before.close();
+    const streams = Array.from({ length: 50 }, async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'x' }], simulator: { chunks: 20, tokenDelayMs: 50 } }),
+      });
+      return response.text();
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = stop(child);
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    const bodies = await Promise.all(streams);
+    for (const body of bodies) expect(body.trim().endsWith('data: [DONE]')).toBe(true);
+    expect(await exited).toBe(0);
+    const { database, repos } = await openRepos();
+    const after = (await repos.usage.summary(0, Date.now() + 1000)).requests;
+    await database.close();
+    expect(after - already).toBe(50);
+  }, 30_000);
+});

@@ -100,6 +100,8 @@ const matches = (rule: SimulatorRule, context: RuleContext): boolean => {
 export class RuleBook {
   private rules: StoredRule[] = [];
 
+  constructor(private readonly random: () => number = Math.random) {}
+
   add(rule: SimulatorRule): void {
     const times = rule.times === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(rule.times));
     if (times === 0) return;
@@ -118,6 +120,8 @@ export class RuleBook {
     for (let index = 0; index < this.rules.length; index += 1) {
       const stored = this.rules[index];
       if (!matches(stored.rule, context)) continue;
+      // A rule with a probability applies to that share of matching requests (chaos tests).
+      if (stored.rule.probability !== undefined && this.random() >= stored.rule.probability) continue;
       stored.remaining -= 1;
       if (stored.remaining <= 0) this.rules.splice(index, 1);
       return stored.rule.behavior;

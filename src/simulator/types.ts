@@ -40,6 +40,8 @@ export interface SimulatorRule {
   match?: SimulatorRuleMatch;
   /** Number of requests this rule applies to before it is removed; unlimited when omitted. */
   times?: number;
+  /** Share of matching requests the rule applies to (0..1); all of them when omitted. */
+  probability?: number;
   behavior: SimulatorBehavior;
 }
 

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionRepository } from '../../storage/index.js';
+import { constantTimeEqual } from '../api-auth.js';
+import { GatewayError } from '../errors.js';
+
+export const SESSION_COOKIE = 'skgw_session';
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** Sliding expiry is written at most this often per session (not on every request). */
+const EXTEND_AFTER_MS = 60_000;
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface AdminSessionInfo {
+  id: string;
+  user: string;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the admin guard on `/admin/api/*` requests. */
+    adminSession: AdminSessionInfo | null;
+  }
+}
+
+export const unauthorizedError = () =>
+  new GatewayError('Log in to the admin console first (session missing or expired).', {
+    status: 401,
+    code: 'unauthorized',
+    type: 'authentication_error',
+  });
+
+export const csrfError = () =>
+  new GatewayError(`This request needs the \`${CSRF_HEADER}\` header with the token from login or /admin/auth/me.`, {
+    status: 403,
+    code: 'invalid_csrf_token',
+    type: 'permission_error',
+  });
+
+/**
+ * Admin sessions over SessionRepository (so every worker and a restarted process sees
+ * them). The cookie holds a random id; the database stores only its hash plus a
+ * per-session CSRF token (synchronizer token pattern, see README.md here).
+ */
+export class AdminSessions {
+  constructor(
+    private readonly repository: SessionRepository,
+    private readonly ttlMs = SESSION_TTL_MS,
+  ) {}
+
+  async create(request: FastifyRequest, reply: FastifyReply, csrfToken = randomBytes(32).toString('base64url')): Promise<AdminSessionInfo> {
+    const { id, expiresAt } = await this.repository.createSession(this.ttlMs, { user: 'admin', csrf: csrfToken });
+    this.setCookie(request, reply, id);
+    return { id, user: 'admin', csrfToken, expiresAt };
+  }
+
+  /** The request's session, extending it (sliding expiry); null when absent or expired. */
+  async fromRequest(request: FastifyRequest, reply: FastifyReply): Promise<AdminSessionInfo | null> {
+    const id = request.cookies?.[SESSION_COOKIE];
+    if (!id) return null;
+    const session = await this.repository.getSession(id);
+    if (!session || typeof session.data.csrf !== 'string' || !session.data.csrf) return null;
+    let expiresAt = session.expiresAt;
+    if (expiresAt - Date.now() < this.ttlMs - EXTEND_AFTER_MS) {
+      if (!(await this.repository.extendSession(id, this.ttlMs))) return null;
+      expiresAt = Date.now() + this.ttlMs;
+      this.setCookie(request, reply, id);
+    }
+    return { id, user: typeof session.data.user === 'string' ? session.data.user : 'admin', csrfToken: session.data.csrf, expiresAt };
+  }
+
+  async destroy(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const id = request.cookies?.[SESSION_COOKIE];
+    if (id) await this.repository.deleteSession(id);
+    reply.clearCookie(SESSION_COOKIE, this.cookieOptions(request));
+  }
+
+  /** After a password change: every other browser is logged out, this one keeps working. */
+  async replaceAll(request: FastifyRequest, reply: FastifyReply, keep: AdminSessionInfo): Promise<AdminSessionInfo> {
+    await this.repository.deleteAllSessions();
+    return this.create(request, reply, keep.csrfToken);
+  }
+
+  private cookieOptions(request: FastifyRequest) {
+    return {
+      httpOnly: true,
+      sameSite: 'strict' as const,
+      path: '/admin',
+      // request.protocol honours x-forwarded-proto only when GATEWAY_TRUST_PROXY is on.
+      secure: request.protocol === 'https',
+    };
+  }
+
+  private setCookie(request: FastifyRequest, reply: FastifyReply, id: string): void {
+    reply.setCookie(SESSION_COOKIE, id, { ...this.cookieOptions(request), maxAge: Math.floor(this.ttlMs / 1000) });
+  }
+}
+
+const pathOf = (url: string) => {
+  const path = url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+};
+
+/** By route pattern (what the router matched) and by path (unknown routes, encoded tricks). */
+export const isAdminApiRequest = (request: FastifyRequest): boolean => {
+  const pattern = request.routeOptions?.url ?? '';
+  const path = pathOf(request.url);
+  return [pattern, path].some((p) => p === '/admin/api' || p.startsWith('/admin/api/'));
+};
+
+/**
+ * One root-level hook guards every `/admin/api/*` route, whoever registers it and
+ * whenever (Fastify applies root hooks to all routes): no session → 401, a mutating
+ * method without the session's CSRF token → 403. It runs before the body is parsed.
+ */
+export const installAdminGuard = async (app: FastifyInstance, sessions: AdminSessions): Promise<void> => {
+  if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
+  app.decorateRequest('adminSession', null);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isAdminApiRequest(request)) return;
+    const session = await sessions.fromRequest(request, reply);
+    if (!session) throw unauthorizedError();
+    if (MUTATING.has(request.method)) {
+      const presented = request.headers[CSRF_HEADER];
+      if (typeof presented !== 'string' || !constantTimeEqual(presented, session.csrfToken)) throw csrfError();
+    }
+    request.adminSession = session;
+  });
+};
