@@ -12,6 +12,7 @@ export interface RuntimeSettings {
   masterKey: string | null;
   adminPassword: string | null;
   databaseUrl: string | null;
+  redisUrl: string | null;
   bodyLimitBytes: number;
   logLevel: string;
   trustProxy: boolean;
@@ -44,6 +45,7 @@ export const readRuntimeSettings = (
     masterKey: env.GATEWAY_MASTER_KEY?.trim() || null,
     adminPassword: env.ADMIN_PASSWORD?.trim() || null,
     databaseUrl: env.DATABASE_URL?.trim() || null,
+    redisUrl: env.REDIS_URL?.trim() || null,
     bodyLimitBytes: intFrom(env.GATEWAY_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'GATEWAY_BODY_LIMIT_BYTES'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     trustProxy: env.GATEWAY_TRUST_PROXY === 'true' || env.GATEWAY_TRUST_PROXY === '1',

@@ -30,6 +30,8 @@ import { anonymousCaller, constantTimeEqual, invalidKeyError, masterKeyCaller, m
 import { registerErrorHandler } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
 import { KeyGuard } from './key-guard.js';
+import { Redis } from 'ioredis';
+import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { version } from './version.js';
 
 export interface BuildAppOptions {
@@ -64,7 +66,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const database = await openDatabase({ databaseUrl: settings.databaseUrl ?? undefined, dataDir: settings.dataDir });
   const box = createSecretBox(await loadSecretKey({ env: env.GATEWAY_SECRET_KEY, dataDir: settings.dataDir }));
   const repositories = createRepositories(database.db, { box });
-  const keyGuard = new KeyGuard(repositories, logger);
+  const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : null;
+  redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
+  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null);
   const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
   await keyGuard.reloadKeys();
   state.onReload(() => keyGuard.reloadKeys());
@@ -139,6 +143,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     await usageWriter.close();
     await upstream.close();
     await database.close();
+    redis?.disconnect();
   };
 
   return { app, ctx, state, database, repositories, keyGuard, metrics, usageWriter, close };

@@ -22,7 +22,7 @@ export interface GatewayContext {
   /** Authenticate a `/v1` request; throws a 401/403 GatewayError. */
   authenticate(request: FastifyRequest): ApiCaller;
   /** Per-request admission checks for a caller and model (allowed models, rate limits, budget). */
-  admit(caller: ApiCaller, model: CatalogModel, requestedName: string | undefined, estimatedTokens: number): Record<string, string>;
+  admit(caller: ApiCaller, model: CatalogModel, requestedName: string | undefined, estimatedTokens: number): Promise<Record<string, string>>;
   /** Called when a request finishes so limits can be corrected with real token counts. */
   settle(caller: ApiCaller, totalTokens: number, cost: number): void;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { budgetPeriodStart, checkBudget } from '../limits/budget.js';
 import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
+import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
@@ -25,9 +26,15 @@ export class KeyGuard {
   private readonly limiter = new RateLimiter();
   private timer: NodeJS.Timeout | null = null;
 
+  /**
+   * With a shared limiter (Redis), limits hold across workers and instances; without
+   * one they are per process. A Redis failure falls back to the local limiter rather
+   * than failing requests.
+   */
   constructor(
     private readonly repositories: Repositories,
     private readonly logger?: Logger,
+    private readonly shared: RedisRateLimiter | null = null,
   ) {}
 
   async reloadKeys(): Promise<void> {
@@ -80,7 +87,7 @@ export class KeyGuard {
   }
 
   /** Allowed models, RPM/TPM and budget; returns the `x-ratelimit-*` headers to send. */
-  admit(caller: ApiCaller, model: { key: string; name: string; aliases: string[] }, requestedName: string | undefined, estimatedTokensInput: number, now = Date.now()): Record<string, string> {
+  async admit(caller: ApiCaller, model: { key: string; name: string; aliases: string[] }, requestedName: string | undefined, estimatedTokensInput: number, now = Date.now()): Promise<Record<string, string>> {
     const estimatedTokens = Number.isFinite(estimatedTokensInput) && estimatedTokensInput > 0 ? estimatedTokensInput : 0;
     if (!isVirtual(caller)) return {};
     const { record } = caller;
@@ -105,12 +112,16 @@ export class KeyGuard {
       }
     }
     if (!record.rpmLimit && !record.tpmLimit) return {};
-    const result = this.limiter.checkAndConsume(record.id, {
-      rpm: record.rpmLimit,
-      tpm: record.tpmLimit,
-      estimatedTokens,
-      now,
-    });
+    const request = { rpm: record.rpmLimit, tpm: record.tpmLimit, estimatedTokens, now };
+    let result;
+    if (this.shared) {
+      try {
+        result = await this.shared.checkAndConsume(record.id, request);
+      } catch (error) {
+        this.logger?.warn({ err: String(error) }, 'shared rate limiter unavailable; using the local one');
+        result = this.limiter.checkAndConsume(record.id, request);
+      }
+    } else result = this.limiter.checkAndConsume(record.id, request);
     const headers = rateLimitHeaders(result);
     if (!result.allowed) {
       throw new GatewayError(
@@ -126,7 +137,11 @@ export class KeyGuard {
 
   settle(caller: ApiCaller, totalTokens: number, cost: number, now = Date.now()): void {
     if (!isVirtual(caller)) return;
-    if (caller.record.tpmLimit) this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
+    if (caller.record.tpmLimit) {
+      if (this.shared) {
+        this.shared.recordTokens(caller.record.id, totalTokens, now, caller.reserved).catch(() => this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved));
+      } else this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
+    }
     if (cost > 0) this.spend.set(caller.record.id, (this.spend.get(caller.record.id) ?? 0) + cost);
   }
 }

@@ -84,7 +84,7 @@ export const handleChatCompletion = async (
     if (route.group.deployments.length === 1) checkModel(route.primary);
     promptEstimate = estimatePromptTokens(inputBody.messages);
     const maxOutput = Number(inputBody.max_tokens ?? inputBody.max_completion_tokens ?? 0);
-    const limitHeaders = ctx.admit(caller, route.primary, requested, promptEstimate + (Number.isFinite(maxOutput) ? maxOutput : 0));
+    const limitHeaders = await ctx.admit(caller, route.primary, requested, promptEstimate + (Number.isFinite(maxOutput) ? maxOutput : 0));
 
     const cache = cachePolicy(request, route.primary, caller, ctx.config.cache.defaultTtlMs, stream);
     const keyForCache = cache ? cacheKey({ ...inputBody, model: route.publicName }, cache.scope) : null;

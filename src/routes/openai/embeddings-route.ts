@@ -63,7 +63,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
               param: 'model',
             });
           }
-          const limitHeaders = ctx.admit(caller, model, body.model as string, countTokens(inputText(body.input)));
+          const limitHeaders = await ctx.admit(caller, model, body.model as string, countTokens(inputText(body.input)));
           const call = prepareChatCall(model, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' });
           const upstream = await ctx.upstream.request(model.provider, {
             url: call.url,
