@@ -1,0 +1,119 @@
+import { api, request } from './client';
+import type {
+  ActiveKind,
+  ActiveModels,
+  ApiKey,
+  ApiKeyInput,
+  AuditEntry,
+  AuthInfo,
+  Bucket,
+  CreatedApiKey,
+  LoginResult,
+  LogEntry,
+  Me,
+  Model,
+  ModelInput,
+  Ok,
+  Page,
+  Provider,
+  ProviderInput,
+  ProviderTestResult,
+  Settings,
+  Timeseries,
+  TopBy,
+  TopEntry,
+  UsageSummary,
+  VersionResult,
+} from './types';
+
+const enc = encodeURIComponent;
+
+export interface Range {
+  from: string;
+  to: string;
+}
+
+export interface LogFilters {
+  page: number;
+  pageSize: number;
+  model?: string;
+  provider?: string;
+  keyId?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+}
+
+export const auth = {
+  info: () => api.get<AuthInfo>('/admin/auth/info', { notify: false }),
+  me: () => api.get<Me>('/admin/auth/me', { notify: false }),
+  login: (password: string) =>
+    api.post<LoginResult>('/admin/auth/login', { password }, { notify: false }),
+  logout: () => api.post<Ok>('/admin/auth/logout', undefined, { notify: false }),
+};
+
+export const settingsApi = {
+  get: () => api.get<Settings>('/admin/api/settings'),
+  update: (body: Settings) => api.put<Settings>('/admin/api/settings', body),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    // 401 here means "wrong current password", not "session over".
+    api.post<Ok>('/admin/api/password', { currentPassword, newPassword }, { authRedirect: false }),
+};
+
+export const providersApi = {
+  list: () => api.get<{ data: Provider[] }>('/admin/api/providers'),
+  create: (body: ProviderInput) => api.post<Provider>('/admin/api/providers', body),
+  update: (name: string, body: ProviderInput) =>
+    api.patch<Provider>(`/admin/api/providers/${enc(name)}`, body),
+  remove: (name: string) => api.delete<Ok>(`/admin/api/providers/${enc(name)}`),
+  setKey: (name: string, apiKey: string) =>
+    api.put<Provider>(`/admin/api/providers/${enc(name)}/key`, { apiKey }),
+  removeKey: (name: string) => api.delete<Provider>(`/admin/api/providers/${enc(name)}/key`),
+  test: (name: string) =>
+    api.post<ProviderTestResult>(`/admin/api/providers/${enc(name)}/test`, undefined, {
+      notify: false,
+    }),
+};
+
+export const modelsApi = {
+  list: () => api.get<{ data: Model[] }>('/admin/api/models'),
+  create: (body: ModelInput) => api.post<Model>('/admin/api/models', body),
+  update: (key: string, body: ModelInput) =>
+    api.patch<Model>(`/admin/api/models/${enc(key)}`, body),
+  remove: (key: string) => api.delete<Ok>(`/admin/api/models/${enc(key)}`),
+  active: () => api.get<ActiveModels>('/admin/api/active-models'),
+  setActive: (type: ActiveKind, key: string) =>
+    api.put<ActiveModels>('/admin/api/active-models', { type, key }),
+};
+
+export const keysApi = {
+  list: () => api.get<{ data: ApiKey[] }>('/admin/api/keys'),
+  create: (body: ApiKeyInput) => api.post<CreatedApiKey>('/admin/api/keys', body),
+  update: (id: string, body: ApiKeyInput) => api.patch<ApiKey>(`/admin/api/keys/${enc(id)}`, body),
+  revoke: (id: string) => api.post<ApiKey>(`/admin/api/keys/${enc(id)}/revoke`),
+};
+
+export const usageApi = {
+  summary: (range: Range) => api.get<UsageSummary>('/admin/api/usage/summary', { query: { ...range } }),
+  timeseries: (range: Range, bucket: Bucket) =>
+    api.get<Timeseries>('/admin/api/usage/timeseries', { query: { ...range, bucket } }),
+  top: (by: TopBy, range: Range, limit = 5) =>
+    api.get<{ data: TopEntry[] }>('/admin/api/usage/top', { query: { by, ...range, limit } }),
+};
+
+export const logsApi = {
+  list: (filters: LogFilters) =>
+    api.get<Page<LogEntry>>('/admin/api/logs', { query: { ...filters } }),
+  get: (id: string | number) => api.get<LogEntry>(`/admin/api/logs/${enc(String(id))}`),
+};
+
+export const configApi = {
+  exportYaml: () =>
+    request<string>('/admin/api/config/export', { headers: { accept: 'text/yaml, */*' } }),
+  importYaml: (yaml: string) =>
+    api.post<VersionResult>('/admin/api/config/import', { yaml }, { notify: false }),
+  audit: (page: number, pageSize: number) =>
+    api.get<Page<AuditEntry>>('/admin/api/audit', { query: { page, pageSize } }),
+  rollback: (id: string | number) =>
+    api.post<VersionResult>(`/admin/api/audit/${enc(String(id))}/rollback`),
+};

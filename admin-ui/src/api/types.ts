@@ -1,0 +1,248 @@
+// Shapes of docs/admin-api.md, the contract the gateway's admin API implements.
+
+export interface ErrorEnvelope {
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string | null;
+    details?: Record<string, unknown>;
+  };
+}
+
+export interface AuthInfo {
+  platformName: string;
+  version: string;
+  passwordLogin: boolean;
+}
+
+export interface LoginResult {
+  ok: true;
+  csrfToken: string;
+}
+
+export interface Me {
+  authenticated: true;
+  user: string;
+  csrfToken: string;
+}
+
+export interface Settings {
+  platformName: string;
+}
+
+export type Status = 'usable' | 'key_missing' | 'disabled';
+
+export interface Provider {
+  name: string;
+  description: string;
+  baseUrl: string;
+  protocol: string;
+  enabled: boolean;
+  needsKey: boolean;
+  keyEnv: string;
+  keySource: 'admin' | 'env' | 'none';
+  keyMasked: string | null;
+  status: Status;
+  modelCount: number;
+  source: 'config' | 'admin';
+}
+
+export interface ProviderInput {
+  name?: string;
+  baseUrl?: string;
+  description?: string;
+  protocol?: string;
+  keyEnv?: string;
+  needsKey?: boolean;
+  enabled?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ProviderTestResult {
+  ok: boolean;
+  latencyMs: number;
+  models?: string[];
+  error?: { message: string; code: string };
+}
+
+export type ModelType = 'language' | 'vision' | 'embedding' | 'reasoning';
+export const MODEL_TYPES: ModelType[] = ['language', 'vision', 'embedding', 'reasoning'];
+
+export interface Pricing {
+  input: number;
+  output: number;
+  currency: string;
+}
+
+export interface Model {
+  key: string;
+  name: string;
+  provider: string;
+  type: ModelType;
+  types: string[];
+  displayName: string;
+  description: string;
+  upstreamName: string;
+  aliases: string[];
+  contextWindow: number | null;
+  maxOutputTokens: number | null;
+  pricing: Pricing | null;
+  capabilities: string[];
+  enabled: boolean;
+  status: Status;
+  source: 'config' | 'admin';
+  active: { language: boolean; vision: boolean };
+}
+
+export interface ModelInput {
+  provider?: string;
+  name?: string;
+  type?: ModelType;
+  displayName?: string;
+  description?: string;
+  upstreamName?: string;
+  aliases?: string[];
+  contextWindow?: number | null;
+  maxOutputTokens?: number | null;
+  pricing?: Pricing | null;
+  capabilities?: string[];
+  enabled?: boolean;
+}
+
+export type ActiveKind = 'language' | 'vision';
+
+export interface ActiveModelRef {
+  provider: string;
+  name: string;
+  key: string;
+}
+
+export interface ActiveModels {
+  language: ActiveModelRef | null;
+  vision: ActiveModelRef | null;
+}
+
+export type BudgetPeriod = 'day' | 'month' | 'total';
+
+export interface Budget {
+  amount: number;
+  period: BudgetPeriod;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  keyMasked: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  allowedModels: string[] | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  budget: Budget | null;
+  spend: number;
+  lastUsedAt: string | null;
+  status: 'active' | 'revoked' | 'expired';
+}
+
+export interface ApiKeyInput {
+  name?: string;
+  expiresAt?: string | null;
+  allowedModels?: string[] | null;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  budget?: Budget | null;
+}
+
+export type CreatedApiKey = ApiKey & { key: string };
+
+export interface UsageSummary {
+  requests: number;
+  errors: number;
+  errorRate: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cost: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p50TtftMs: number | null;
+  p95TtftMs: number | null;
+}
+
+export type Bucket = 'minute' | 'hour' | 'day';
+
+export interface TimeseriesPoint {
+  time: string;
+  requests: number;
+  errors: number;
+  totalTokens: number;
+  cost: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p50TtftMs: number | null;
+}
+
+export interface Timeseries {
+  bucket: Bucket;
+  data: TimeseriesPoint[];
+}
+
+export type TopBy = 'model' | 'provider' | 'key';
+
+export interface TopEntry {
+  name: string;
+  requests: number;
+  totalTokens: number;
+  cost: number;
+}
+
+export interface LogEntry {
+  id: string | number;
+  requestId: string;
+  time: string;
+  keyId: string | null;
+  keyName: string | null;
+  model: string;
+  provider: string;
+  status: number | string;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  tokensEstimated: boolean;
+  cost: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  stream: boolean;
+  errorCode: string | null;
+  /** Not in the contract table; shown when the gateway reports them. */
+  attempts?: number;
+  cached?: boolean;
+}
+
+export interface Page<T> {
+  data: T[];
+  total: number;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface AuditEntry {
+  id: string | number;
+  version: number | string;
+  time: string;
+  actor: string;
+  action: string;
+  target: string;
+  diff: unknown;
+}
+
+export interface VersionResult {
+  ok: true;
+  version: number | string;
+}
+
+export interface Ok {
+  ok: true;
+}

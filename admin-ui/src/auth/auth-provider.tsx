@@ -1,0 +1,93 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { useLocation, useNavigate } from 'react-router-dom';
+import { ApiError, setCsrfToken, setUnauthorizedHandler } from '../api/client';
+import { auth } from '../api/endpoints';
+
+type SessionStatus = 'checking' | 'authenticated' | 'anonymous';
+
+interface AuthContextValue {
+  status: SessionStatus;
+  user: string | null;
+  login: (password: string) => Promise<void>;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+export function AuthProvider({ children }: { children: React.ReactNode }) {
+  const [status, setStatus] = useState<SessionStatus>('checking');
+  const [user, setUser] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const location = useLocation();
+
+  const endSession = useCallback(() => {
+    setCsrfToken(null);
+    setUser(null);
+    setStatus('anonymous');
+    queryClient.clear();
+  }, [queryClient]);
+
+  // The cookie is HttpOnly, so the only way to know whether a session exists is to ask.
+  useEffect(() => {
+    let cancelled = false;
+    auth
+      .me()
+      .then((me) => {
+        if (cancelled) return;
+        setCsrfToken(me.csrfToken);
+        setUser(me.user);
+        setStatus('authenticated');
+      })
+      .catch(() => {
+        if (!cancelled) setStatus('anonymous');
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      endSession();
+      const here = window.location.pathname.replace(/^\/admin/, '') || '/';
+      if (!here.startsWith('/login')) {
+        navigate(`/login?next=${encodeURIComponent(here + window.location.search)}`, { replace: true });
+      }
+    });
+    return () => setUnauthorizedHandler(null);
+  }, [endSession, navigate, location.pathname]);
+
+  const login = useCallback(async (password: string) => {
+    const result = await auth.login(password);
+    setCsrfToken(result.csrfToken);
+    try {
+      const me = await auth.me();
+      setCsrfToken(me.csrfToken);
+      setUser(me.user);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) throw error;
+      setUser('admin');
+    }
+    setStatus('authenticated');
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await auth.logout();
+    } finally {
+      endSession();
+      navigate('/login', { replace: true });
+    }
+  }, [endSession, navigate]);
+
+  const value = useMemo(() => ({ status, user, login, logout }), [status, user, login, logout]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth() {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}

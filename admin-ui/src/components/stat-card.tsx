@@ -1,0 +1,40 @@
+import { Card, Group, Skeleton, Text, ThemeIcon } from '@mantine/core';
+
+interface StatCardProps {
+  label: string;
+  value: string;
+  hint?: string;
+  icon: React.ReactNode;
+  color?: string;
+  loading?: boolean;
+  testId: string;
+}
+
+export function StatCard({ label, value, hint, icon, color = 'indigo', loading, testId }: StatCardProps) {
+  return (
+    <Card padding="md" data-testid={testId}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap">
+        <div style={{ minWidth: 0 }}>
+          <Text size="sm" c="dimmed" fw={500} lineClamp={1}>
+            {label}
+          </Text>
+          {loading ? (
+            <Skeleton h={28} w={90} mt={6} />
+          ) : (
+            <Text fz={24} fw={700} mt={2} data-testid={`${testId}-value`} lineClamp={1}>
+              {value}
+            </Text>
+          )}
+          {hint ? (
+            <Text size="xs" c="dimmed" mt={2} lineClamp={1}>
+              {hint}
+            </Text>
+          ) : null}
+        </div>
+        <ThemeIcon variant="light" color={color} size={38} radius="md">
+          {icon}
+        </ThemeIcon>
+      </Group>
+    </Card>
+  );
+}

@@ -1,0 +1,90 @@
+import { AreaChart, BarChart, LineChart } from '@mantine/charts';
+import { Card, SimpleGrid, Skeleton, Text } from '@mantine/core';
+import { IconChartLine } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import type { Timeseries } from '../../api/types';
+import { Empty } from '../../components/query-state';
+import { formatBucket, formatCompact, formatMs, formatNumber } from '../../utils/format';
+
+function ChartCard({ title, testId, children }: { title: string; testId: string; children: React.ReactNode }) {
+  return (
+    <Card data-testid={testId}>
+      <Text fw={600} mb="md">
+        {title}
+      </Text>
+      {children}
+    </Card>
+  );
+}
+
+export function UsageCharts({ series, loading }: { series?: Timeseries; loading: boolean }) {
+  const { t } = useTranslation();
+  if (loading && !series) {
+    return (
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <Skeleton h={300} />
+        <Skeleton h={300} />
+      </SimpleGrid>
+    );
+  }
+  const points = series?.data ?? [];
+  if (points.length === 0) {
+    return (
+      <Card data-testid="charts-empty">
+        <Empty title={t('dashboard.noTraffic')} description={t('dashboard.noTrafficHint')} icon={<IconChartLine size={28} />} />
+      </Card>
+    );
+  }
+  const bucket = series?.bucket ?? 'hour';
+  const data = points.map((point) => ({
+    ...point,
+    label: formatBucket(point.time, bucket),
+  }));
+  const common = { h: 240, dataKey: 'label', withLegend: true, tickLine: 'y' as const, gridAxis: 'y' as const };
+  const lineLike = { ...common, withDots: false, curveType: 'monotone' as const };
+
+  return (
+    <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
+      <ChartCard title={t('dashboard.requestsOverTime')} testId="chart-requests">
+        <AreaChart
+          {...lineLike}
+          data={data}
+          valueFormatter={(value) => formatNumber(value)}
+          series={[
+            { name: 'requests', label: t('dashboard.requests'), color: 'indigo.6' },
+            { name: 'errors', label: t('dashboard.errors'), color: 'red.6' },
+          ]}
+        />
+      </ChartCard>
+      <ChartCard title={t('dashboard.tokensOverTime')} testId="chart-tokens">
+        <BarChart
+          {...common}
+          data={data}
+          valueFormatter={(value) => formatCompact(value)}
+          series={[{ name: 'totalTokens', label: t('dashboard.tokens'), color: 'cyan.6' }]}
+        />
+      </ChartCard>
+      <ChartCard title={t('dashboard.latencyOverTime')} testId="chart-latency">
+        <LineChart
+          {...lineLike}
+          data={data}
+          connectNulls
+          valueFormatter={(value) => formatMs(value)}
+          series={[
+            { name: 'p50LatencyMs', label: t('dashboard.p50Latency'), color: 'grape.5' },
+            { name: 'p95LatencyMs', label: t('dashboard.p95Latency'), color: 'grape.8' },
+            { name: 'p50TtftMs', label: t('dashboard.p50Ttft'), color: 'orange.6' },
+          ]}
+        />
+      </ChartCard>
+      <ChartCard title={t('dashboard.costOverTime')} testId="chart-cost">
+        <AreaChart
+          {...lineLike}
+          data={data}
+          valueFormatter={(value) => formatNumber(value, 4)}
+          series={[{ name: 'cost', label: t('dashboard.cost'), color: 'yellow.6' }]}
+        />
+      </ChartCard>
+    </SimpleGrid>
+  );
+}

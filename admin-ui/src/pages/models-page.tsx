@@ -1,0 +1,154 @@
+import { Button, Card, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconPlus, IconSearch, IconStack2 } from '@tabler/icons-react';
+import { useMutation } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, notifyError } from '../api/client';
+import { modelsApi } from '../api/endpoints';
+import { queryKeys, useInvalidate, useModels } from '../api/hooks';
+import { MODEL_TYPES, type Model } from '../api/types';
+import { PageHeader } from '../components/page-header';
+import { TableSkeleton } from '../components/page-skeleton';
+import { Empty, QueryError } from '../components/query-state';
+import { useConfirm } from '../components/use-confirm';
+import { ActiveModelsBar, useSetActiveModel } from './models/active-models-bar';
+import { ModelFormModal } from './models/model-form-modal';
+import { modelTypes } from './models/model-utils';
+import { ModelsTable } from './models/models-table';
+
+export default function ModelsPage() {
+  const { t } = useTranslation();
+  const models = useModels();
+  const invalidate = useInvalidate();
+  const setActive = useSetActiveModel();
+  const [confirm, confirmElement] = useConfirm();
+  const [provider, setProvider] = useState<string | null>(null);
+  const [type, setType] = useState<string | null>(null);
+  const [search, setSearch] = useState('');
+  const [editing, setEditing] = useState<Model | null>(null);
+  const [formOpen, setFormOpen] = useState(false);
+
+  const all = models.data ?? [];
+  const providers = useMemo(() => Array.from(new Set(all.map((m) => m.provider))).sort(), [all]);
+  const filtered = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    return all.filter(
+      (m) =>
+        (!provider || m.provider === provider) &&
+        (!type || modelTypes(m).includes(type)) &&
+        (!needle ||
+          [m.key, m.displayName, m.upstreamName, ...m.aliases].some((v) => v?.toLowerCase().includes(needle))),
+    );
+  }, [all, provider, type, search]);
+
+  const toggle = useMutation({
+    mutationFn: ({ model, enabled }: { model: Model; enabled: boolean }) => modelsApi.update(model.key, { enabled }),
+    onSuccess: () => invalidate(queryKeys.models, queryKeys.providers),
+  });
+
+  const remove = useMutation({
+    mutationFn: (model: Model) => modelsApi.remove(model.key).then(() => model),
+    onSuccess: async (model) => {
+      await invalidate(queryKeys.models, queryKeys.providers);
+      notifications.show({ color: 'teal', message: t('models.deleted', { key: model.key }) });
+    },
+  });
+
+  const onDelete = async (model: Model) => {
+    const ok = await confirm({
+      title: t('models.deleteTitle'),
+      message: t('models.deleteConfirm', { key: model.key }),
+      confirmLabel: t('common.delete'),
+    });
+    if (!ok) return;
+    try {
+      await remove.mutateAsync(model);
+    } catch (error) {
+      // The client has already shown the server's message; 409 model_is_active gets a hint on top.
+      if (error instanceof ApiError && error.code === 'model_is_active') {
+        notifyError(new Error(t('models.deleteActiveHint')));
+      }
+    }
+  };
+
+  const openForm = (model: Model | null) => {
+    setEditing(model);
+    setFormOpen(true);
+  };
+
+  return (
+    <Stack gap="lg">
+      <PageHeader
+        title={t('models.title')}
+        description={t('models.description')}
+        actions={
+          <Button leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="add-model-button">
+            {t('models.add')}
+          </Button>
+        }
+      />
+      <ActiveModelsBar models={all} />
+      <Card padding={0}>
+        <Group p="md" gap="sm" wrap="wrap">
+          <TextInput
+            placeholder={t('models.searchPlaceholder')}
+            leftSection={<IconSearch size={16} />}
+            value={search}
+            onChange={(e) => setSearch(e.currentTarget.value)}
+            style={{ flex: '1 1 220px' }}
+            data-testid="filter-search"
+          />
+          <Select
+            placeholder={t('models.allProviders')}
+            data={providers}
+            value={provider}
+            onChange={setProvider}
+            clearable
+            searchable
+            w={{ base: '100%', xs: 200 }}
+            data-testid="filter-provider"
+          />
+          <Select
+            placeholder={t('models.allTypes')}
+            data={MODEL_TYPES.map((value) => ({ value, label: t(`modelType.${value}`) }))}
+            value={type}
+            onChange={setType}
+            clearable
+            w={{ base: '100%', xs: 170 }}
+            data-testid="filter-type"
+          />
+          <Text size="sm" c="dimmed" data-testid="models-count">
+            {t('models.count', { shown: filtered.length, total: all.length })}
+          </Text>
+        </Group>
+        {models.isLoading ? (
+          <Stack p="md">
+            <TableSkeleton />
+          </Stack>
+        ) : models.isError ? (
+          <Stack p="md">
+            <QueryError error={models.error} onRetry={() => void models.refetch()} />
+          </Stack>
+        ) : filtered.length === 0 ? (
+          <Empty
+            title={all.length ? t('models.noMatch') : t('models.empty')}
+            description={all.length ? t('models.noMatchHint') : t('models.emptyHint')}
+            icon={<IconStack2 size={28} />}
+          />
+        ) : (
+          <ModelsTable
+            models={filtered}
+            onActivate={(kind, model) => setActive.mutate({ kind, key: model.key })}
+            onToggle={(model, enabled) => toggle.mutate({ model, enabled })}
+            onEdit={(model) => openForm(model)}
+            onDelete={(model) => void onDelete(model)}
+            busyKey={toggle.isPending ? (toggle.variables?.model.key ?? null) : null}
+          />
+        )}
+      </Card>
+      <ModelFormModal opened={formOpen} onClose={() => setFormOpen(false)} model={editing} />
+      {confirmElement}
+    </Stack>
+  );
+}

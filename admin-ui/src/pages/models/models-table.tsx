@@ -1,0 +1,171 @@
+import { ActionIcon, Badge, Group, Stack, Switch, Table, Text, Tooltip } from '@mantine/core';
+import { IconEye, IconMessageChatbot, IconPencil, IconTrash } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import type { ActiveKind, Model } from '../../api/types';
+import { StatusBadge } from '../../components/status-badge';
+import { formatCompact, formatNumber } from '../../utils/format';
+import { canServe, modelTypes, TYPE_COLORS } from './model-utils';
+
+interface Props {
+  models: Model[];
+  onActivate: (kind: ActiveKind, model: Model) => void;
+  onToggle: (model: Model, enabled: boolean) => void;
+  onEdit: (model: Model) => void;
+  onDelete: (model: Model) => void;
+  busyKey: string | null;
+}
+
+function ActiveBadges({ model }: { model: Model }) {
+  const { t } = useTranslation();
+  return (
+    <Group gap={4}>
+      {model.active.language ? (
+        <Badge size="sm" color="indigo" variant="filled" data-testid={`model-active-language-${model.key}`}>
+          {t('models.activeLanguageBadge')}
+        </Badge>
+      ) : null}
+      {model.active.vision ? (
+        <Badge size="sm" color="grape" variant="filled" data-testid={`model-active-vision-${model.key}`}>
+          {t('models.activeVisionBadge')}
+        </Badge>
+      ) : null}
+    </Group>
+  );
+}
+
+export function ModelsTable({ models, onActivate, onToggle, onEdit, onDelete, busyKey }: Props) {
+  const { t } = useTranslation();
+  return (
+    <Table.ScrollContainer minWidth={960}>
+      <Table highlightOnHover verticalSpacing="sm" data-testid="models-table">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('models.model')}</Table.Th>
+            <Table.Th>{t('models.provider')}</Table.Th>
+            <Table.Th>{t('models.type')}</Table.Th>
+            <Table.Th>{t('models.status')}</Table.Th>
+            <Table.Th>{t('models.active')}</Table.Th>
+            <Table.Th>{t('models.pricing')}</Table.Th>
+            <Table.Th>{t('models.context')}</Table.Th>
+            <Table.Th>{t('models.enabled')}</Table.Th>
+            <Table.Th ta="right">{t('common.actions')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {models.map((model) => (
+            <Table.Tr key={model.key} data-testid={`model-row-${model.key}`} data-model-key={model.key}>
+              <Table.Td maw={280}>
+                <Stack gap={0}>
+                  <Text size="sm" fw={500} truncate="end">
+                    {model.displayName || model.name}
+                  </Text>
+                  <Text size="xs" c="dimmed" className="mono" truncate="end">
+                    {model.key}
+                  </Text>
+                  {model.aliases.length ? (
+                    <Text size="xs" c="dimmed" truncate="end">
+                      {t('models.aliasList', { aliases: model.aliases.join(', ') })}
+                    </Text>
+                  ) : null}
+                </Stack>
+              </Table.Td>
+              <Table.Td>{model.provider}</Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {modelTypes(model).map((type) => (
+                    <Badge key={type} size="sm" variant="light" color={TYPE_COLORS[type] ?? 'gray'}>
+                      {t(`modelType.${type}`, { defaultValue: type })}
+                    </Badge>
+                  ))}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <StatusBadge status={model.status} testId={`model-status-${model.key}`} />
+              </Table.Td>
+              <Table.Td>
+                <ActiveBadges model={model} />
+              </Table.Td>
+              <Table.Td>
+                {model.pricing ? (
+                  <Text size="xs" className="mono" style={{ whiteSpace: 'nowrap' }}>
+                    {formatNumber(model.pricing.input, 4)} / {formatNumber(model.pricing.output, 4)} {model.pricing.currency}
+                  </Text>
+                ) : (
+                  <Text size="xs" c="dimmed">
+                    –
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Text size="xs">{model.contextWindow ? formatCompact(model.contextWindow) : '–'}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Switch
+                  checked={model.enabled}
+                  onChange={(e) => onToggle(model, e.currentTarget.checked)}
+                  disabled={busyKey === model.key}
+                  aria-label={t('models.enabled')}
+                  data-testid={`model-enabled-${model.key}`}
+                />
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4} justify="flex-end" wrap="nowrap">
+                  {canServe(model, 'language') ? (
+                    <Tooltip label={t('models.setActiveLanguage')}>
+                      <ActionIcon
+                        variant={model.active.language ? 'filled' : 'subtle'}
+                        color="indigo"
+                        onClick={() => onActivate('language', model)}
+                        disabled={model.active.language}
+                        aria-label={t('models.setActiveLanguage')}
+                        data-testid={`set-active-language-${model.key}`}
+                      >
+                        <IconMessageChatbot size={18} />
+                      </ActionIcon>
+                    </Tooltip>
+                  ) : null}
+                  {canServe(model, 'vision') ? (
+                    <Tooltip label={t('models.setActiveVision')}>
+                      <ActionIcon
+                        variant={model.active.vision ? 'filled' : 'subtle'}
+                        color="grape"
+                        onClick={() => onActivate('vision', model)}
+                        disabled={model.active.vision}
+                        aria-label={t('models.setActiveVision')}
+                        data-testid={`set-active-vision-${model.key}`}
+                      >
+                        <IconEye size={18} />
+                      </ActionIcon>
+                    </Tooltip>
+                  ) : null}
+                  <Tooltip label={t('common.edit')}>
+                    <ActionIcon
+                      variant="subtle"
+                      color="gray"
+                      onClick={() => onEdit(model)}
+                      aria-label={t('common.edit')}
+                      data-testid={`model-edit-${model.key}`}
+                    >
+                      <IconPencil size={18} />
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label={t('common.delete')}>
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      onClick={() => onDelete(model)}
+                      aria-label={t('common.delete')}
+                      data-testid={`model-delete-${model.key}`}
+                    >
+                      <IconTrash size={18} />
+                    </ActionIcon>
+                  </Tooltip>
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
