@@ -13,6 +13,7 @@ import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
 import { registerDocs } from '../routes/system/docs-routes.js';
 import { registerHealthRoutes } from '../routes/system/health-routes.js';
+import { registerVisionRoutes } from '../routes/vision/vision-routes.js';
 import { GatewayState } from '../state/gateway-state.js';
 import {
   createRepositories,
@@ -30,6 +31,7 @@ import { anonymousCaller, constantTimeEqual, invalidKeyError, masterKeyCaller, m
 import { registerErrorHandler } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
 import { KeyGuard } from './key-guard.js';
+import { registerAdminUi } from './admin-ui-static.js';
 import { Redis } from 'ioredis';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { version } from './version.js';
@@ -124,7 +126,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   registerChatCompletionsRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
+  registerVisionRoutes(app, ctx);
   await registerAdminRoutes(app, { ctx, state, repositories, settings });
+  await registerAdminUi(app);
   app.get('/metrics', { schema: { tags: ['System'], summary: 'Prometheus metrics (needs the master key when one is set)' } }, async (request, reply) => {
     if (settings.masterKey) {
       const key = presentedKey(request);

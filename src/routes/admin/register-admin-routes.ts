@@ -1,0 +1,62 @@
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { AdminPassword } from '../../server/admin/admin-password.js';
+import { AdminSessions, installAdminGuard } from '../../server/admin/admin-session.js';
+import { LoginLimiter } from '../../server/admin/login-limiter.js';
+import type { AdminDeps, AdminServices } from './admin-http.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { registerConfigRoutes } from './config-routes.js';
+import { registerKeyRoutes } from './key-routes.js';
+import { registerModelRoutes } from './model-routes.js';
+import { registerPlaygroundRoutes } from './playground-routes.js';
+import { registerProviderRoutes } from './provider-routes.js';
+import { registerSettingsRoutes } from './settings-routes.js';
+import { registerUsageRoutes } from './usage-routes.js';
+
+export type { AdminDeps } from './admin-http.js';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const seenRoutes = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Every `/admin/...` route registered after registerAdminRoutes started (for tests and docs). */
+export const registeredAdminRoutes = (app: FastifyInstance): RegisteredRoute[] => [...(seenRoutes.get(app) ?? [])];
+
+const SESSION_SWEEP_MS = 60 * 60 * 1000;
+
+/**
+ * The admin API (docs/admin-api.md): login/session under /admin/auth, everything else under
+ * /admin/api behind the session + CSRF guard.
+ */
+export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps): Promise<void> => {
+  const routes: RegisteredRoute[] = [];
+  seenRoutes.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/admin')) return;
+    const methods = ([] as HTTPMethods[]).concat(route.method as HTTPMethods | HTTPMethods[]);
+    for (const method of methods) routes.push({ method, url: route.url });
+  });
+
+  const password = new AdminPassword(deps.settings, deps.repositories.settings, deps.ctx.logger);
+  await password.ensureInitialPassword();
+  const sessions = new AdminSessions(deps.repositories.sessions);
+  const services: AdminServices = { ...deps, password, sessions, limiter: new LoginLimiter() };
+  await installAdminGuard(app, sessions);
+
+  registerAuthRoutes(app, services);
+  registerSettingsRoutes(app, services);
+  registerProviderRoutes(app, services);
+  registerModelRoutes(app, services);
+  registerKeyRoutes(app, services);
+  registerUsageRoutes(app, services);
+  registerConfigRoutes(app, services);
+  await registerPlaygroundRoutes(app, services);
+
+  const sweep = setInterval(() => {
+    deps.repositories.sessions.deleteExpiredSessions().catch((error) => deps.ctx.logger.warn({ err: error }, 'expired session sweep failed'));
+  }, SESSION_SWEEP_MS);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+};

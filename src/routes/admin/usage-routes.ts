@@ -1,0 +1,121 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { badRequest, notFound } from '../../server/errors.js';
+import type { UsageRecord } from '../../storage/index.js';
+import { adminRoute, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const isoTime = z.string().refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO-8601 time');
+const rangeFields = { from: isoTime.optional(), to: isoTime.optional() };
+const rangeQuery = z.object(rangeFields);
+const timeseriesQuery = z.object({ ...rangeFields, bucket: z.enum(['minute', 'hour', 'day']).optional() });
+const topQuery = z.object({
+  ...rangeFields,
+  by: z.enum(['model', 'provider', 'key']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+const logsQuery = z.object({
+  ...rangeFields,
+  page: z.coerce.number().int().min(1).optional(),
+  pageSize: z.coerce.number().int().min(1).max(500).optional(),
+  model: z.string().max(300).optional(),
+  provider: z.string().max(100).optional(),
+  keyId: z.string().max(100).optional(),
+  status: z
+    .string()
+    .regex(/^(success|error|[1-5][0-9][0-9])$/, 'must be "success", "error" or an HTTP status')
+    .optional(),
+});
+
+/** `from`/`to` default to the last 24 hours; `to` is exclusive. */
+const range = (query: { from?: string; to?: string }) => {
+  const to = query.to ? Date.parse(query.to) : Date.now() + 1;
+  const from = query.from ? Date.parse(query.from) : to - DAY_MS;
+  if (from > to) throw badRequest('`from` must not be after `to`.', 'invalid_request', 'from');
+  return { from, to };
+};
+
+export const toLogEntry = (r: UsageRecord) => ({
+  id: r.id,
+  requestId: r.requestId,
+  time: iso(r.time),
+  keyId: r.keyId,
+  keyName: r.keyName,
+  model: r.model,
+  provider: r.provider,
+  status: r.status,
+  promptTokens: r.promptTokens,
+  completionTokens: r.completionTokens,
+  totalTokens: r.totalTokens,
+  tokensEstimated: r.tokensEstimated,
+  cost: r.cost,
+  latencyMs: r.latencyMs,
+  ttftMs: r.ttftMs,
+  stream: r.stream,
+  errorCode: r.errorCode,
+  attempts: r.attempts,
+  cached: r.cached,
+});
+
+export const registerUsageRoutes = (app: FastifyInstance, services: AdminServices) => {
+  const usage = services.repositories.usage;
+
+  app.get('/admin/api/usage/summary', {
+    ...adminRoute('Requests, errors, tokens, cost and latency percentiles for a time range', { querystring: rangeQuery }),
+    handler: async (request) => {
+      const { from, to } = range(parseWith(rangeQuery, request.query, 'query'));
+      return usage.summary(from, to);
+    },
+  });
+
+  app.get('/admin/api/usage/timeseries', {
+    ...adminRoute('Usage per minute, hour or day', { querystring: timeseriesQuery }),
+    handler: async (request) => {
+      const query = parseWith(timeseriesQuery, request.query, 'query');
+      const { from, to } = range(query);
+      const bucket = query.bucket ?? 'hour';
+      const points = await usage.timeseries(from, to, bucket);
+      return { bucket, data: points.map((p) => ({ ...p, time: iso(p.time) })) };
+    },
+  });
+
+  app.get('/admin/api/usage/top', {
+    ...adminRoute('Top models, providers or keys by requests', { querystring: topQuery }),
+    handler: async (request) => {
+      const query = parseWith(topQuery, request.query, 'query');
+      const { from, to } = range(query);
+      const rows = await usage.top(query.by ?? 'model', from, to, query.limit ?? 10);
+      return { data: rows.map((r) => ({ name: r.name, id: r.id, requests: r.requests, totalTokens: r.totalTokens, cost: r.cost })) };
+    },
+  });
+
+  app.get('/admin/api/logs', {
+    ...adminRoute('Request log, newest first', { querystring: logsQuery }),
+    handler: async (request) => {
+      const query = parseWith(logsQuery, request.query, 'query');
+      const { from, to } = range(query);
+      const status = query.status === undefined ? undefined : /^\d+$/.test(query.status) ? Number(query.status) : (query.status as 'success' | 'error');
+      const page = await usage.listLogs({
+        from,
+        to,
+        page: query.page,
+        pageSize: query.pageSize,
+        model: query.model || undefined,
+        provider: query.provider || undefined,
+        keyId: query.keyId || undefined,
+        status,
+      });
+      return { data: page.data.map(toLogEntry), total: page.total, page: page.page, pageSize: page.pageSize };
+    },
+  });
+
+  app.get('/admin/api/logs/:id', {
+    ...adminRoute('One request log entry', { params: idParams }),
+    handler: async (request) => {
+      const { id } = parseWith(idParams, request.params);
+      const record = await usage.getLog(id);
+      if (!record) throw notFound(`Log entry ${id} does not exist.`, 'log_not_found');
+      return toLogEntry(record);
+    },
+  });
+};
