@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchResults, ManyStreamsResult } from './results-types.js';
+import { evaluateTargets } from './evaluate-targets.js';
+import { SECTION_END, SECTION_START, renderChecksTable, renderResultsSection, replaceResultsSection } from './render-markdown.js';
+import { renderChart } from './render-chart.js';
+
+const streams = (count: number, rssPeakMb: number, overrides: Partial<ManyStreamsResult> = {}): ManyStreamsResult => ({
+  target: 'gateway',
+  plannedCount: count,
+  requested: count,
+  completed: count,
+  errors: 0,
+  peakOpen: count,
+  maxGapMs: 1004,
+  maxStallMs: 4,
+  durationS: 10,
+  firstErrors: [],
+  limitedBy: null,
+  rssIdleMb: 80,
+  rssPeakMb,
+  rssAfterMb: 90,
+  ...overrides,
+});
+
+const results = (overrides: Partial<BenchResults> = {}): BenchResults => ({
+  schemaVersion: 1,
+  kind: 'full',
+  startedAt: '2026-01-31T12:00:00.000Z',
+  finishedAt: '2026-01-31T12:30:00.000Z',
+  durationS: 1800,
+  machine: { cpuModel: 'Test CPU', cores: 2, memoryMb: 4096, kernel: '6.1', node: 'v20.0.0', nginx: '1.22.1', wrk: '4.1.0', gitCommit: 'abc1234', gitDirty: false, nofileLimit: 65536 },
+  load: {
+    before: { at: '2026-01-31T12:00:00.000Z', loadAvg: [0.1, 0.1, 0.1], uptimeS: 100 },
+    after: { at: '2026-01-31T12:30:00.000Z', loadAvg: [0.9, 0.5, 0.2], uptimeS: 1900 },
+    idleChecks: [{ phase: 'latency', idlePct: 97, waitedS: 1, reachedThreshold: true, loadAvg1: 0.1 }],
+    pinned: true,
+    targetCpu: 0,
+    loadCpu: 1,
+  },
+  settings: {
+    kind: 'full', latencyRounds: 15, latencyRequests: 1000, latencyWarmupRequests: 2000, streamRounds: 9, streamsPerRound: 10,
+    wrkConnections: 64, wrkRounds: 3, wrkDurationS: 10, wrkWarmupS: 3, streamCounts: [1000, 10_000], soakMinutes: 15, idleThresholdPct: 90, idleMaxWaitS: 30,
+  },
+  targets: [
+    { name: 'direct', label: 'direct', status: 'ok', version: null, notes: [] },
+    { name: 'nginx', label: 'nginx', status: 'ok', version: '1.22.1', notes: [] },
+    { name: 'portkey', label: 'Portkey', status: 'ok', version: '1.15.2', notes: [] },
+    { name: 'gateway', label: 'gateway', status: 'ok', version: '0.1.0', notes: [] },
+  ],
+  latency: {
+    direct: { p50Ms: 0.05, p99Ms: 0.1, meanMs: 0.06, addedP50Ms: null, addedP99Ms: null, errors: 0, rounds: [] },
+    portkey: { p50Ms: 1.1, p99Ms: 3, meanMs: 1.2, addedP50Ms: 1.05, addedP99Ms: 2.9, errors: 0, rounds: [] },
+    gateway: { p50Ms: 0.2, p99Ms: 0.6, meanMs: 0.25, addedP50Ms: 0.15, addedP99Ms: 0.5, errors: 0, rounds: [] },
+  },
+  throughput: {
+    nonStream: {
+      direct: { requestsPerSec: 30000, latencyP50Ms: 2, latencyP99Ms: 3, errors: 0, cpuMsPerRequest: null, vsDirect: null, vsNginx: null, vsPortkey: null, rounds: [] },
+      gateway: { requestsPerSec: 12000, latencyP50Ms: 5, latencyP99Ms: 9, errors: 0, cpuMsPerRequest: 0.08, vsDirect: 0.4, vsNginx: 0.6, vsPortkey: 12, rounds: [] },
+    },
+    stream: {},
+  },
+  streaming: {
+    direct: { ttftP50Ms: 0.6, addedTtftP50Ms: null, gapP50Ms: 5, gapP99Ms: 6, maxGapMs: 7, errors: 0, rounds: [] },
+    gateway: { ttftP50Ms: 0.8, addedTtftP50Ms: 0.2, gapP50Ms: 5, gapP99Ms: 6, maxGapMs: 7, errors: 0, rounds: [] },
+  },
+  manyStreams: [streams(1000, 120), streams(10_000, 480)],
+  soak: { target: 'gateway', minutes: 15, connections: 32, rssAfterWarmupMb: 100, rssEndMb: 105, rssMaxMb: 110, growthPct: 5, requests: 1e6, errors: 0, requestsPerSec: 1100, samples: [] },
+  ...overrides,
+});
+
+const statuses = (input: BenchResults) => Object.fromEntries(evaluateTargets(input).map((row) => [row.id, row.status]));
+
+describe('benchmark targets table', () => {
+  it('passes every target when every number is inside its goal', () => {
+    expect(statuses(results())).toEqual({
+      'added-p50': 'pass',
+      'added-p99': 'pass',
+      'rps-vs-nginx': 'pass',
+      'added-ttft': 'pass',
+      'rss-1k': 'pass',
+      'rss-10k': 'pass',
+      'rps-vs-portkey': 'pass',
+      'p99-vs-portkey': 'pass',
+      'soak-growth': 'pass',
+    });
+    const table = renderChecksTable(results());
+    expect(table).not.toContain('fail');
+    expect(table).toContain('| Added p50 latency, 1 connection | ≤ 0.25 ms | 0.150 ms | ✅ pass |');
+  });
+
+  it('fails each target that is missed, including on stream errors and a tie with Portkey', () => {
+    const base = results();
+    const bad = results({
+      latency: {
+        ...base.latency,
+        gateway: { ...base.latency.gateway!, addedP50Ms: 0.26, addedP99Ms: 1.2, p99Ms: 3 },
+      },
+      throughput: { ...base.throughput, nonStream: { ...base.throughput.nonStream, gateway: { ...base.throughput.nonStream.gateway!, vsNginx: 0.44, vsPortkey: 9.9 } } },
+      streaming: { ...base.streaming, gateway: { ...base.streaming.gateway!, addedTtftP50Ms: 0.31 } },
+      manyStreams: [streams(1000, 149, { errors: 1, completed: 999 }), streams(10_000, 601)],
+      soak: { ...base.soak!, growthPct: 10.5 },
+    });
+    const rows = statuses(bad);
+    expect(Object.values(rows).every((status) => status === 'fail')).toBe(true);
+    expect(renderChecksTable(bad)).toContain('| Peak RSS with 1,000 open streams | ≤ 150 MB, no errors | 149.0 MB, 1 errors | ❌ fail |');
+  });
+
+  it('marks what was not measured as n/a with the reason', () => {
+    const base = results();
+    const quick = results({
+      kind: 'quick',
+      targets: base.targets.map((target) => (target.name === 'portkey' ? { ...target, status: 'skipped', reason: 'streaming is broken' } : target)),
+      manyStreams: [streams(1000, 100), streams(10_000, 400, { requested: 9500, completed: 9500, limitedBy: 'open-file limit 20000' })],
+      soak: null,
+    });
+    const rows = evaluateTargets(quick);
+    const byId = Object.fromEntries(rows.map((row) => [row.id, row]));
+    expect(byId['rss-1k'].status).toBe('pass');
+    expect(byId['rss-10k'].status).toBe('n/a');
+    expect(byId['rss-10k'].measured).toContain('9,500 streams (open-file limit 20000)');
+    expect(byId['rps-vs-portkey']).toMatchObject({ status: 'n/a', measured: 'Portkey skipped: streaming is broken' });
+    expect(byId['p99-vs-portkey'].status).toBe('n/a');
+    expect(byId['soak-growth']).toMatchObject({ status: 'n/a', measured: 'not run (quick)' });
+    // Already over the limit with fewer streams than the goal names: that is a fail, not n/a.
+    const over = results({ manyStreams: [streams(10_000, 700, { requested: 9500, completed: 9500, limitedBy: 'open-file limit 20000' })] });
+    expect(statuses(over)['rss-10k']).toBe('fail');
+    expect(statuses(results({ targets: base.targets.filter((target) => target.name !== 'portkey') }))['rps-vs-portkey']).toBe('n/a');
+  });
+
+  it('replaces only the generated section of the doc and lists skipped targets', () => {
+    const doc = `# Benchmarks\n\nHand-written intro.\n\n${SECTION_START}\nold numbers\n${SECTION_END}\n\nTrailing notes.\n`;
+    const base = results();
+    const section = renderResultsSection(results({ targets: base.targets.map((t) => (t.name === 'portkey' ? { ...t, status: 'skipped', reason: 'not installed' } : t)) }));
+    const updated = replaceResultsSection(doc, section);
+    expect(updated.startsWith('# Benchmarks\n\nHand-written intro.\n\n')).toBe(true);
+    expect(updated.endsWith('\n\nTrailing notes.\n')).toBe(true);
+    expect(updated).not.toContain('old numbers');
+    expect(updated).toContain('- Portkey gateway: not installed');
+    expect(replaceResultsSection('# Only intro\n', section)).toBe(`# Only intro\n\n${section}\n`);
+  });
+
+  it('renders a well-formed SVG chart that escapes text', () => {
+    const svg = renderChart(results());
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg).toContain('sk-llm-gateway');
+    expect(svg).not.toMatch(/NaN|undefined/);
+  });
+});

@@ -1,0 +1,125 @@
+import type { LatencyRound } from '../load/latency-client.js';
+import type { StreamTimingRound } from '../load/stream-timing.js';
+import type { ManyStreamsOutcome } from '../load/streams-client.js';
+import type { WrkRun } from '../load/wrk.js';
+import type { IdleCheck } from '../system/idle.js';
+import type { LoadSample, MachineInfo } from '../system/machine-info.js';
+import type { TargetName } from '../targets/target.js';
+
+export type RunKind = 'quick' | 'full';
+
+export interface BenchSettings {
+  kind: RunKind;
+  latencyRounds: number;
+  latencyRequests: number;
+  latencyWarmupRequests: number;
+  streamRounds: number;
+  streamsPerRound: number;
+  wrkConnections: number;
+  wrkRounds: number;
+  wrkDurationS: number;
+  wrkWarmupS: number;
+  streamCounts: number[];
+  soakMinutes: number;
+  idleThresholdPct: number;
+  idleMaxWaitS: number;
+}
+
+export interface TargetRecord {
+  name: TargetName;
+  label: string;
+  status: 'ok' | 'skipped';
+  reason?: string;
+  version: string | null;
+  notes: string[];
+  /** RSS of the target's process tree right after it answered its first requests. */
+  rssStartMb?: number | null;
+}
+
+export interface LatencySummary {
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** Median over rounds of (target − direct) in the same round; null for direct. */
+  addedP50Ms: number | null;
+  addedP99Ms: number | null;
+  errors: number;
+  rounds: LatencyRound[];
+}
+
+export interface ThroughputSummary {
+  /** Median over rounds. */
+  requestsPerSec: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  errors: number;
+  /** CPU time of the target's process tree per completed request (wrk rounds only). */
+  cpuMsPerRequest: number | null;
+  vsDirect: number | null;
+  vsNginx: number | null;
+  vsPortkey: number | null;
+  rounds: WrkRun[];
+}
+
+export interface StreamingSummary {
+  ttftP50Ms: number;
+  addedTtftP50Ms: number | null;
+  gapP50Ms: number;
+  gapP99Ms: number;
+  maxGapMs: number;
+  errors: number;
+  rounds: StreamTimingRound[];
+}
+
+export interface ManyStreamsResult extends ManyStreamsOutcome {
+  target: TargetName;
+  /** What the profile asked for; `requested` is what actually ran. */
+  plannedCount: number;
+  limitedBy: string | null;
+  rssIdleMb: number | null;
+  rssPeakMb: number | null;
+  rssAfterMb: number | null;
+}
+
+export interface SoakResult {
+  target: TargetName;
+  minutes: number;
+  connections: number;
+  rssAfterWarmupMb: number | null;
+  rssEndMb: number | null;
+  rssMaxMb: number | null;
+  growthPct: number | null;
+  requests: number;
+  errors: number;
+  requestsPerSec: number;
+  /** Every sample: seconds since soak start, RSS in MB. */
+  samples: Array<{ t: number; rssMb: number }>;
+}
+
+export interface BenchResults {
+  schemaVersion: 1;
+  kind: RunKind;
+  startedAt: string;
+  finishedAt: string;
+  durationS: number;
+  machine: MachineInfo;
+  load: {
+    before: LoadSample;
+    after: LoadSample;
+    idleChecks: IdleCheck[];
+    pinned: boolean;
+    /** Core of the system under test and of the load generators (null when not pinned). */
+    targetCpu: number | null;
+    loadCpu: number | null;
+  };
+  settings: BenchSettings;
+  targets: TargetRecord[];
+  latency: Partial<Record<TargetName, LatencySummary>>;
+  throughput: {
+    nonStream: Partial<Record<TargetName, ThroughputSummary>>;
+    stream: Partial<Record<TargetName, ThroughputSummary>>;
+  };
+  streaming: Partial<Record<TargetName, StreamingSummary>>;
+  manyStreams: ManyStreamsResult[];
+  soak: SoakResult | null;
+}

@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnManaged } from '../system/children.js';
+import { freePort, waitForHttp } from '../system/ports.js';
+import { MODELS, UPSTREAM_KEY } from './workload.js';
+import type { TargetContext, TargetStart } from './target.js';
+
+const PROVIDER = 'BenchUpstream';
+const KEY_ENV = 'BENCH_UPSTREAM_API_KEY';
+
+/**
+ * The one place that decides what the bench client presents to the gateway.
+ * Today: the master key when GATEWAY_MASTER_KEY is set, otherwise nothing (anonymous
+ * on loopback). To bench the production path, return a virtual key here (and create
+ * it in `startGateway` before the first request) so auth + usage accounting run.
+ */
+export const gatewayAuthorization = (env: NodeJS.ProcessEnv = process.env): string | null => {
+  const master = env.GATEWAY_MASTER_KEY?.trim();
+  return master ? `Bearer ${master}` : null;
+};
+
+/** Same shape as src/test-support/gateway-harness.ts writes: models.yaml + providers/<name>.yaml. */
+export const writeGatewayConfig = (configDir: string, upstreamUrl: string): void => {
+  mkdirSync(join(configDir, 'providers'), { recursive: true });
+  writeFileSync(
+    join(configDir, 'models.yaml'),
+    [
+      'providers:',
+      `  - name: "${PROVIDER}"`,
+      `    api_key_env: "${KEY_ENV}"`,
+      '    needs_key: true',
+      `    base_url: "${upstreamUrl}/openai/v1"`,
+      '    vendor: "openai"',
+      '    timeout_ms: { connect: 2000, first_byte: 10000, idle: 10000, total: 120000 }',
+      '',
+    ].join('\n'),
+  );
+  const models = Object.values(MODELS).map((name) => `    - name: "${name}"\n      display_name: "${name}"`);
+  writeFileSync(join(configDir, 'providers', 'bench-upstream.yaml'), [`provider: "${PROVIDER}"`, 'models:', '  language:', ...models, ''].join('\n'));
+  writeFileSync(
+    join(configDir, 'active_models.json'),
+    JSON.stringify({ active_language_model_provider: PROVIDER, active_language_model: MODELS.fast }, null, 2),
+  );
+};
+
+/** `npm run build` equivalent; the bench measures the built output, as `npm start` serves it. */
+export const buildGateway = (root: string): void => {
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  } catch {
+    throw new Error('the TypeScript build failed (see above); fix it, or pass --no-build to measure the dist/ that is there');
+  }
+};
+
+export const startGateway = async (context: TargetContext): Promise<TargetStart> => {
+  const cli = join(context.root, 'dist/cli.js');
+  if (!existsSync(cli)) return { status: 'skipped', name: 'gateway', reason: 'dist/cli.js missing: run npm run build' };
+  const configDir = join(context.workDir, 'gateway-config');
+  const dataDir = join(context.workDir, 'gateway-data');
+  mkdirSync(dataDir, { recursive: true });
+  writeGatewayConfig(configDir, context.upstreamUrl);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    GATEWAY_CONFIG_DIR: configDir,
+    GATEWAY_DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    GATEWAY_DRAIN_TIMEOUT_MS: '1000',
+    [KEY_ENV]: UPSTREAM_KEY,
+    ...(process.env.GATEWAY_MASTER_KEY ? { GATEWAY_MASTER_KEY: process.env.GATEWAY_MASTER_KEY } : {}),
+  };
+  // cwd is the temp dir so a developer's .env in the repo cannot change what is measured.
+  const child = spawnManaged('gateway', process.execPath, [cli, 'serve'], { cpu: context.cpu, env, cwd: context.workDir });
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${origin}/health`, 20_000, child.isRunning);
+  } catch (error) {
+    await child.stop();
+    return { status: 'skipped', name: 'gateway', reason: `gateway did not start: ${(error as Error).message} ${child.outputTail()}` };
+  }
+  const authorization = gatewayAuthorization();
+  const version = (() => {
+    try {
+      return (JSON.parse(readFileSync(join(context.root, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      return null;
+    }
+  })();
+  return {
+    status: 'ok',
+    target: {
+      name: 'gateway',
+      origin,
+      chatPath: '/v1/chat/completions',
+      headers: authorization ? { authorization } : {},
+      pid: child.pid,
+      version,
+      notes: [
+        'node dist/cli.js serve, LOG_LEVEL=warn, NODE_ENV=production',
+        authorization ? 'client sends GATEWAY_MASTER_KEY' : 'anonymous on loopback (GATEWAY_MASTER_KEY unset)',
+      ],
+      stop: () => child.stop(5000),
+    },
+  };
+};

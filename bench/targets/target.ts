@@ -1,0 +1,40 @@
+export const TARGET_NAMES = ['direct', 'nginx', 'portkey', 'gateway'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+export const TARGET_LABELS: Record<TargetName, string> = {
+  direct: 'direct (simulator)',
+  nginx: 'nginx proxy_pass',
+  portkey: 'Portkey gateway',
+  gateway: 'sk-llm-gateway',
+};
+
+/** A target that is up and answering. */
+export interface RunningTarget {
+  name: TargetName;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** Path of the chat completions endpoint on that origin. */
+  chatPath: string;
+  /** Headers every request to this target carries (auth, routing). */
+  headers: Record<string, string>;
+  /** Root of the measured process tree; null for the direct baseline (nothing in between). */
+  pid: number | null;
+  version: string | null;
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+export type TargetStart =
+  | { status: 'ok'; target: RunningTarget }
+  | { status: 'skipped'; name: TargetName; reason: string };
+
+export interface TargetContext {
+  root: string;
+  upstreamUrl: string;
+  /** Core for the system under test, or null when not pinning. */
+  cpu: number | null;
+  /** Temp directory owned by this run (removed at the end). */
+  workDir: string;
+}
+
+export const chatUrl = (target: RunningTarget): string => `${target.origin}${target.chatPath}`;
