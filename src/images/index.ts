@@ -21,3 +21,4 @@ export {
   resolveImageLimits,
 } from './vendor-limits.js';
 export type { ImageLimits } from './vendor-limits.js';
+export { createChatImagePreparer } from './prepare-chat-images.js';

@@ -19,6 +19,8 @@ const passThrough = () => (data: unknown) => (typeof data === 'string' ? data : 
 /** The public chat and vision handlers behind the admin session (the guard has checked it and CSRF). */
 export const registerPlaygroundRoutes = async (app: FastifyInstance, services: AdminServices): Promise<void> => {
   const { ctx } = services;
+  const preparer = createChatImagePreparer({ config: ctx.config });
+  const prepareImages = async (model: Parameters<typeof preparer>[0], body: Record<string, unknown>) => (await preparer(model, body)).body;
   app.post('/admin/api/playground/chat/completions', {
     schema: {
       tags: ['Admin'],
@@ -28,10 +30,9 @@ export const registerPlaygroundRoutes = async (app: FastifyInstance, services: A
     },
     validatorCompiler: noValidation,
     serializerCompiler: passThrough,
-    handler: async (request, reply) => handleChatCompletion(ctx, request, reply, validateChatBody(request.body), adminCaller),
+    handler: async (request, reply) => handleChatCompletion(ctx, request, reply, validateChatBody(request.body), adminCaller, { prepareImages }),
   });
 
-  const preparer = createChatImagePreparer({ config: ctx.config });
   // Scoped like /v1/vision/completions: multipart bodies are accepted on this route only.
   await app.register(async (scope) => {
     await registerVisionMultipart(scope, ctx.config.vision.maxUploadBytes);

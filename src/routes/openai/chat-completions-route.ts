@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { handleChatCompletion } from './chat-handler.js';
+import { createChatImagePreparer } from '../../images/prepare-chat-images.js';
 import { chatRequestSchema, chatResponseSchema, errorResponses, noValidation } from './openapi-schemas.js';
 import { validateChatBody } from './validate-chat-body.js';
 
 /** `/v1/chat/completions` and the prototype's `/api/v1/chat/completions`: one handler. */
 export const registerChatCompletionsRoute = (app: FastifyInstance, ctx: GatewayContext) => {
+  // image_url parts go through the same pipeline as the vision endpoint, per target vendor.
+  const preparer = createChatImagePreparer({ config: ctx.config });
+  const prepareImages = async (model: Parameters<typeof preparer>[0], body: Record<string, unknown>) => (await preparer(model, body)).body;
   for (const url of ['/v1/chat/completions', '/api/v1/chat/completions']) {
     app.post(url, {
       schema: {
@@ -21,7 +25,7 @@ export const registerChatCompletionsRoute = (app: FastifyInstance, ctx: GatewayC
       handler: async (request, reply) => {
         const caller = ctx.authenticate(request);
         const body = validateChatBody(request.body);
-        return handleChatCompletion(ctx, request, reply, body, caller);
+        return handleChatCompletion(ctx, request, reply, body, caller, { prepareImages });
       },
     });
   }

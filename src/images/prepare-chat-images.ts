@@ -1,0 +1,155 @@
+import { domainToASCII } from 'node:url';
+import type { GatewayConfig } from '../config/types.js';
+import { adapterFor } from '../providers/registry.js';
+import type { CatalogModel } from '../router/model-catalog.js';
+import { fetchImageUrl, type HostResolver } from './fetch-image-url.js';
+import { imageUrlForbidden, withParam } from './image-errors.js';
+import { isRefusedAddress, parseNumericHost } from './ip-policy.js';
+import type { ProcessedImage } from './process-image.js';
+import { collectImageParts, transformMessageImages, type ImageDelivery, type ImagePartRef } from './transform-message-images.js';
+import { resolveImageLimits, type ImageLimits } from './vendor-limits.js';
+
+export interface PreparedChatImages {
+  /** The body to send: the input itself when it has no images, else a copy with new `messages`. */
+  body: Record<string, unknown>;
+  /** One entry per image that went through the pipeline, in request order. */
+  processed: ProcessedImage[];
+  /** Image parts sent on as http(s) URLs for the upstream to fetch itself ('url' delivery). */
+  passedThrough: number;
+}
+
+type Prepared = Omit<PreparedChatImages, 'body'> & { messages: unknown[] };
+
+export type ChatImagePreparer = (model: CatalogModel, body: Record<string, unknown>) => Promise<PreparedChatImages>;
+
+export interface ChatImagePreparerOptions {
+  config: GatewayConfig;
+  /** Name resolution for image URL fetches (tests); default DNS. */
+  resolve?: HostResolver;
+  /** Whole-fetch timeout per image URL (default 15 s). */
+  fetchTimeoutMs?: number;
+}
+
+const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
+const NO_IMAGES: ProcessedImage[] = Object.freeze([]) as unknown as ProcessedImage[];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Allocation-free scan: most chat requests carry no image and must not pay for the pipeline. */
+const containsImagePart = (messages: unknown): boolean => {
+  if (!Array.isArray(messages)) return false;
+  for (const message of messages) {
+    if (!isRecord(message) || !Array.isArray(message.content)) continue;
+    for (const part of message.content) if (isRecord(part) && part.type === 'image_url') return true;
+  }
+  return false;
+};
+
+const normalizeHost = (host: string): string => {
+  let name = host.trim().toLowerCase();
+  if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  return domainToASCII(name) || name;
+};
+
+/**
+ * A URL passed on unfetched is fetched by the upstream, which for self-hosted vendors sits
+ * inside the operator's network. Without a DNS lookup we can still refuse what is plainly
+ * internal: literal internal addresses and `localhost`, unless the operator allowed the host.
+ */
+function refuseInternalLiteral(ref: ImagePartRef, allowed: Set<string>): void {
+  let hostname: string;
+  try {
+    hostname = normalizeHost(new URL(ref.url).hostname);
+  } catch {
+    return; // the upstream reports a malformed URL in its own words
+  }
+  if (allowed.has(hostname)) return;
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+    throw withParam(imageUrlForbidden(`The image URL host "${hostname}" is a loopback name; the gateway does not pass on internal URLs.`), ref.param);
+  }
+  let numeric: string | null;
+  try {
+    numeric = parseNumericHost(hostname);
+  } catch (err) {
+    throw withParam(err, ref.param);
+  }
+  if (!numeric) return;
+  const verdict = isRefusedAddress(numeric);
+  if (verdict.refused) {
+    throw withParam(
+      imageUrlForbidden(`The image URL points at a ${verdict.reason}; the gateway does not pass on internal URLs.`),
+      ref.param,
+    );
+  }
+}
+
+/**
+ * The vision pipeline for one attempted model: every image part is made to fit the
+ * model's vendor (format, size, delivery). Called per attempt because a fallback model
+ * may sit behind a vendor with other limits or another delivery.
+ */
+export function createChatImagePreparer(options: ChatImagePreparerOptions): ChatImagePreparer {
+  const timeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  // Retries and fallbacks call again with the same body: reuse the work when the target
+  // wants the same thing. Keyed by the body object, so it lives exactly as long as the request.
+  const done = new WeakMap<Record<string, unknown>, Map<string, Promise<Prepared>>>();
+  return async (model, body) => {
+    if (!containsImagePart(body.messages)) return { body, processed: NO_IMAGES, passedThrough: 0 };
+    const messages = body.messages as unknown[];
+    const provider = model.providerState.config;
+    const vision = options.config.vision;
+    const delivery: ImageDelivery = provider.imageDelivery ?? adapterFor(provider.vendor).defaultImageDelivery;
+    const forceInline = provider.forceInlineImages === true;
+    const limits = resolveImageLimits(provider.vendor, provider.imageLimits, model.imageLimits);
+    const allowedHosts = vision.allowedUrlHosts;
+
+    const key = JSON.stringify([delivery, forceInline, limits, allowedHosts, vision.maxUploadBytes]);
+    let byTarget = done.get(body);
+    if (!byTarget) {
+      byTarget = new Map();
+      done.set(body, byTarget);
+    }
+    let work = byTarget.get(key);
+    if (!work) {
+      const targets = byTarget;
+      work = prepare(messages, delivery, forceInline, limits, allowedHosts, vision.maxUploadBytes);
+      targets.set(key, work);
+      // A failure (e.g. a fetch timeout) need not repeat: only successes are reused.
+      work.catch(() => targets.delete(key));
+    }
+    const prepared = await work;
+    return { body: { ...body, messages: prepared.messages }, processed: prepared.processed, passedThrough: prepared.passedThrough };
+  };
+
+  async function prepare(
+    messages: unknown[],
+    delivery: ImageDelivery,
+    forceInline: boolean,
+    limits: ImageLimits,
+    allowedHosts: string[],
+    maxUploadBytes: number,
+  ): Promise<Prepared> {
+    let passedThrough = 0;
+    if (delivery === 'url' && !forceInline) {
+      const allowed = new Set(allowedHosts.map(normalizeHost));
+      for (const ref of collectImageParts(messages)) {
+        if (ref.kind !== 'http') continue;
+        refuseInternalLiteral(ref, allowed);
+        passedThrough += 1;
+      }
+    }
+
+    // A fetched image may be larger than the vendor accepts (the pipeline shrinks it), but
+    // never larger than what a client may upload directly.
+    const maxBytes = Math.max(limits.maxBytes, maxUploadBytes);
+    const { messages: out, processed } = await transformMessageImages(messages, {
+      delivery,
+      forceInline,
+      limits,
+      fetch: (url) => fetchImageUrl(url, { allowedHosts, maxBytes, timeoutMs, resolve: options.resolve }),
+    });
+    return { messages: out, processed, passedThrough };
+  }
+}
