@@ -6,7 +6,10 @@ import { fetchImageUrl, type HostResolver } from './fetch-image-url.js';
 import { imageUrlForbidden, withParam } from './image-errors.js';
 import { isRefusedAddress, parseNumericHost } from './ip-policy.js';
 import type { ProcessedImage } from './process-image.js';
-import { collectImageParts, transformMessageImages, type ImageDelivery, type ImagePartRef } from './transform-message-images.js';
+import type { ImageDelivery, ImagePartRef } from './transform-message-images.js';
+
+// The pipeline pulls in sharp/libvips (~30 MB): loaded the first time a request carries an image.
+const loadPipeline = () => import('./transform-message-images.js');
 import { resolveImageLimits, type ImageLimits } from './vendor-limits.js';
 
 export interface PreparedChatImages {
@@ -132,6 +135,7 @@ export function createChatImagePreparer(options: ChatImagePreparerOptions): Chat
     maxUploadBytes: number,
   ): Promise<Prepared> {
     let passedThrough = 0;
+    const { collectImageParts, transformMessageImages } = await loadPipeline();
     if (delivery === 'url' && !forceInline) {
       const allowed = new Set(allowedHosts.map(normalizeHost));
       for (const ref of collectImageParts(messages)) {

@@ -11,6 +11,8 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const rowFor = async (requestId: string) => {
+  // The row is written once the answer is complete (estimates may load the tokenizer first).
+  await h.gateway.ctx.pending.drain();
   await h.gateway.usageWriter.flush();
   const logs = await h.gateway.repositories.usage.listLogs({ page: 1, pageSize: 100 });
   return logs.data.find((row) => row.requestId === requestId);

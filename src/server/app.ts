@@ -31,8 +31,8 @@ import { anonymousCaller, constantTimeEqual, invalidKeyError, masterKeyCaller, m
 import { registerErrorHandler } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
 import { KeyGuard } from './key-guard.js';
+import { PendingWork } from './pending-work.js';
 import { registerAdminUi } from './admin-ui-static.js';
-import { Redis } from 'ioredis';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { version } from './version.js';
 
@@ -67,8 +67,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
 
   const database = await openDatabase({ databaseUrl: settings.databaseUrl ?? undefined, dataDir: settings.dataDir });
   const box = createSecretBox(await loadSecretKey({ env: env.GATEWAY_SECRET_KEY, dataDir: settings.dataDir }));
-  const repositories = createRepositories(database.db, { box });
-  const redis = settings.redisUrl ? new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : null;
+  const repositories = createRepositories(database.db, { box, sqlite: database.sqlite });
+  // ioredis is loaded only when REDIS_URL is set.
+  const redis = settings.redisUrl
+    ? new (await import('ioredis')).Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
   const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null);
   const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
@@ -90,6 +93,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     upstream,
     routing: createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing }),
     usage: metrics.wrap(options.usage ?? usageWriter),
+    pending: new PendingWork(),
     logger,
     authenticate: (request) => {
       const key = presentedKey(request);
@@ -142,6 +146,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     if (closed) return;
     closed = true;
     await app.close();
+    await ctx.pending.drain();
     state.stopPolling();
     keyGuard.stop();
     await usageWriter.close();

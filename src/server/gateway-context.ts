@@ -7,6 +7,7 @@ import type { Catalog, CatalogModel } from '../router/model-catalog.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import type { RoutingRuntime } from '../upstream/routing-runtime.js';
 import type { ApiCaller } from './api-auth.js';
+import type { PendingWork } from './pending-work.js';
 
 /** Everything a route needs, passed explicitly instead of hanging off globals. */
 export interface GatewayContext {
@@ -18,6 +19,8 @@ export interface GatewayContext {
   /** Live routing state: deployment stats, circuit breakers, retry budgets, response cache. */
   routing: RoutingRuntime;
   usage: UsageSink;
+  /** Work finishing after responses (usage rows); shutdown waits for it. */
+  pending: PendingWork;
   logger: Logger;
   /** Authenticate a `/v1` request; throws a 401/403 GatewayError. */
   authenticate(request: FastifyRequest): ApiCaller;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type PgModule from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { StorageDialect } from './migrations/migration-context.js';
 import type { DatabaseSchema } from './schema.js';
@@ -12,6 +12,8 @@ export type { StorageDialect } from './migrations/migration-context.js';
 export interface GatewayDatabase {
   db: Kysely<DatabaseSchema>;
   dialect: StorageDialect;
+  /** The raw SQLite handle (null on PostgreSQL), for the one hot write path: usage rows. */
+  sqlite: SqliteDatabase.Database | null;
   close(): Promise<void>;
 }
 
@@ -39,20 +41,21 @@ const PG_NUMERIC = 1700;
  * from pg by default; timestamps and counts fit easily in a double, so parse them to
  * numbers for this pool only, keeping query results identical to SQLite's.
  */
-const pgTypes = {
+const pgTypesFor = (pg: typeof PgModule) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if ((oid === PG_INT8 || oid === PG_NUMERIC) && format !== 'binary') {
       return (value: string) => (value === null ? null : Number(value));
     }
     return pg.types.getTypeParser(oid, format as 'text');
   }) as typeof pg.types.getTypeParser,
-};
+});
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-const openSqlite = (dataDir: string): Kysely<DatabaseSchema> => {
+const openSqlite = (dataDir: string, handle: { sqlite: SqliteDatabase.Database | null }): Kysely<DatabaseSchema> => {
   mkdirSync(dataDir, { recursive: true });
   const database = new SqliteDatabase(path.join(dataDir, 'gateway.db'));
+  handle.sqlite = database;
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
@@ -60,7 +63,9 @@ const openSqlite = (dataDir: string): Kysely<DatabaseSchema> => {
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
 };
 
-const openPostgres = (url: string, options: OpenDatabaseOptions['postgres']): Kysely<DatabaseSchema> => {
+const openPostgres = async (url: string, options: OpenDatabaseOptions['postgres']): Promise<Kysely<DatabaseSchema>> => {
+  // Loaded only when PostgreSQL is configured: SQLite installs never pay for it.
+  const pg = (await import('pg')).default;
   const searchPath = options?.searchPath;
   if (searchPath !== undefined && !SCHEMA_NAME.test(searchPath)) {
     throw new Error(`Invalid PostgreSQL schema name for search_path: ${JSON.stringify(searchPath)}`);
@@ -68,7 +73,7 @@ const openPostgres = (url: string, options: OpenDatabaseOptions['postgres']): Ky
   const pool = new pg.Pool({
     connectionString: url,
     max: options?.max ?? 10,
-    types: pgTypes,
+    types: pgTypesFor(pg),
     ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -78,11 +83,12 @@ const openPostgres = (url: string, options: OpenDatabaseOptions['postgres']): Ky
 
 /** Opens (and migrates) the gateway database. */
 export const openDatabase = async (options: OpenDatabaseOptions): Promise<GatewayDatabase> => {
+  const handle: { sqlite: SqliteDatabase.Database | null } = { sqlite: null };
   const dialect: StorageDialect = isPostgresUrl(options.databaseUrl) ? 'postgres' : 'sqlite';
   const db =
     dialect === 'postgres'
-      ? openPostgres(options.databaseUrl!.trim(), options.postgres)
-      : openSqlite(options.dataDir);
+      ? await openPostgres(options.databaseUrl!.trim(), options.postgres)
+      : openSqlite(options.dataDir, handle);
   try {
     await migrateToLatest(db, dialect);
   } catch (error) {
@@ -93,6 +99,7 @@ export const openDatabase = async (options: OpenDatabaseOptions): Promise<Gatewa
   return {
     db,
     dialect,
+    sqlite: handle.sqlite,
     close: () => (closed ??= db.destroy()),
   };
 };

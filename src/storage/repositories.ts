@@ -22,7 +22,7 @@ export interface Repositories {
 /** Every repository over one Kysely instance. */
 export const createRepositories = (
   db: Kysely<DatabaseSchema>,
-  options: { box: SecretBox; now?: () => number },
+  options: { box: SecretBox; now?: () => number; sqlite?: ConstructorParameters<typeof UsageRepository>[1] },
 ): Repositories => {
   const common = { now: options.now };
   return {
@@ -31,7 +31,7 @@ export const createRepositories = (
     audit: new AuditRepository(db, common),
     providerKeys: new ProviderKeyRepository(db, { ...common, box: options.box }),
     apiKeys: new ApiKeyRepository(db, common),
-    usage: new UsageRepository(db),
+    usage: new UsageRepository(db, options.sqlite ?? null),
     sessions: new SessionRepository(db, common),
   };
 };

@@ -86,7 +86,7 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
     const t = useTestDatabase(dialect);
     const ROWS = makeRows(1200);
     const seeded = async () => {
-      const usage = new UsageRepository(t().gdb.db);
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
       expect(await usage.insertUsageBatch(ROWS)).toBe(1200);
       return usage;
     };
@@ -104,7 +104,7 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
     });
 
     it('rejects an invalid row and writes none of its batch', async () => {
-      const usage = new UsageRepository(t().gdb.db);
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
       const bad = { requestId: 'x', time: T0, model: '', provider: 'p', status: 200 } as UsageRecordInput;
       await expect(usage.insertUsageBatch([ROWS[0], bad])).rejects.toMatchObject({ status: 400 });
       expect((await usage.listLogs()).total).toBe(0);
@@ -140,7 +140,7 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
     });
 
     it('computes nearest-rank percentiles on a hand-checked sample', async () => {
-      const usage = new UsageRepository(t().gdb.db);
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
       const latencies = [100, 20, 30, 40, 50, 60, 70, 80, 90, 10];
       await usage.insertUsageBatch(
         latencies.map((latencyMs, i) => ({ requestId: `r${i}`, time: T0 + i, model: 'm', provider: 'p', status: 200, latencyMs, ttftMs: i < 3 ? latencyMs / 10 : null })),

@@ -126,8 +126,35 @@ const fromRow = (row: UsageRecordRow): UsageRecord => ({
   cached: Number(row.cached) === 1,
 });
 
+const usageColumns = [
+  'id', 'request_id', 'time', 'key_id', 'key_name', 'model', 'provider', 'status', 'error_code', 'prompt_tokens',
+  'completion_tokens', 'total_tokens', 'tokens_estimated', 'cost', 'latency_ms', 'ttft_ms', 'stream', 'attempts', 'cached',
+] as const;
+
+type SqliteHandle = import('better-sqlite3').Database;
+
 export class UsageRepository {
-  constructor(private readonly db: Kysely<DatabaseSchema>) {}
+  private readonly insertMany: ((rows: NewUsageRecordRow[]) => void) | null = null;
+
+  /**
+   * On SQLite, usage rows (one per request, the only write on the request path's
+   * behalf) go through one cached prepared statement in a transaction: building a
+   * 500-row INSERT with the query builder cost more than the gateway's whole proxying.
+   */
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    sqlite: SqliteHandle | null = null,
+  ) {
+    if (sqlite) {
+      const statement = sqlite.prepare(
+        `INSERT OR IGNORE INTO usage_records (${usageColumns.join(', ')}) VALUES (${usageColumns.map((c) => `@${c}`).join(', ')})`,
+      );
+      const insert = sqlite.transaction((rows: NewUsageRecordRow[]) => {
+        for (const row of rows) statement.run(row);
+      });
+      this.insertMany = (rows) => insert(rows);
+    }
+  }
 
   /**
    * Inserts all rows in one transaction (chunked INSERTs). Rows whose id already
@@ -136,6 +163,10 @@ export class UsageRepository {
   async insertUsageBatch(rows: ReadonlyArray<UsageRecordInput>): Promise<number> {
     if (rows.length === 0) return 0;
     const values = rows.map(toUsageRow);
+    if (this.insertMany) {
+      this.insertMany(values);
+      return values.length;
+    }
     await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < values.length; i += USAGE_INSERT_CHUNK) {
         await tx

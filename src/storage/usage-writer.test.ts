@@ -40,10 +40,10 @@ const flaky = (usage: UsageRepository) => {
 describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
   describe.skipIf(skip)(skip ? 'skipped: PostgreSQL unreachable' : 'suite', () => {
     const t = useTestDatabase(dialect);
-    const count = async () => (await new UsageRepository(t().gdb.db).listLogs({ pageSize: 1 })).total;
+    const count = async () => (await new UsageRepository(t().gdb.db, t().gdb.sqlite).listLogs({ pageSize: 1 })).total;
 
     it('loses nothing: 2,000 rows recorded synchronously are all written by close()', async () => {
-      const usage = new UsageRepository(t().gdb.db);
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
       const writer = createUsageWriter(usage, { flushIntervalMs: 60_000, maxBatch: 500 });
       for (let i = 0; i < 2000; i += 1) writer.record(row(i));
       expect(writer.stats().queued + writer.stats().written).toBeLessThanOrEqual(2000);
@@ -55,7 +55,7 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
     });
 
     it('flushes on its timer and early when a batch fills up', async () => {
-      const usage = new UsageRepository(t().gdb.db);
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
       const timed = createUsageWriter(usage, { flushIntervalMs: 25 });
       timed.record(row(1));
       expect(timed.stats().queued).toBe(1);
@@ -69,7 +69,7 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
     });
 
     it('keeps rows queued while the database fails and writes them once it recovers', async () => {
-      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db, t().gdb.sqlite));
       const errors: unknown[] = [];
       const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, onError: (e) => errors.push(e) });
       state.down = true;
@@ -85,7 +85,7 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
     });
 
     it('does not duplicate rows when a committed batch is reported as failed and retried', async () => {
-      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db, t().gdb.sqlite));
       const writer = createUsageWriter(repo, { flushIntervalMs: 60_000 });
       for (let i = 0; i < 50; i += 1) writer.record(row(i));
       state.commitThenFail = true;
@@ -95,7 +95,7 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
     });
 
     it('bounds the queue during an outage by dropping the oldest rows, and counts them', async () => {
-      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db, t().gdb.sqlite));
       const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, maxBatch: 100, maxQueue: 1000 });
       state.down = true;
       for (let i = 0; i < 1500; i += 1) writer.record(row(i));
@@ -103,13 +103,13 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
       expect(writer.stats()).toMatchObject({ queued: 1000, dropped: 500 });
       state.down = false;
       await writer.close();
-      const logs = await new UsageRepository(t().gdb.db).listLogs({ pageSize: 500 });
+      const logs = await new UsageRepository(t().gdb.db, t().gdb.sqlite).listLogs({ pageSize: 500 });
       expect(logs.total).toBe(1000);
       expect(logs.data.every((r) => Number(r.requestId.slice(4)) >= 500)).toBe(true);
     });
 
     it('rejects close() after retrying when the database stays down', async () => {
-      const { state, repo } = flaky(new UsageRepository(t().gdb.db));
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db, t().gdb.sqlite));
       const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, closeAttempts: 2 });
       state.down = true;
       writer.record(row(1));

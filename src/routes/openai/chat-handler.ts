@@ -8,7 +8,7 @@ import type { CatalogModel } from '../../router/model-catalog.js';
 import { resolveRoute } from '../../router/model-groups.js';
 import { cacheKey } from '../../router/response-cache.js';
 import { prepareChatCall } from '../../upstream/chat-request.js';
-import { countTokens, estimatePromptTokens } from '../../upstream/estimate-tokens.js';
+import { countTokens, estimatePromptTokens, quickPromptEstimate } from '../../upstream/estimate-tokens.js';
 import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
 import { cachePolicy } from './response-cache-policy.js';
@@ -82,7 +82,7 @@ export const handleChatCompletion = async (
     const checkModel = chatCapabilityCheck(withImages, catalog.models);
     // A plain model gets its clear error at once; a group tries its other deployments first.
     if (route.group.deployments.length === 1) checkModel(route.primary);
-    promptEstimate = estimatePromptTokens(inputBody.messages);
+    promptEstimate = quickPromptEstimate(inputBody.messages);
     const maxOutput = Number(inputBody.max_tokens ?? inputBody.max_completion_tokens ?? 0);
     const limitHeaders = await ctx.admit(caller, route.primary, requested, promptEstimate + (Number.isFinite(maxOutput) ? maxOutput : 0));
 
@@ -201,36 +201,39 @@ export const handleChatCompletion = async (
     errorCode = mapped?.code ?? (reply.raw.destroyed ? 'client_disconnected' : 'internal_error');
     throw error;
   } finally {
-    let promptTokens = usage?.prompt_tokens ?? 0;
-    let completionTokens = usage?.completion_tokens ?? 0;
-    let estimated = false;
-    if (!usage && model && status < 400 && !cached) {
-      estimated = true;
-      promptTokens = promptEstimate;
-      completionTokens = countTokens(completionText);
-    }
-    // A cache hit costs nothing upstream.
-    const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
-    ctx.settle(caller, promptTokens + completionTokens, cost);
-    ctx.usage.record({
-      requestId: request.id,
-      time: Date.now(),
-      keyId: caller.keyId,
-      keyName: caller.keyName,
-      model: model?.name ?? requested ?? '(none)',
-      provider: model?.provider ?? '(none)',
-      status,
-      errorCode,
-      promptTokens,
-      completionTokens,
-      totalTokens: promptTokens + completionTokens,
-      tokensEstimated: estimated,
-      cost,
-      latencyMs: performance.now() - started,
-      ttftMs,
-      stream,
-      attempts,
-      cached,
-    });
+    const finalize = async () => {
+      let promptTokens = usage?.prompt_tokens ?? 0;
+      let completionTokens = usage?.completion_tokens ?? 0;
+      let estimated = false;
+      if (!usage && model && status < 400 && !cached) {
+        estimated = true;
+        promptTokens = await estimatePromptTokens(inputBody.messages);
+        completionTokens = await countTokens(completionText);
+      }
+      // A cache hit costs nothing upstream.
+      const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
+      ctx.settle(caller, promptTokens + completionTokens, cost);
+      ctx.usage.record({
+        requestId: request.id,
+        time: Date.now(),
+        keyId: caller.keyId,
+        keyName: caller.keyName,
+        model: model?.name ?? requested ?? '(none)',
+        provider: model?.provider ?? '(none)',
+        status,
+        errorCode,
+        promptTokens,
+        completionTokens,
+        totalTokens: promptTokens + completionTokens,
+        tokensEstimated: estimated,
+        cost,
+        latencyMs: performance.now() - started,
+        ttftMs,
+        stream,
+        attempts,
+        cached,
+      });
+    };
+    await ctx.pending.track(finalize());
   }
 };

@@ -5,7 +5,7 @@ import { costOf } from '../../observability/usage-record.js';
 import { resolveModel } from '../../router/model-resolver.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
 import { prepareChatCall } from '../../upstream/chat-request.js';
-import { countTokens } from '../../upstream/estimate-tokens.js';
+import { countTokens, quickTokenEstimate } from '../../upstream/estimate-tokens.js';
 import { upstreamHttpError } from '../../upstream/upstream-error.js';
 import { errorResponses, noValidation } from './openapi-schemas.js';
 
@@ -63,7 +63,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
               param: 'model',
             });
           }
-          const limitHeaders = await ctx.admit(caller, model, body.model as string, countTokens(inputText(body.input)));
+          const limitHeaders = await ctx.admit(caller, model, body.model as string, quickTokenEstimate(inputText(body.input)));
           const call = prepareChatCall(model, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' });
           const upstream = await ctx.upstream.request(model.provider, {
             url: call.url,
@@ -96,7 +96,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
           if (typeof usage?.prompt_tokens === 'number') promptTokens = usage.prompt_tokens;
           else {
             estimated = true;
-            promptTokens = countTokens(inputText(body.input));
+            promptTokens = await countTokens(inputText(body.input));
           }
           return reply
             .headers({ 'x-request-id': request.id, 'x-gateway-provider': model.provider, 'x-gateway-model': model.key, ...limitHeaders })

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createChatImagePreparer, type ChatImagePreparer, type PreparedChatImages } from '../../images/prepare-chat-images.js';
-import { describeProcessing } from '../../images/process-image.js';
+import { describeProcessing } from '../../images/describe-processing.js';
 import type { ApiCaller } from '../../server/api-auth.js';
 import { GatewayError } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
