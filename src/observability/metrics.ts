@@ -1,6 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UsageRecord, UsageSink } from './usage-record.js';
 
+interface Children {
+  requests: { inc(value?: number): void };
+  prompt: { inc(value?: number): void };
+  completion: { inc(value?: number): void };
+  cost: { inc(value?: number): void };
+  latency: { observe(value: number): void };
+  ttft: { observe(value: number): void };
+}
+
 /** Prometheus metrics, fed from the same per-request record as usage accounting. */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -37,14 +46,36 @@ export class GatewayMetrics {
     });
   }
 
+  // prom-client validates and hashes label objects on every call; children bound to
+  // their labels once are reused (label sets are bounded by the catalog).
+  private readonly children = new Map<string, Children>();
+
+  private childrenFor(record: UsageRecord): Children {
+    const key = `${record.model}\u0000${record.provider}\u0000${record.status}\u0000${record.stream}`;
+    let children = this.children.get(key);
+    if (!children) {
+      const { model, provider } = record;
+      children = {
+        requests: this.requests.labels(model, provider, String(record.status), record.stream ? 'true' : 'false'),
+        prompt: this.tokens.labels(model, provider, 'prompt'),
+        completion: this.tokens.labels(model, provider, 'completion'),
+        cost: this.cost.labels(model, provider),
+        latency: this.latency.labels(provider),
+        ttft: this.ttft.labels(provider),
+      };
+      if (this.children.size < 10_000) this.children.set(key, children);
+    }
+    return children;
+  }
+
   observe(record: UsageRecord): void {
-    const labels = { model: record.model, provider: record.provider };
-    this.requests.inc({ ...labels, status: String(record.status), stream: record.stream ? 'true' : 'false' });
-    if (record.promptTokens) this.tokens.inc({ ...labels, kind: 'prompt' }, record.promptTokens);
-    if (record.completionTokens) this.tokens.inc({ ...labels, kind: 'completion' }, record.completionTokens);
-    if (record.cost) this.cost.inc(labels, record.cost);
-    this.latency.observe({ provider: record.provider }, record.latencyMs / 1000);
-    if (record.ttftMs !== null) this.ttft.observe({ provider: record.provider }, record.ttftMs / 1000);
+    const c = this.childrenFor(record);
+    c.requests.inc();
+    if (record.promptTokens) c.prompt.inc(record.promptTokens);
+    if (record.completionTokens) c.completion.inc(record.completionTokens);
+    if (record.cost) c.cost.inc(record.cost);
+    c.latency.observe(record.latencyMs / 1000);
+    if (record.ttftMs !== null) c.ttft.observe(record.ttftMs / 1000);
   }
 
   /** A usage sink that feeds the metrics, then the wrapped sink. */

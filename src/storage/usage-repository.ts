@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './time-ordered-id.js';
 import { sql, type Kysely } from 'kysely';
 import { badRequest } from '../server/errors.js';
 import { normalizePaging, type Page } from './audit-repository.js';
@@ -82,7 +82,7 @@ export const toUsageRow = (input: UsageRecordInput): NewUsageRecordRow => {
   const prompt = int(input.promptTokens);
   const completion = int(input.completionTokens);
   return {
-    id: input.id ?? randomUUID(),
+    id: input.id ?? timeOrderedId(),
     request_id: input.requestId,
     time: Math.floor(input.time),
     key_id: input.keyId ?? null,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from './time-ordered-id.js';
 import type { ApiKeyRepository } from './api-key-repository.js';
 import type { UsageRecordInput, UsageRepository } from './usage-repository.js';
 
@@ -113,7 +113,7 @@ export const createUsageWriter = (
         return;
       }
       // The id is fixed now so a retried batch cannot insert a row twice.
-      queue.push(row.id ? { ...row } : { ...row, id: randomUUID() });
+      queue.push(row.id ? { ...row } : { ...row, id: timeOrderedId() });
       trim();
       if (queue.length >= maxBatch && !inFlight && !failing) flush().catch(() => undefined);
     },

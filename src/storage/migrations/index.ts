@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { lighterUsageIndexesMigration } from './0002-lighter-usage-indexes.js';
 import type { MigrationFactory, StorageDialect } from './migration-context.js';
 
 /**
@@ -10,6 +11,7 @@ import type { MigrationFactory, StorageDialect } from './migration-context.js';
  */
 export const migrations: ReadonlyArray<readonly [name: string, factory: MigrationFactory]> = [
   ['0001_initial', initialMigration],
+  ['0002_lighter_usage_indexes', lighterUsageIndexesMigration],
 ];
 
 export class StaticMigrationProvider implements MigrationProvider {
