@@ -49,6 +49,8 @@ export function UsageCharts({ series, loading }: { series?: Timeseries; loading:
         <AreaChart
           {...lineLike}
           data={data}
+          // Counts are whole numbers: fractional ticks rounded by the formatter read "0, 0, 1, 1".
+          yAxisProps={{ allowDecimals: false }}
           valueFormatter={(value) => formatNumber(value)}
           series={[
             { name: 'requests', label: t('dashboard.requests'), color: 'indigo.6' },
@@ -60,6 +62,7 @@ export function UsageCharts({ series, loading }: { series?: Timeseries; loading:
         <BarChart
           {...common}
           data={data}
+          yAxisProps={{ allowDecimals: false }}
           valueFormatter={(value) => formatCompact(value)}
           series={[{ name: 'totalTokens', label: t('dashboard.tokens'), color: 'cyan.6' }]}
         />
@@ -67,6 +70,8 @@ export function UsageCharts({ series, loading }: { series?: Timeseries; loading:
       <ChartCard title={t('dashboard.latencyOverTime')} testId="chart-latency">
         <LineChart
           {...lineLike}
+          // Latency exists only for buckets with traffic: without dots a lone bucket draws nothing.
+          withDots
           data={data}
           connectNulls
           valueFormatter={(value) => formatMs(value)}
