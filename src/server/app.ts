@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RuntimeSettings } from '../config/env.js';
 import { loadConfig } from '../config/load-config.js';
@@ -115,10 +115,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
 
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // No per-request log lines: they would cost more than the proxying itself; usage rows
+    // and metrics record every request instead.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: settings.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'request_id',
     genReqId: () => randomUUID(),
     trustProxy: settings.trustProxy,
     keepAliveTimeout: 65_000,

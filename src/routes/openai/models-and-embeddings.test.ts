@@ -15,6 +15,10 @@ describe('GET /v1/models', () => {
     expect(ids).toContain('gpt-test');
     expect(ids).toContain('deepseek-ai/DeepSeek-V3');
     expect(ids).not.toContain('needs-key-model');
+    // A name two providers serve is listed in the form that resolves.
+    expect(ids).toEqual(expect.arrayContaining(['Moonshot/shared-name', 'ZhipuAI/shared-name']));
+    expect(ids).not.toContain('shared-name');
+    expect(new Set(ids).size).toBe(ids.length);
     const model = page.data.find((m) => m.id === 'kimi-test') as unknown as Record<string, unknown>;
     expect(model).toMatchObject({ object: 'model', provider: 'Moonshot', type: 'language', display_name: 'kimi-test display' });
   });

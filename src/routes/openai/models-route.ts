@@ -42,12 +42,27 @@ export const registerModelsRoute = (app: FastifyInstance, ctx: GatewayContext) =
       handler: async (request) => {
         ctx.authenticate(request);
         const catalog = ctx.catalog();
+        const usable = catalog.models.filter((m) => m.status === 'usable');
+        // A name served by several providers is listed as `Provider/name`, the form that resolves.
+        const counts = new Map<string, number>();
+        for (const m of usable) counts.set(m.name.toLowerCase(), (counts.get(m.name.toLowerCase()) ?? 0) + 1);
+        const groups = [...new Set(catalog.groups.values())];
         return {
           object: 'list',
-          data: catalog.models
-            .filter((m) => m.status === 'usable')
-            .map((m) => ({
-              id: m.name,
+          data: [
+            ...groups.map((g) => ({
+              id: g.name,
+              object: 'model',
+              created,
+              owned_by: 'gateway',
+              provider: 'group',
+              type: 'group',
+              types: [] as string[],
+              display_name: g.name,
+              aliases: [] as string[],
+            })),
+            ...usable.map((m) => ({
+              id: (counts.get(m.name.toLowerCase()) ?? 0) > 1 ? m.key : m.name,
               object: 'model',
               created,
               owned_by: m.provider.toLowerCase(),
@@ -57,6 +72,7 @@ export const registerModelsRoute = (app: FastifyInstance, ctx: GatewayContext) =
               display_name: m.displayName,
               aliases: m.aliases,
             })),
+          ],
         };
       },
     });

@@ -237,6 +237,8 @@ export function buildVisionChatBody(input: VisionRequest, defaultPrompt: string)
     content.push({ type: 'image_url', image_url: input.detail ? { url, detail: input.detail } : { url } });
   }
   const body: Record<string, unknown> = { messages: [{ role: 'user', content }], stream: input.stream };
+  // The vision endpoint is the gateway's own shape: streams always end with the usage chunk.
+  if (input.stream) body.stream_options = { include_usage: true };
   if (input.model !== undefined) body.model = input.model;
   if (input.maxTokens !== undefined) body.max_tokens = input.maxTokens;
   if (input.temperature !== undefined) body.temperature = input.temperature;
