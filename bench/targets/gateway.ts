@@ -9,16 +9,37 @@ import type { TargetContext, TargetStart } from './target.js';
 const PROVIDER = 'BenchUpstream';
 const KEY_ENV = 'BENCH_UPSTREAM_API_KEY';
 
+const BENCH_ADMIN_PASSWORD = 'bench-admin-password';
+const BENCH_MASTER_KEY = 'bench-master-key-not-for-production';
+
 /**
- * The one place that decides what the bench client presents to the gateway.
- * Today: the master key when GATEWAY_MASTER_KEY is set, otherwise nothing (anonymous
- * on loopback). To bench the production path, return a virtual key here (and create
- * it in `startGateway` before the first request) so auth + usage accounting run.
+ * The production path: a virtual key created through the admin API, with RPM, TPM and
+ * a budget set (high enough never to refuse), so key lookup, rate limiting, budget
+ * checks and usage accounting all run on every measured request.
  */
-export const gatewayAuthorization = (env: NodeJS.ProcessEnv = process.env): string | null => {
-  const master = env.GATEWAY_MASTER_KEY?.trim();
-  return master ? `Bearer ${master}` : null;
+export const createVirtualKey = async (origin: string): Promise<string> => {
+  const login = await fetch(`${origin}/admin/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password: BENCH_ADMIN_PASSWORD }),
+  });
+  if (!login.ok) throw new Error(`admin login failed: HTTP ${login.status}`);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const created = await fetch(`${origin}/admin/api/keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'bench', rpmLimit: 10_000_000, tpmLimit: 1_000_000_000, budget: { amount: 1_000_000, period: 'month' } }),
+  });
+  if (created.status !== 201) throw new Error(`creating the bench key failed: HTTP ${created.status} ${await created.text()}`);
+  const { key } = (await created.json()) as { key: string };
+  // The key cache reloads on the next state poll (250 ms).
+  await new Promise((r) => setTimeout(r, 600));
+  return key;
 };
+
+/** What the bench client presents: a virtual key, unless BENCH_GATEWAY_ANONYMOUS=1. */
+export const gatewayAuthorization = (virtualKey: string | null): string => `Bearer ${virtualKey ?? BENCH_MASTER_KEY}`;
 
 /** Same shape as src/test-support/gateway-harness.ts writes: models.yaml + providers/<name>.yaml. */
 export const writeGatewayConfig = (configDir: string, upstreamUrl: string): void => {
@@ -75,7 +96,8 @@ export const startGateway = async (context: TargetContext): Promise<TargetStart>
     LOG_LEVEL: 'warn',
     GATEWAY_DRAIN_TIMEOUT_MS: '1000',
     [KEY_ENV]: UPSTREAM_KEY,
-    ...(process.env.GATEWAY_MASTER_KEY ? { GATEWAY_MASTER_KEY: process.env.GATEWAY_MASTER_KEY } : {}),
+    ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    GATEWAY_MASTER_KEY: BENCH_MASTER_KEY,
   };
   // cwd is the temp dir so a developer's .env in the repo cannot change what is measured.
   const child = spawnManaged('gateway', process.execPath, [cli, 'serve'], { cpu: context.cpu, env, cwd: context.workDir });
@@ -86,7 +108,16 @@ export const startGateway = async (context: TargetContext): Promise<TargetStart>
     await child.stop();
     return { status: 'skipped', name: 'gateway', reason: `gateway did not start: ${(error as Error).message} ${child.outputTail()}` };
   }
-  const authorization = gatewayAuthorization();
+  let virtualKey: string | null = null;
+  if (process.env.BENCH_GATEWAY_ANONYMOUS !== '1') {
+    try {
+      virtualKey = await createVirtualKey(origin);
+    } catch (error) {
+      await child.stop();
+      return { status: 'skipped', name: 'gateway', reason: `could not create the bench virtual key: ${(error as Error).message}` };
+    }
+  }
+  const authorization = gatewayAuthorization(virtualKey);
   const version = (() => {
     try {
       return (JSON.parse(readFileSync(join(context.root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -100,12 +131,14 @@ export const startGateway = async (context: TargetContext): Promise<TargetStart>
       name: 'gateway',
       origin,
       chatPath: '/v1/chat/completions',
-      headers: authorization ? { authorization } : {},
+      headers: { authorization },
       pid: child.pid,
       version,
       notes: [
         'node dist/cli.js serve, LOG_LEVEL=warn, NODE_ENV=production',
-        authorization ? 'client sends GATEWAY_MASTER_KEY' : 'anonymous on loopback (GATEWAY_MASTER_KEY unset)',
+        virtualKey
+          ? 'production path: virtual key (RPM, TPM and budget set), usage accounting to SQLite, metrics'
+          : 'master key only (BENCH_GATEWAY_ANONYMOUS=1)',
       ],
       stop: () => child.stop(5000),
     },

@@ -24,6 +24,21 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 /** Compare through fixed-length digests so neither content nor length leaks through timing. */
 export const constantTimeEqual = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
 
+export const sha256 = digest;
+
+/**
+ * Checks a presented key against the master key with one hash per request: the
+ * master key's digest is computed once, and the presented key's digest is reused (as
+ * hex) to look up virtual keys, which are stored as SHA-256 hashes.
+ */
+export const createKeyMatcher = (masterKey: string | null) => {
+  const master = masterKey ? digest(masterKey) : null;
+  return (presented: string): { isMaster: boolean; hash: string } => {
+    const presentedDigest = digest(presented);
+    return { isMaster: master !== null && timingSafeEqual(presentedDigest, master), hash: presentedDigest.toString('hex') };
+  };
+};
+
 export const missingKeyError = () =>
   new GatewayError('You must provide an API key: `Authorization: Bearer <key>`.', {
     status: 401,

@@ -54,7 +54,7 @@ export const registerErrorHandler = (app: FastifyInstance) => {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const mapped = toGatewayError(error);
     if (mapped.status >= 500 && mapped.code === 'internal_error') {
-      request.log.error({ err: error }, 'unhandled error');
+      request.log.error({ err: error, request_id: request.id }, 'unhandled error');
     }
     return sendGatewayError(reply, mapped);
   });

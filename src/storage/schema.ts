@@ -109,6 +109,16 @@ export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   usage_records: UsageRecordsTable;
   admin_sessions: AdminSessionsTable;
+  key_spend_daily: KeySpendDailyTable;
+}
+
+/** Running spend per key and UTC day, kept with every usage batch so budgets never scan usage rows. */
+export interface KeySpendDailyTable {
+  key_id: string;
+  /** Days since the Unix epoch (UTC). */
+  day: number;
+  cost: number;
+  requests: number;
 }
 
 export type UsageRecordRow = Selectable<UsageRecordsTable>;

@@ -242,9 +242,14 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
       const totals = await usage.spendTotalsForKeys();
       expect(Object.keys(totals).sort()).toEqual(['key_1', 'key_2']);
       expect(totals.key_2).toBeCloseTo(spend('key_2', 0), 9);
-      const recent = await usage.spendTotalsForKeys({ since, keyIds: ['key_2', 'key_x'] });
+      // Running totals are per UTC day: budget periods start at midnight.
+      const dayStart = Math.floor(since / 86_400_000) * 86_400_000;
+      const recent = await usage.spendTotalsForKeys({ since: dayStart, keyIds: ['key_2', 'key_x'] });
       expect(Object.keys(recent)).toEqual(['key_2']);
-      expect(recent.key_2).toBeCloseTo(spend('key_2', since), 9);
+      expect(recent.key_2).toBeCloseTo(spend('key_2', dayStart), 9);
+      // Re-sending rows that are already stored changes neither rows nor totals.
+      await usage.insertUsageBatch(ROWS.slice(0, 50));
+      expect((await usage.spendTotalsForKeys()).key_2).toBeCloseTo(spend('key_2', 0), 9);
       expect(await usage.spendTotalsForKeys({ keyIds: [] })).toEqual({});
 
       const old = ROWS.filter((r) => r.time < since).length;

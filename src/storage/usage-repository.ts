@@ -133,6 +133,27 @@ const usageColumns = [
 
 type SqliteHandle = import('better-sqlite3').Database;
 
+const DAY_MS = 86_400_000;
+const SPEND_UPSERT = 'INSERT INTO key_spend_daily (key_id, day, cost, requests)';
+const SPEND_CONFLICT =
+  'ON CONFLICT (key_id, day) DO UPDATE SET cost = key_spend_daily.cost + excluded.cost, requests = key_spend_daily.requests + excluded.requests';
+
+/** Newly inserted rows folded into [keyId, day, cost, requests]. */
+const spendByKeyDay = (rows: NewUsageRecordRow[]): Array<[string, number, number, number]> => {
+  const totals = new Map<string, [string, number, number, number]>();
+  for (const row of rows) {
+    if (!row.key_id) continue;
+    const day = Math.floor(Number(row.time) / DAY_MS);
+    const id = `${row.key_id}\u0000${day}`;
+    const entry = totals.get(id);
+    if (entry) {
+      entry[2] += Number(row.cost ?? 0);
+      entry[3] += 1;
+    } else totals.set(id, [row.key_id, day, Number(row.cost ?? 0), 1]);
+  }
+  return [...totals.values()];
+};
+
 export class UsageRepository {
   private readonly insertMany: ((rows: NewUsageRecordRow[]) => void) | null = null;
 
@@ -149,8 +170,11 @@ export class UsageRepository {
       const statement = sqlite.prepare(
         `INSERT OR IGNORE INTO usage_records (${usageColumns.join(', ')}) VALUES (${usageColumns.map((c) => `@${c}`).join(', ')})`,
       );
+      const spend = sqlite.prepare(`${SPEND_UPSERT} VALUES (?, ?, ?, ?) ${SPEND_CONFLICT}`);
       const insert = sqlite.transaction((rows: NewUsageRecordRow[]) => {
-        for (const row of rows) statement.run(row);
+        const inserted: NewUsageRecordRow[] = [];
+        for (const row of rows) if (statement.run(row).changes === 1) inserted.push(row);
+        for (const [keyId, day, cost, requests] of spendByKeyDay(inserted)) spend.run(keyId, day, cost, requests);
       });
       this.insertMany = (rows) => insert(rows);
     }
@@ -168,11 +192,26 @@ export class UsageRepository {
       return values.length;
     }
     await this.db.transaction().execute(async (tx) => {
+      const inserted = new Set<string>();
       for (let i = 0; i < values.length; i += USAGE_INSERT_CHUNK) {
-        await tx
+        const rows = await tx
           .insertInto('usage_records')
           .values(values.slice(i, i + USAGE_INSERT_CHUNK))
           .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .execute();
+        for (const row of rows) inserted.add(row.id);
+      }
+      for (const [keyId, day, cost, requests] of spendByKeyDay(values.filter((v) => inserted.has(v.id)))) {
+        await tx
+          .insertInto('key_spend_daily')
+          .values({ key_id: keyId, day, cost, requests })
+          .onConflict((oc) =>
+            oc.columns(['key_id', 'day']).doUpdateSet({
+              cost: sql`key_spend_daily.cost + excluded.cost`,
+              requests: sql`key_spend_daily.requests + excluded.requests`,
+            }),
+          )
           .execute();
       }
     });
@@ -228,15 +267,18 @@ export class UsageRepository {
     return Number(row.spend);
   }
 
-  /** keyId → cost since `since` (default: all time), optionally for some keys only. */
+  /**
+   * keyId → cost since `since` (default: all time), optionally for some keys only. Read
+   * from the per-day running totals: `since` counts from the start of its UTC day, which
+   * is exact for budget periods (they start at UTC midnight).
+   */
   async spendTotalsForKeys(options: { since?: number; keyIds?: string[] } = {}): Promise<Record<string, number>> {
     if (options.keyIds && options.keyIds.length === 0) return {};
     let query = this.db
-      .selectFrom('usage_records')
+      .selectFrom('key_spend_daily')
       .select(['key_id', sql<number>`coalesce(sum(${sql.ref('cost')}), 0)`.as('spend')])
-      .where('key_id', 'is not', null)
       .groupBy('key_id');
-    if (options.since !== undefined) query = query.where('time', '>=', Math.floor(options.since));
+    if (options.since !== undefined) query = query.where('day', '>=', Math.floor(options.since / DAY_MS));
     if (options.keyIds) query = query.where('key_id', 'in', options.keyIds);
     const rows = await query.execute();
     return Object.fromEntries(rows.map((row) => [row.key_id as string, Number(row.spend)]));

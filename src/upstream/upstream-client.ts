@@ -1,6 +1,8 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Timeouts } from '../config/types.js';
 import { GatewayError } from '../server/errors.js';
+import { ResponseBody } from './response-body.js';
 
 export interface UpstreamRequest {
   url: string;
@@ -14,8 +16,8 @@ export interface UpstreamRequest {
 
 export interface UpstreamResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  headers: IncomingHttpHeaders;
+  body: ResponseBody;
   /** Clears the total-timeout timer; call when the response is fully consumed. */
   done(): void;
   /** Map an error raised while reading the body (idle or total timeout, reset). */
@@ -49,6 +51,93 @@ export const mapUpstreamFailure = (error: unknown, provider: string, totalTimedO
   });
 };
 
+const clientAborted = () => new GatewayError('The client closed the request.', { status: 499, code: 'client_disconnected' });
+
+/**
+ * One in-flight upstream exchange driven by undici's dispatch handler API: no
+ * AbortController, no Readable stream and no promise per chunk on the hot path.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly body = new ResponseBody();
+  private controller: Dispatcher.DispatchController | null = null;
+  private timer: NodeJS.Timeout;
+  private totalTimedOut = false;
+  private settled = false;
+  private abortReason: Error | null = null;
+  private onSignal: (() => void) | null = null;
+
+  constructor(
+    private readonly provider: string,
+    private readonly request: UpstreamRequest,
+    private readonly resolve: (response: UpstreamResponse) => void,
+    private readonly reject: (error: GatewayError) => void,
+  ) {
+    this.timer = setTimeout(() => {
+      this.totalTimedOut = true;
+      this.abort(upstreamTimeout('total', provider));
+    }, request.timeouts.total);
+    this.timer.unref();
+    const signal = request.signal;
+    if (signal) {
+      if (signal.aborted) this.abortReason = clientAborted();
+      else {
+        this.onSignal = () => this.abort(clientAborted());
+        signal.addEventListener('abort', this.onSignal, { once: true });
+      }
+    }
+  }
+
+  private abort(reason: Error): void {
+    this.abortReason ??= reason;
+    this.controller?.abort(reason);
+  }
+
+  done = (): void => {
+    clearTimeout(this.timer);
+    if (this.onSignal) this.request.signal?.removeEventListener('abort', this.onSignal);
+    this.onSignal = null;
+  };
+
+  private map = (error: unknown): GatewayError => mapUpstreamFailure(error, this.provider, this.totalTimedOut);
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    this.body.attach(controller);
+    if (this.abortReason) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.settled) return;
+    this.settled = true;
+    this.resolve({
+      status: statusCode,
+      headers,
+      body: this.body,
+      done: this.done,
+      mapError: this.map,
+      abort: () => this.abort(clientAborted()),
+    });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.body.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (!this.settled) {
+      this.settled = true;
+      this.done();
+      this.reject(this.map(this.abortReason ?? error));
+      return;
+    }
+    this.body.fail(this.abortReason ?? error);
+  }
+}
+
 /**
  * One keep-alive dispatcher per connect timeout (the only per-provider setting undici
  * fixes at the agent level). Pools are unbounded per origin so thousands of concurrent
@@ -72,47 +161,28 @@ export class UpstreamClient {
     return agent;
   }
 
-  async request(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
+  request(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
     const url = new URL(request.url);
-    const controller = new AbortController();
-    let totalTimedOut = false;
-    const timer = setTimeout(() => {
-      totalTimedOut = true;
-      controller.abort(upstreamTimeout('total', provider));
-    }, request.timeouts.total);
-    timer.unref();
-    const onClientAbort = () => controller.abort(request.signal?.reason);
-    if (request.signal) {
-      if (request.signal.aborted) onClientAbort();
-      else request.signal.addEventListener('abort', onClientAbort, { once: true });
-    }
-    const done = () => {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onClientAbort);
-    };
-    try {
-      const response = await this.agentFor(request.timeouts.connect).request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: request.method ?? 'POST',
-        headers: request.headers,
-        body: request.body,
-        signal: controller.signal,
-        headersTimeout: request.timeouts.firstByte,
-        bodyTimeout: request.timeouts.idle,
-      });
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body: response.body,
-        done,
-        mapError: (error) => mapUpstreamFailure(error, provider, totalTimedOut),
-        abort: () => controller.abort(),
-      };
-    } catch (error) {
-      done();
-      throw mapUpstreamFailure(error, provider, totalTimedOut);
-    }
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      const exchange = new Exchange(provider, request, resolve, reject);
+      try {
+        this.agentFor(request.timeouts.connect).dispatch(
+          {
+            origin: url.origin,
+            path: url.pathname + url.search,
+            method: request.method ?? 'POST',
+            headers: request.headers,
+            body: request.body,
+            headersTimeout: request.timeouts.firstByte,
+            bodyTimeout: request.timeouts.idle,
+          },
+          exchange,
+        );
+      } catch (error) {
+        exchange.done();
+        reject(mapUpstreamFailure(error, provider, false));
+      }
+    });
   }
 
   async close(): Promise<void> {

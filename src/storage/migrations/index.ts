@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { lighterUsageIndexesMigration } from './0002-lighter-usage-indexes.js';
+import { keySpendDailyMigration } from './0003-key-spend-daily.js';
 import type { MigrationFactory, StorageDialect } from './migration-context.js';
 
 /**
@@ -12,6 +13,7 @@ import type { MigrationFactory, StorageDialect } from './migration-context.js';
 export const migrations: ReadonlyArray<readonly [name: string, factory: MigrationFactory]> = [
   ['0001_initial', initialMigration],
   ['0002_lighter_usage_indexes', lighterUsageIndexesMigration],
+  ['0003_key_spend_daily', keySpendDailyMigration],
 ];
 
 export class StaticMigrationProvider implements MigrationProvider {
