@@ -1,26 +1,11 @@
 import type { Pricing } from '../config/types.js';
+import type { UsageRecordInput } from '../storage/usage-repository.js';
 
-/** One row per request, whatever happened to it. */
-export interface UsageRecord {
-  requestId: string;
-  time: number;
-  keyId: string | null;
-  keyName: string | null;
-  model: string;
-  provider: string;
-  status: number;
-  errorCode: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  tokensEstimated: boolean;
-  cost: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  stream: boolean;
-  attempts: number;
-  cached: boolean;
-}
+/**
+ * One row per request, whatever happened to it: the storage layer's input shape with
+ * every field filled in by the proxy.
+ */
+export type UsageRecord = Required<Omit<UsageRecordInput, 'id'>>;
 
 /** Where finished requests go; implementations must not block the caller. */
 export interface UsageSink {

@@ -148,6 +148,10 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
       const key = presentedKey(request);
       if (!key || !constantTimeEqual(key, settings.masterKey)) throw key ? invalidKeyError() : missingKeyError();
     }
+    metrics.breakerState.reset();
+    for (const entry of ctx.routing.breaker.snapshot(Date.now())) {
+      metrics.breakerState.set({ deployment: entry.id }, entry.state === 'open' ? 1 : entry.state === 'half-open' ? 0.5 : 0);
+    }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

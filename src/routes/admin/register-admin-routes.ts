@@ -11,6 +11,7 @@ import { registerPlaygroundRoutes } from './playground-routes.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import { registerSettingsRoutes } from './settings-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
+import { registerRoutingRoutes } from './routing-routes.js';
 
 export type { AdminDeps } from './admin-http.js';
 
@@ -52,6 +53,7 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
   registerKeyRoutes(app, services);
   registerUsageRoutes(app, services);
   registerConfigRoutes(app, services);
+  registerRoutingRoutes(app, services);
   await registerPlaygroundRoutes(app, services);
 
   const sweep = setInterval(() => {
