@@ -58,26 +58,31 @@ const clientAborted = () => new GatewayError('The client closed the request.', {
  * AbortController, no Readable stream and no promise per chunk on the hot path.
  */
 class Exchange implements Dispatcher.DispatchHandler {
-  readonly body = new ResponseBody();
+  body = new ResponseBody();
   private controller: Dispatcher.DispatchController | null = null;
   private timer: NodeJS.Timeout;
   private totalTimedOut = false;
   private settled = false;
   private abortReason: Error | null = null;
   private onSignal: (() => void) | null = null;
+  private signal: AbortSignal | undefined;
 
+  // undici keeps finished requests (and so their handlers) in its per-connection queue
+  // for a while; everything large is dropped at the end of the exchange so it does not
+  // outlive the request and get promoted by the garbage collector.
   constructor(
     private readonly provider: string,
-    private readonly request: UpstreamRequest,
-    private readonly resolve: (response: UpstreamResponse) => void,
-    private readonly reject: (error: GatewayError) => void,
+    request: UpstreamRequest,
+    private resolve: ((response: UpstreamResponse) => void) | null,
+    private reject: ((error: GatewayError) => void) | null,
   ) {
+    this.signal = request.signal;
     this.timer = setTimeout(() => {
       this.totalTimedOut = true;
       this.abort(upstreamTimeout('total', provider));
     }, request.timeouts.total);
     this.timer.unref();
-    const signal = request.signal;
+    const signal = this.signal;
     if (signal) {
       if (signal.aborted) this.abortReason = clientAborted();
       else {
@@ -94,8 +99,9 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   done = (): void => {
     clearTimeout(this.timer);
-    if (this.onSignal) this.request.signal?.removeEventListener('abort', this.onSignal);
+    if (this.onSignal) this.signal?.removeEventListener('abort', this.onSignal);
     this.onSignal = null;
+    this.signal = undefined;
   };
 
   private map = (error: unknown): GatewayError => mapUpstreamFailure(error, this.provider, this.totalTimedOut);
@@ -109,7 +115,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200 || this.settled) return;
     this.settled = true;
-    this.resolve({
+    const resolve = this.resolve!;
+    this.resolve = null;
+    this.reject = null;
+    resolve({
       status: statusCode,
       headers,
       body: this.body,
@@ -131,7 +140,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (!this.settled) {
       this.settled = true;
       this.done();
-      this.reject(this.map(this.abortReason ?? error));
+      const reject = this.reject!;
+      this.resolve = null;
+      this.reject = null;
+      reject(this.map(this.abortReason ?? error));
       return;
     }
     this.body.fail(this.abortReason ?? error);

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(__dirname, '..');
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: root, env: { ...process.env, ...env } }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+describe('sk-llm-gateway CLI', () => {
+  it('prints the version', async () => {
+    const { code, stdout } = await cli(['version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('check-config summarises a valid folder (the prototype seed) and exits 0', async () => {
+    const { code, stdout } = await cli(['check-config', '--config-dir', 'src/config/__fixtures__/seed-config']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('providers: 13');
+    expect(stdout).toContain('configuration OK');
+  });
+
+  it('check-config names file, path and line and exits non-zero on errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skgw-cli-'));
+    mkdirSync(join(dir, 'providers'));
+    writeFileSync(join(dir, 'models.yaml'), 'providers:\n  - name: "A"\n    base_url: "not a url"\n');
+    const { code, stderr } = await cli(['check-config'], { GATEWAY_CONFIG_DIR: dir });
+    expect(code).toBe(1);
+    expect(stderr).toContain('models.yaml:3 at providers[0].base_url');
+  });
+
+  it('refuses to listen beyond loopback without a master key', async () => {
+    const { code, stderr } = await cli(['serve', '--host', '0.0.0.0', '--port', '0'], { GATEWAY_MASTER_KEY: '' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('GATEWAY_MASTER_KEY');
+  });
+});
