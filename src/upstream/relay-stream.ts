@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ChatChunk, ProviderAdapter, TokenUsage } from '../providers/spec/provider-adapter.js';
 import { GatewayError } from '../server/errors.js';
@@ -102,11 +103,13 @@ export const relayStream = async (
     pending += `data: ${JSON.stringify(chunk)}\n\n`;
   };
   const parser = createParser({ onEvent: handle });
-  const decoder = new TextDecoder();
+  // StringDecoder keeps a multi-byte character split across chunks intact, like
+  // TextDecoder, without an ICU converter per stream.
+  const decoder = new StringDecoder('utf8');
 
   try {
     for await (const piece of upstream.body) {
-      parser.feed(decoder.decode(piece as Uint8Array, { stream: true }));
+      parser.feed(decoder.write(piece as Buffer));
       if (malformed) break;
       if (pending) {
         if (!outcome.clientAborted && !res.write(pending)) await once(res, 'drain');
