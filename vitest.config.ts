@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    reporters: ['default', './scripts/plain-summary-reporter.ts'],
     // Any unhandled rejection fails the run (issue: routing and resilience).
     dangerouslyIgnoreUnhandledErrors: false,
   },
