@@ -18,8 +18,19 @@ export const parseModelGroups = (input: unknown): ModelGroup[] => {
   return input.map((entry) => modelGroupSchema.parse(camelKeys(entry)) as ModelGroup);
 };
 
+const singleGroups = new WeakMap<CatalogModel, ModelGroup>();
+
 /** A plain model behaves as a group of one: no retries unless configured, same breaker. */
-export const singleModelGroup = (model: CatalogModel): ModelGroup => ({
+export const singleModelGroup = (model: CatalogModel): ModelGroup => {
+  let group = singleGroups.get(model);
+  if (!group) {
+    group = buildSingleModelGroup(model);
+    singleGroups.set(model, group);
+  }
+  return group;
+};
+
+const buildSingleModelGroup = (model: CatalogModel): ModelGroup => ({
   name: model.key,
   strategy: 'weighted',
   deployments: [{ id: deploymentId(model.provider, model.name), provider: model.provider, model: model.name, weight: 1, priority: 0 }],

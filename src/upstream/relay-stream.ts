@@ -24,6 +24,10 @@ export interface RelayOptions {
   drainOnDisconnect: boolean;
 }
 
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const CONTENT_STARTED = /"(?:content|reasoning_content)"\s*:\s*"(?!")|"tool_calls"\s*:\s*\[/;
+const FINISH_REASON = /"finish_reason"\s*:\s*"/;
+
 export const sseErrorEvent = (error: GatewayError) => `data: ${JSON.stringify(error.toEnvelope())}\n\n`;
 
 const deltaText = (chunk: ChatChunk): string => {
@@ -50,6 +54,7 @@ export const relayStream = async (
 ): Promise<StreamOutcome> => {
   const outcome: StreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false };
   const textParts: string[] = [];
+  const rawChunks: string[] = [];
   const modelNeedle = `"model":${JSON.stringify(options.requestedModel)}`;
   let pending = '';
   let sawDone = false;
@@ -72,7 +77,21 @@ export const relayStream = async (
       return;
     }
     if (malformed) return;
-    const fastPath = data.includes(modelNeedle) && !/"usage"\s*:\s*\{/.test(data);
+    // Most chunks need no rewrite (the model name already matches, no usage to strip):
+    // they pass through as text, and only cheap string checks keep what accounting needs.
+    if (
+      template.id !== undefined &&
+      data.charCodeAt(data.length - 1) === 125 &&
+      data.includes(modelNeedle) &&
+      !USAGE_OBJECT.test(data) &&
+      !data.includes('"error"')
+    ) {
+      rawChunks.push(data);
+      if (outcome.firstTokenAt === null && CONTENT_STARTED.test(data)) outcome.firstTokenAt = performance.now();
+      if (!sawFinish && FINISH_REASON.test(data)) sawFinish = true;
+      pending += `data: ${data}\n\n`;
+      return;
+    }
     let chunk: ChatChunk;
     try {
       chunk = JSON.parse(data) as ChatChunk;
@@ -88,10 +107,6 @@ export const relayStream = async (
     }
     if (chunk.choices?.some((c) => c && c.finish_reason)) sawFinish = true;
     if ((chunk as { error?: unknown }).error) {
-      pending += `data: ${data}\n\n`;
-      return;
-    }
-    if (fastPath) {
       pending += `data: ${data}\n\n`;
       return;
     }
@@ -145,6 +160,17 @@ export const relayStream = async (
     res.off('close', onClose);
   }
 
+  if (!outcome.usage) {
+    // Only now, and only when the vendor sent no usage, is the passed-through text needed.
+    for (const raw of rawChunks) {
+      try {
+        const text = deltaText(JSON.parse(raw) as ChatChunk);
+        if (text) textParts.push(text);
+      } catch {
+        // passed through as the vendor sent it; nothing to count
+      }
+    }
+  }
   outcome.completionText = textParts.join('');
   if (outcome.clientAborted || res.destroyed) return outcome;
   let tail = pending;

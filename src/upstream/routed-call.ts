@@ -34,7 +34,8 @@ export interface RoutedSuccess {
   json: Record<string, unknown> | null;
   attempts: number;
   fallbacks: number;
-  planner: AttemptPlanner;
+  /** Null on the single-deployment fast path. */
+  planner: AttemptPlanner | null;
   /** Marks the deployment idle again (in-flight count); call once the response is done. */
   release: () => void;
 }
@@ -59,6 +60,101 @@ const readText = async (upstream: UpstreamResponse): Promise<string> => {
   }
 };
 
+type AttemptResult =
+  | { ok: true; success: Omit<RoutedSuccess, 'attempts' | 'fallbacks' | 'planner'> }
+  | { ok: false; error: GatewayError; outcome: Omit<AttemptOutcome, 'deploymentId'> };
+
+const notUsable = (error: unknown): AttemptResult => ({
+  ok: false,
+  error: error as GatewayError,
+  outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false },
+});
+
+/** One attempt against one deployment; never throws for upstream failures (it reports them). */
+const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: string; provider: string; model: string }): Promise<AttemptResult> => {
+  const { runtime, catalog } = options;
+  const id = deployment.id;
+  const model = deploymentModel(catalog, deployment.provider, deployment.model);
+  try {
+    if (!model) throw new GatewayError(`The deployment ${id} names a model that is not configured.`, { status: 503, code: 'deployment_not_configured' });
+    assertUsable(model);
+    options.checkModel?.(model);
+  } catch (error) {
+    return notUsable(error);
+  }
+  const call = await options.buildCall(model);
+  const release = runtime.stats.begin(id);
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await options.upstream.request(model.provider, {
+      url: call.url,
+      headers: call.headers,
+      body: call.body,
+      timeouts: call.timeouts,
+      signal: options.signal,
+    });
+  } catch (error) {
+    release();
+    if (options.signal.aborted) throw error;
+    const mapped = error as GatewayError;
+    return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
+  }
+  if (upstream.status < 200 || upstream.status >= 300) {
+    release();
+    let text = '';
+    try {
+      text = await readText(upstream);
+    } catch {
+      text = '';
+    }
+    const error = upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, model.providerState.apiKey);
+    return { ok: false, error, outcome: { ...classifyFailure(outcomeOf(error, upstream.status, text, upstream.headers)), bytesSentToClient: false } };
+  }
+  let json: Record<string, unknown> | null = null;
+  if (options.mode === 'json') {
+    try {
+      const text = await readText(upstream);
+      json = JSON.parse(text) as Record<string, unknown>;
+      if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
+    } catch (error) {
+      release();
+      if (options.signal.aborted) throw error;
+      const mapped =
+        error instanceof GatewayError
+          ? error
+          : new GatewayError(`The upstream provider ${model.provider} sent a malformed response.`, { status: 502, code: 'upstream_malformed_response' });
+      return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
+    }
+  }
+  return { ok: true, success: { model, call, deploymentId: id, upstream, json, release } };
+};
+
+const cooling = (name: string) =>
+  new GatewayError(`No deployment of \`${name}\` is available right now (all are cooling down).`, {
+    status: 503,
+    code: 'no_available_deployment',
+  });
+
+/**
+ * The common case — a plain model, no retries, no fallbacks — without the planner:
+ * one breaker check, one attempt, one outcome.
+ */
+const openSingle = async (options: RoutedCallOptions): Promise<RoutedSuccess> => {
+  const { runtime, route } = options;
+  const deployment = route.group.deployments[0]!;
+  if (!runtime.breaker.acquire(deployment.id, Date.now())) throw cooling(route.publicName);
+  const result = await attemptDeployment(options, deployment);
+  const now = Date.now();
+  if (!result.ok) {
+    runtime.breaker.onFailure(deployment.id, result.outcome.failure, now);
+    runtime.stats.recordOutcome(deployment.id, false, now, result.outcome.failure);
+    throw result.error;
+  }
+  runtime.breaker.onSuccess(deployment.id, now);
+  runtime.stats.recordOutcome(deployment.id, true, now);
+  return { ...result.success, attempts: 1, fallbacks: 0, planner: null };
+};
+
 /**
  * Open an upstream response for a route, retrying and falling back as its group's
  * policy allows. Nothing has been sent to the client while this runs, so every
@@ -66,6 +162,10 @@ const readText = async (upstream: UpstreamResponse): Promise<string> => {
  */
 export const openRoutedCall = async (options: RoutedCallOptions): Promise<RoutedSuccess> => {
   const { runtime, catalog, route } = options;
+  const group = route.group;
+  if (group.deployments.length === 1 && (group.retry ?? DEFAULT_RETRY_POLICY).maxAttempts <= 1 && !group.fallbacks?.length) {
+    return openSingle(options);
+  }
   const policy = route.group.retry ?? DEFAULT_RETRY_POLICY;
   const planner = createAttemptPlanner({
     group: route.group,
@@ -82,77 +182,15 @@ export const openRoutedCall = async (options: RoutedCallOptions): Promise<Routed
   let lastError: GatewayError | null = null;
   for (;;) {
     const step = planner.next(last);
-    if (step.action === 'fail') {
-      throw (
-        lastError ??
-        new GatewayError(`No deployment of \`${route.publicName}\` is available right now (all are cooling down).`, {
-          status: 503,
-          code: 'no_available_deployment',
-        })
-      );
-    }
+    if (step.action === 'fail') throw lastError ?? cooling(route.publicName);
     if (step.delayMs > 0) await sleep(step.delayMs, undefined, { signal: options.signal });
-    const id = step.deployment.id;
-    const model = deploymentModel(catalog, step.deployment.provider, step.deployment.model);
-    try {
-      if (!model) throw new GatewayError(`The deployment ${id} names a model that is not configured.`, { status: 503, code: 'deployment_not_configured' });
-      assertUsable(model);
-      options.checkModel?.(model);
-    } catch (error) {
-      lastError = error as GatewayError;
-      last = { deploymentId: id, failure: 'bad-request', retryable: false, bytesSentToClient: false };
+    const result = await attemptDeployment(options, step.deployment);
+    if (!result.ok) {
+      lastError = result.error;
+      last = { deploymentId: step.deployment.id, ...result.outcome };
       continue;
     }
-    const call = await options.buildCall(model);
-    const release = runtime.stats.begin(id);
-    let upstream: UpstreamResponse;
-    try {
-      upstream = await options.upstream.request(model.provider, {
-        url: call.url,
-        headers: call.headers,
-        body: call.body,
-        timeouts: call.timeouts,
-        signal: options.signal,
-      });
-    } catch (error) {
-      release();
-      if (options.signal.aborted) throw error;
-      lastError = error as GatewayError;
-      const verdict = classifyFailure(outcomeOf(lastError));
-      last = { deploymentId: id, ...verdict, bytesSentToClient: false };
-      continue;
-    }
-    if (upstream.status < 200 || upstream.status >= 300) {
-      release();
-      let text = '';
-      try {
-        text = await readText(upstream);
-      } catch {
-        text = '';
-      }
-      lastError = upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, model.providerState.apiKey);
-      const verdict = classifyFailure(outcomeOf(lastError, upstream.status, text, upstream.headers));
-      last = { deploymentId: id, ...verdict, bytesSentToClient: false };
-      continue;
-    }
-    let json: Record<string, unknown> | null = null;
-    if (options.mode === 'json') {
-      try {
-        const text = await readText(upstream);
-        json = JSON.parse(text) as Record<string, unknown>;
-        if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
-      } catch (error) {
-        release();
-        if (options.signal.aborted) throw error;
-        lastError =
-          error instanceof GatewayError
-            ? error
-            : new GatewayError(`The upstream provider ${model.provider} sent a malformed response.`, { status: 502, code: 'upstream_malformed_response' });
-        last = { deploymentId: id, ...classifyFailure(outcomeOf(lastError)), bytesSentToClient: false };
-        continue;
-      }
-    }
-    planner.recordSuccess(id);
-    return { model, call, deploymentId: id, upstream, json, attempts: planner.attempts, fallbacks: planner.fallbacks, planner, release };
+    planner.recordSuccess(step.deployment.id);
+    return { ...result.success, attempts: planner.attempts, fallbacks: planner.fallbacks, planner };
   }
 };
