@@ -21,9 +21,11 @@ export const upstreamHeaders = (model: CatalogModel, adapter: ProviderAdapter, r
   ...adapter.authHeaders(model.providerState.apiKey),
 });
 
+/** Gateway defaults, then the provider's, then the model's own (a slow reasoning model, say). */
 export const effectiveTimeouts = (model: CatalogModel, defaults: Timeouts): Timeouts => ({
   ...defaults,
   ...model.providerState.config.timeouts,
+  ...model.timeouts,
 });
 
 /**
