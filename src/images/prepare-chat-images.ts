@@ -6,6 +6,7 @@ import { fetchImageUrl, type HostResolver } from './fetch-image-url.js';
 import { imageUrlForbidden, withParam } from './image-errors.js';
 import { isRefusedAddress, parseNumericHost } from './ip-policy.js';
 import type { ProcessedImage } from './process-image.js';
+import { hasImageParts } from './has-image-parts.js';
 import type { ImageDelivery, ImagePartRef } from './transform-message-images.js';
 
 // The pipeline pulls in sharp/libvips (~30 MB): loaded the first time a request carries an image.
@@ -35,19 +36,6 @@ export interface ChatImagePreparerOptions {
 
 const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
 const NO_IMAGES: ProcessedImage[] = Object.freeze([]) as unknown as ProcessedImage[];
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Allocation-free scan: most chat requests carry no image and must not pay for the pipeline. */
-const containsImagePart = (messages: unknown): boolean => {
-  if (!Array.isArray(messages)) return false;
-  for (const message of messages) {
-    if (!isRecord(message) || !Array.isArray(message.content)) continue;
-    for (const part of message.content) if (isRecord(part) && part.type === 'image_url') return true;
-  }
-  return false;
-};
 
 const normalizeHost = (host: string): string => {
   let name = host.trim().toLowerCase();
@@ -99,7 +87,7 @@ export function createChatImagePreparer(options: ChatImagePreparerOptions): Chat
   // wants the same thing. Keyed by the body object, so it lives exactly as long as the request.
   const done = new WeakMap<Record<string, unknown>, Map<string, Promise<Prepared>>>();
   return async (model, body) => {
-    if (!containsImagePart(body.messages)) return { body, processed: NO_IMAGES, passedThrough: 0 };
+    if (!hasImageParts(body.messages)) return { body, processed: NO_IMAGES, passedThrough: 0 };
     const messages = body.messages as unknown[];
     const provider = model.providerState.config;
     const vision = options.config.vision;

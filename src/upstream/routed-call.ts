@@ -32,6 +32,8 @@ export interface RoutedSuccess {
   deploymentId: string;
   upstream: UpstreamResponse;
   json: Record<string, unknown> | null;
+  /** The body exactly as received ('json' mode), to pass on without re-serialising. */
+  text: string | null;
   attempts: number;
   fallbacks: number;
   /** Null on the single-deployment fast path. */
@@ -111,9 +113,10 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
     return { ok: false, error, outcome: { ...classifyFailure(outcomeOf(error, upstream.status, text, upstream.headers)), bytesSentToClient: false } };
   }
   let json: Record<string, unknown> | null = null;
+  let text: string | null = null;
   if (options.mode === 'json') {
     try {
-      const text = await readText(upstream);
+      text = await readText(upstream);
       json = JSON.parse(text) as Record<string, unknown>;
       if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
     } catch (error) {
@@ -126,7 +129,7 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
       return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
     }
   }
-  return { ok: true, success: { model, call, deploymentId: id, upstream, json, release } };
+  return { ok: true, success: { model, call, deploymentId: id, upstream, json, text, release } };
 };
 
 const cooling = (name: string) =>

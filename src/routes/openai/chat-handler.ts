@@ -12,6 +12,7 @@ import { countTokens, estimatePromptTokens, quickPromptEstimate } from '../../up
 import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
 import { cachePolicy } from './response-cache-policy.js';
+import { hasImageParts } from '../../images/has-image-parts.js';
 
 export interface ChatHandlerOptions {
   /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
@@ -22,15 +23,6 @@ export interface ChatHandlerOptions {
   kind?: 'language' | 'vision';
 }
 
-export const hasImageParts = (messages: unknown): boolean =>
-  Array.isArray(messages) &&
-  messages.some(
-    (m) =>
-      m &&
-      typeof m === 'object' &&
-      Array.isArray((m as { content?: unknown }).content) &&
-      ((m as { content: unknown[] }).content as Array<{ type?: string }>).some((p) => p && p.type === 'image_url'),
-  );
 
 const visionRefusal = (model: CatalogModel, catalogModels: CatalogModel[]) => {
   const seeing = catalogModels.filter((m) => m.seesImages && m.status === 'usable').map((m) => m.key);
@@ -145,13 +137,15 @@ export const handleChatCompletion = async (
       const upstreamDone = performance.now();
       const json = result.json!;
       result.release();
-      json.model = route.publicName;
+      // The upstream body goes out as received unless its model name must change.
+      const renamed = json.model !== route.publicName;
+      if (renamed) json.model = route.publicName;
       usage = (json.usage as TokenUsage | undefined) ?? null;
       if (!usage) {
         const message = (json.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0]?.message;
         completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
       }
-      const body = JSON.stringify(json);
+      const body = renamed ? JSON.stringify(json) : result.text!;
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
         ctx.routing.cache.set(keyForCache, { body, headers: cacheable, status: 200 }, cache.ttlMs);

@@ -6,7 +6,8 @@ import { resolveModel } from '../../router/model-resolver.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
 import { prepareChatCall } from '../../upstream/chat-request.js';
 import { countTokens, quickTokenEstimate } from '../../upstream/estimate-tokens.js';
-import { upstreamHttpError } from '../../upstream/upstream-error.js';
+import { openRoutedCall } from '../../upstream/routed-call.js';
+import { singleModelGroup } from '../../router/model-groups.js';
 import { errorResponses, noValidation } from './openapi-schemas.js';
 
 const validateEmbeddingsBody = (body: unknown): Record<string, unknown> => {
@@ -55,7 +56,8 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
         let promptTokens = 0;
         let estimated = false;
         try {
-          model = resolveModel(ctx.catalog(), body.model as string, 'embedding');
+          const catalog = ctx.catalog();
+          model = resolveModel(catalog, body.model as string, 'embedding');
           if (!model.types.includes('embedding')) {
             throw new GatewayError(`The model \`${model.key}\` is not an embedding model.`, {
               status: 400,
@@ -64,34 +66,27 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             });
           }
           const limitHeaders = await ctx.admit(caller, model, body.model as string, quickTokenEstimate(inputText(body.input)));
-          const call = prepareChatCall(model, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' });
-          const upstream = await ctx.upstream.request(model.provider, {
-            url: call.url,
-            headers: call.headers,
-            body: call.body,
-            timeouts: call.timeouts,
-          });
-          let text: string;
-          try {
-            text = await upstream.body.text();
-          } catch (error) {
-            throw upstream.mapError(error);
-          } finally {
-            upstream.done();
-          }
-          if (upstream.status < 200 || upstream.status >= 300) {
-            throw upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, model.providerState.apiKey);
-          }
-          let json: Record<string, unknown>;
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            throw new GatewayError(`The upstream provider ${model.provider} sent a malformed response.`, {
-              status: 502,
-              code: 'upstream_malformed_response',
-            });
-          }
-          json.model = body.model;
+          // The same attempt path as chat (breaker, timeouts, error mapping), on /embeddings.
+          const controller = new AbortController();
+          const onClientGone = () => {
+            if (!reply.raw.writableFinished) controller.abort();
+          };
+          reply.raw.once('close', onClientGone);
+          const result = await openRoutedCall({
+            upstream: ctx.upstream,
+            runtime: ctx.routing,
+            catalog,
+            groups: catalog.groups,
+            route: { group: singleModelGroup(model), publicName: body.model as string, primary: model },
+            signal: controller.signal,
+            mode: 'json',
+            buildCall: async (target) =>
+              prepareChatCall(target, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' }),
+          }).finally(() => reply.raw.off('close', onClientGone));
+          result.release();
+          const json = result.json!;
+          const renamed = json.model !== body.model;
+          if (renamed) json.model = body.model;
           const usage = json.usage as { prompt_tokens?: number } | undefined;
           if (typeof usage?.prompt_tokens === 'number') promptTokens = usage.prompt_tokens;
           else {
@@ -100,7 +95,8 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
           }
           return reply
             .headers({ 'x-request-id': request.id, 'x-gateway-provider': model.provider, 'x-gateway-model': model.key, ...limitHeaders })
-            .send(json);
+            .type('application/json')
+            .send(renamed ? JSON.stringify(json) : result.text!);
         } catch (error) {
           status = error instanceof GatewayError ? error.status : 500;
           errorCode = error instanceof GatewayError ? error.code : 'internal_error';
