@@ -109,10 +109,14 @@ const pathOf = (url: string) => {
 };
 
 /** By route pattern (what the router matched) and by path (unknown routes, encoded tricks). */
+const isAdminApiPath = (p: string) => p === '/admin/api' || p.startsWith('/admin/api/');
+
 export const isAdminApiRequest = (request: FastifyRequest): boolean => {
-  const pattern = request.routeOptions?.url ?? '';
-  const path = pathOf(request.url);
-  return [pattern, path].some((p) => p === '/admin/api' || p.startsWith('/admin/api/'));
+  if (isAdminApiPath(request.routeOptions?.url ?? '')) return true;
+  const url = request.url;
+  // Every /v1 request passes here: an admin path either spells "/admin" or is encoded.
+  if (!url.includes('/admin') && !url.includes('%')) return false;
+  return isAdminApiPath(pathOf(url));
 };
 
 /**
