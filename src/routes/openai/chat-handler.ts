@@ -195,15 +195,8 @@ export const handleChatCompletion = async (
     errorCode = mapped?.code ?? (reply.raw.destroyed ? 'client_disconnected' : 'internal_error');
     throw error;
   } finally {
-    const finalize = async () => {
-      let promptTokens = usage?.prompt_tokens ?? 0;
-      let completionTokens = usage?.completion_tokens ?? 0;
-      let estimated = false;
-      if (!usage && model && status < 400 && !cached) {
-        estimated = true;
-        promptTokens = await estimatePromptTokens(inputBody.messages);
-        completionTokens = await countTokens(completionText);
-      }
+    const latencyMs = performance.now() - started;
+    const record = (promptTokens: number, completionTokens: number, estimated: boolean) => {
       // A cache hit costs nothing upstream.
       const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
       ctx.settle(caller, promptTokens + completionTokens, cost);
@@ -221,13 +214,21 @@ export const handleChatCompletion = async (
         totalTokens: promptTokens + completionTokens,
         tokensEstimated: estimated,
         cost,
-        latencyMs: performance.now() - started,
+        latencyMs,
         ttftMs,
         stream,
         attempts,
         cached,
       });
     };
-    await ctx.pending.track(finalize());
+    if (!usage && model && status < 400 && !cached) {
+      // Only a vendor that sent no usage needs the tokenizer (loaded on first use); shutdown
+      // waits for this before flushing usage rows.
+      const messages = inputBody.messages;
+      const text = completionText;
+      await ctx.pending.track(
+        (async () => record(await estimatePromptTokens(messages), await countTokens(text), true))(),
+      );
+    } else record(usage?.prompt_tokens ?? 0, usage?.completion_tokens ?? 0, false);
   }
 };
