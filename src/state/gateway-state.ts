@@ -55,6 +55,8 @@ export class GatewayState {
     if (this.reloading) return this.reloading;
     this.reloading = (async () => {
       const { repositories } = this.options;
+      // Polls read one row; the overlay is loaded only when the version moved.
+      if (!force && (await repositories.overlay.getStateVersion()) === this.version) return;
       const { version, overlay } = await repositories.overlay.getOverlayWithVersion();
       if (!force && version === this.version) return;
       const adminKeys = await repositories.providerKeys.getProviderKeys({
