@@ -12,6 +12,10 @@ export interface RuntimeSettings {
   masterKey: string | null;
   adminPassword: string | null;
   databaseUrl: string | null;
+  /** PostgreSQL schema for the gateway's tables (GATEWAY_DATABASE_SCHEMA); null: the connection's search_path. */
+  databaseSchema: string | null;
+  /** PostgreSQL connections per instance (GATEWAY_DATABASE_POOL_MAX). */
+  databasePoolMax: number;
   redisUrl: string | null;
   bodyLimitBytes: number;
   logLevel: string;
@@ -45,6 +49,8 @@ export const readRuntimeSettings = (
     masterKey: env.GATEWAY_MASTER_KEY?.trim() || null,
     adminPassword: env.ADMIN_PASSWORD?.trim() || null,
     databaseUrl: env.DATABASE_URL?.trim() || null,
+    databaseSchema: env.GATEWAY_DATABASE_SCHEMA?.trim() || null,
+    databasePoolMax: Math.max(1, intFrom(env.GATEWAY_DATABASE_POOL_MAX, 10, 'GATEWAY_DATABASE_POOL_MAX')),
     redisUrl: env.REDIS_URL?.trim() || null,
     bodyLimitBytes: intFrom(env.GATEWAY_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'GATEWAY_BODY_LIMIT_BYTES'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',

@@ -65,7 +65,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const config = options.config ?? loadConfig(settings.configDir);
   const logger = options.logger ?? createLogger(settings.logLevel);
 
-  const database = await openDatabase({ databaseUrl: settings.databaseUrl ?? undefined, dataDir: settings.dataDir });
+  const database = await openDatabase({
+    databaseUrl: settings.databaseUrl ?? undefined,
+    dataDir: settings.dataDir,
+    postgres: { max: settings.databasePoolMax, ...(settings.databaseSchema ? { searchPath: settings.databaseSchema } : {}) },
+  });
   const box = createSecretBox(await loadSecretKey({ env: env.GATEWAY_SECRET_KEY, dataDir: settings.dataDir }));
   const repositories = createRepositories(database.db, { box, sqlite: database.sqlite });
   // ioredis is loaded only when REDIS_URL is set.

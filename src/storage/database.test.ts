@@ -90,3 +90,58 @@ describe.each(targets)('database on $dialect', ({ dialect, skip }) => {
     });
   });
 });
+
+describe.skipIf(targets.find((t) => t.dialect === 'postgres')!.skip)('PostgreSQL schemas', () => {
+  // The issue this guards: Kysely's migrator found another schema's kysely_migration
+  // tables and never created its own, so a second deployment (or a parallel test) on the
+  // same database failed with "relation kysely_migration_lock does not exist".
+  it('migrates into its own schema when another schema already holds the gateway tables', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { PG_TEST_URL } = await import('../test-support/test-databases.js');
+    const names = [0, 1, 2].map(() => `t_${randomBytes(8).toString('hex')}`);
+    const opened: Array<Awaited<ReturnType<typeof openDatabase>>> = [];
+    try {
+      opened.push(await openDatabase({ databaseUrl: PG_TEST_URL, dataDir: '/tmp', postgres: { searchPath: names[0] } }));
+      // Two more at once, as parallel test workers or instances would.
+      opened.push(
+        ...(await Promise.all(
+          names.slice(1).map((name) => openDatabase({ databaseUrl: PG_TEST_URL, dataDir: '/tmp', postgres: { searchPath: name } })),
+        )),
+      );
+      for (const [index, handle] of opened.entries()) {
+        const tables = await sql<{ table_name: string }>`
+          select table_name from information_schema.tables where table_schema = ${names[index]}`.execute(handle.db);
+        const own = tables.rows.map((r) => r.table_name);
+        for (const table of [...TABLES, 'kysely_migration', 'kysely_migration_lock']) expect(own).toContain(table);
+        const applied = await sql<{ n: number }>`select count(*) as n from ${sql.id(names[index], 'kysely_migration')}`.execute(handle.db);
+        expect(Number(applied.rows[0].n)).toBe(migrations.length);
+      }
+    } finally {
+      for (const handle of opened) await handle.close();
+      const cleanup = await openDatabase({ databaseUrl: PG_TEST_URL, dataDir: '/tmp', postgres: { searchPath: names[0] } });
+      for (const name of names) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(cleanup.db);
+      await cleanup.close();
+    }
+  });
+
+  it("follows the URL's search_path when no schema is configured", async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { PG_TEST_URL } = await import('../test-support/test-databases.js');
+    const name = `t_${randomBytes(8).toString('hex')}`;
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    await admin.query(`create schema ${name}`);
+    await admin.end();
+    const url = `${PG_TEST_URL}${PG_TEST_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${name}`)}`;
+    const handle = await openDatabase({ databaseUrl: url, dataDir: '/tmp' });
+    try {
+      const tables = await sql<{ table_name: string }>`
+        select table_name from information_schema.tables where table_schema = ${name}`.execute(handle.db);
+      expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining([...TABLES, 'kysely_migration']));
+    } finally {
+      await sql`drop schema if exists ${sql.id(name)} cascade`.execute(handle.db);
+      await handle.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type PgModule from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { StorageDialect } from './migrations/migration-context.js';
@@ -25,7 +25,11 @@ export interface OpenDatabaseOptions {
   postgres?: {
     /** Pool size (default 10). */
     max?: number;
-    /** Schema to use as `search_path` (tests isolate each run in its own schema). */
+    /**
+     * Schema to use as `search_path` (GATEWAY_DATABASE_SCHEMA; tests isolate each run in
+     * its own schema). Without it the connection's own search_path (the URL's `options`,
+     * the role's default) decides, and migrations follow whatever schema that resolves to.
+     */
     searchPath?: string;
   };
 }
@@ -78,7 +82,22 @@ const openPostgres = async (url: string, options: OpenDatabaseOptions['postgres'
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  if (searchPath) await sql`create schema if not exists ${sql.id(searchPath)}`.execute(db).catch(() => undefined);
+  return db;
+};
+
+/**
+ * The schema unqualified table names resolve to on this connection. Kysely's migrator
+ * looks its bookkeeping tables up without a schema, so another schema's
+ * `kysely_migration` (another deployment, another test) would otherwise be taken for
+ * ours and our tables never created.
+ */
+const currentSchema = async (db: Kysely<DatabaseSchema>): Promise<string> => {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema: the search_path names no existing schema (set GATEWAY_DATABASE_SCHEMA).');
+  return schema;
 };
 
 /** Opens (and migrates) the gateway database. */
@@ -90,7 +109,7 @@ export const openDatabase = async (options: OpenDatabaseOptions): Promise<Gatewa
       ? await openPostgres(options.databaseUrl!.trim(), options.postgres)
       : openSqlite(options.dataDir, handle);
   try {
-    await migrateToLatest(db, dialect);
+    await migrateToLatest(db, dialect, dialect === 'postgres' ? await currentSchema(db) : undefined);
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;

@@ -30,8 +30,12 @@ const isSqliteBusy = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
 
 /** Runs every pending migration; throws if one fails (its transaction is rolled back). */
-export const migrateToLatest = async (db: Kysely<any>, dialect: StorageDialect): Promise<string[]> => {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider(dialect) });
+export const migrateToLatest = async (db: Kysely<any>, dialect: StorageDialect, schema?: string): Promise<string[]> => {
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   // Several workers may open the same SQLite file at once; PostgreSQL serialises on
   // Kysely's lock row, SQLite can report BUSY when two migrators race, so retry.
   for (let attempt = 0; ; attempt += 1) {
