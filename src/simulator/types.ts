@@ -26,6 +26,8 @@ export interface SimulatorBehavior {
   malformedJson?: boolean;
   hang?: boolean;
   toolCalls?: boolean;
+  /** JSON text of a simulated tool call's arguments, streamed in fragments (default `{}`). */
+  toolArguments?: string;
   chunks?: number;
 }
 
