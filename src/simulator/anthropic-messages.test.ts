@@ -39,7 +39,7 @@ describe('Anthropic Messages responder', () => {
       thinking: { type: 'enabled', budget_tokens: 1024 },
       tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
       messages: [{ role: 'user', content: 'Weather?' }],
-      // @ts-expect-error simulator control field
+      // simulator control field (extra body fields pass through the SDK)
       simulator: { toolArguments: '{"city":"Paris"}' },
     });
     const types: string[] = [];
