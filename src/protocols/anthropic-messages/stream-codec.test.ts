@@ -26,7 +26,7 @@ describe('Anthropic stream decoder (replaying documented streams)', () => {
     expect(parts.filter((part) => part.type === 'tool-call-end')).toHaveLength(1);
     expect(parts.find((part) => part.type === 'usage')).toEqual({
       type: 'usage',
-      usage: { inputTokens: 472 + 100 + 2000, outputTokens: 89, cacheReadTokens: 2000, cacheWriteTokens: 100, reasoningTokens: 0 },
+      usage: { inputTokens: 472, outputTokens: 89, cacheReadTokens: 2000, cacheWriteTokens: 100, reasoningTokens: 0 },
     });
     expect(parts.at(-1)).toMatchObject({ type: 'finish', reason: 'tool-calls' });
   });

@@ -99,7 +99,7 @@ export const createAnthropicStreamDecoder = (emit: (part: StreamPart) => void, p
         if (isObject(data.usage)) {
           // Cumulative counts; fields absent or null here keep what message_start said.
           const next = fromAnthropicUsage({
-            input_tokens: data.usage.input_tokens ?? usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens,
+            input_tokens: data.usage.input_tokens ?? usage.inputTokens,
             cache_read_input_tokens: data.usage.cache_read_input_tokens ?? usage.cacheReadTokens,
             cache_creation_input_tokens: data.usage.cache_creation_input_tokens ?? usage.cacheWriteTokens,
             output_tokens: data.usage.output_tokens ?? usage.outputTokens,
