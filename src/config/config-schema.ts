@@ -33,7 +33,7 @@ export const providerEntrySchema = z.looseObject({
     .trim()
     .refine((value) => /^https?:\/\/[^\s]+$/i.test(value), 'base_url must be an http(s) URL'),
   description: z.string().optional().default(''),
-  protocol: z.enum(['openai']).optional().default('openai'),
+  protocol: z.enum(['openai', 'anthropic']).optional().default('openai'),
   vendor: z.string().trim().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional().default({}),
   timeout_ms: timeoutsSchema.optional(),

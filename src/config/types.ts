@@ -31,7 +31,8 @@ export interface ProviderConfig {
   apiKeyEnv: string | null;
   baseUrl: string;
   description: string;
-  protocol: 'openai';
+  /** The wire protocol the vendor speaks; picks passthrough or translation per request. */
+  protocol: 'openai' | 'anthropic';
   headers: Record<string, string>;
   timeouts: Partial<Timeouts>;
   enabled: boolean;
