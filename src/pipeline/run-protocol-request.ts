@@ -27,6 +27,8 @@ export interface ProtocolRequest {
   /** Hands the response over from the web framework before a stream is written. */
   hijack: () => void;
   withImages: boolean;
+  /** Forces the vision model when no model is named (the vision endpoint). */
+  kind?: 'language' | 'vision';
   promptEstimate: number;
   maxOutputTokens: number;
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -82,7 +84,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
   const toNeutral = () => (neutral ??= ingress.parseRequest(body));
 
   try {
-    const route = resolveRoute(catalog, catalog.groups, requested, input.withImages ? 'vision' : 'language');
+    const route = resolveRoute(catalog, catalog.groups, requested, input.withImages || input.kind === 'vision' ? 'vision' : 'language');
     account.model = route.primary;
     const checkModel = capabilityCheck(input.withImages);
     if (route.group.deployments.length === 1) checkModel(route.primary);

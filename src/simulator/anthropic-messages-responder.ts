@@ -103,7 +103,7 @@ const planMessages = (body: Json, images: ImageInfo[], behavior: SimulatorBehavi
   const args = behavior.toolArguments ?? '{}';
   const prompt = anthropicInputTokens(body, images.length);
   // Requests that mark cache breakpoints are answered as a cache hit on half the prompt.
-  const cacheRead = hasCacheControl(body) ? Math.floor(prompt / 2) : 0;
+  const cacheRead = behavior.cachedPromptTokens ?? (hasCacheControl(body) ? Math.floor(prompt / 2) : 0);
   return {
     id: `msg_sim${sequence}`,
     model,

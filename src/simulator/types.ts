@@ -28,6 +28,8 @@ export interface SimulatorBehavior {
   toolCalls?: boolean;
   /** JSON text of a simulated tool call's arguments, streamed in fragments (default `{}`). */
   toolArguments?: string;
+  /** Anthropic responder: report this many prompt tokens as cache reads (default: half the prompt when cache_control is used). */
+  cachedPromptTokens?: number;
   chunks?: number;
 }
 
