@@ -1,7 +1,7 @@
 /**
  * The neutral request every translating codec reads from or writes to. It is built only
  * when the client's protocol differs from the deployment's: same-protocol traffic is
- * passed through without it (see src/protocols/plan.ts).
+ * passed through without it (see src/pipeline/upstream-call.ts).
  */
 
 /** Anthropic's prompt-caching marker, kept opaque so it survives a round trip. */

@@ -46,17 +46,30 @@ const protocolsOfGroup = (catalog: Catalog, group: ModelGroup): ReadonlySet<Prot
   return set;
 };
 
+/** Answers per catalog snapshot and requested name; bounded, as names are client-chosen. */
+const answers = new WeakMap<Catalog, Map<string, boolean>>();
+const MAX_CACHED_NAMES = 2000;
+
 /** True when some deployment this request may reach speaks another protocol than the client. */
 export const leavesClientProtocol = (catalog: Catalog, clientProtocol: ProtocolName, requested: string | undefined, kind: 'language' | 'vision'): boolean => {
   const all = protocolsOf(catalog);
   if (all.size === 1 && all.has(clientProtocol)) return false;
-  let group: ModelGroup;
+  let known = answers.get(catalog);
+  if (!known) {
+    known = new Map();
+    answers.set(catalog, known);
+  }
+  const key = `${clientProtocol}\u0000${kind}\u0000${requested ?? ''}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  let answer = false;
   try {
-    group = resolveRoute(catalog, catalog.groups, requested, kind).group;
+    const reached = protocolsOfGroup(catalog, resolveRoute(catalog, catalog.groups, requested, kind).group);
+    answer = reached.size > 1 || !reached.has(clientProtocol);
   } catch {
-    // The regular path gives the clear error.
+    // The regular path gives the clear error (and unknown names are not remembered).
     return false;
   }
-  const reached = protocolsOfGroup(catalog, group);
-  return reached.size > 1 || !reached.has(clientProtocol);
+  if (known.size < MAX_CACHED_NAMES) known.set(key, answer);
+  return answer;
 };

@@ -31,6 +31,12 @@ model_groups:
     retry: { max_attempts: 1 }
     fallbacks:
       - { on: ["any"], to: ["glm-test"] }
+  - name: "claude-sonnet-4-5-20250929"
+    deployments:
+      - { provider: "ZhipuAI", model: "glm-test" }
+  - name: "claude-sonnet-4-5[1m]"
+    deployments:
+      - { provider: "ZhipuAI", model: "glm-test" }
 `;
 
 const client = (apiKey = MASTER) => new Anthropic({ baseURL: h.url, apiKey, maxRetries: 0, timeout: 15_000 });
@@ -219,6 +225,17 @@ describe('/v1/messages to an Anthropic-protocol model (passthrough)', () => {
     expect(second.stop_reason).toBe('end_turn');
     const replayed = (lastReceived().body as Record<string, any>).messages[1].content[0];
     expect(replayed).toEqual({ type: 'thinking', thinking: (thinking as { thinking: string }).thinking, signature: (thinking as { signature: string }).signature });
+  });
+});
+
+describe('model names Claude Code sends', () => {
+  it('a model group named like the Claude model (date suffix, [1m]) reaches the mapped model under the asked name', async () => {
+    for (const name of ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5[1m]']) {
+      const message = await client().messages.create({ model: name, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+      expect(message.model).toBe(name);
+      expect((message.content[0] as { text: string }).text).toBe('Simulated reply from glm-test.');
+      expect(lastReceived().path).toBe('/zhipu/v1/chat/completions');
+    }
   });
 });
 
