@@ -13,6 +13,7 @@ import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
+import { boundText, MAX_NAME_LENGTH } from '../../core/bounded-text.js';
 
 export interface ChatHandlerOptions {
   /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
@@ -205,7 +206,8 @@ export const handleChatCompletion = async (
         time: Date.now(),
         keyId: caller.keyId,
         keyName: caller.keyName,
-        model: model?.name ?? requested ?? '(none)',
+        // An unknown name is kept only in a bounded form (rows, metrics, memory).
+        model: model?.name ?? (requested === undefined ? '(none)' : boundText(requested, MAX_NAME_LENGTH)),
         provider: model?.provider ?? '(none)',
         status,
         errorCode,
