@@ -36,6 +36,7 @@ import { KeyGuard } from './key-guard.js';
 import { PendingWork } from './pending-work.js';
 import { registerAdminUi } from './admin-ui-static.js';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
+import { RedisBudgetStore } from '../limits/redis-budget.js';
 import { version } from './version.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
@@ -85,7 +86,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     ? new (await import('ioredis')).Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
-  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null);
+  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null, redis ? new RedisBudgetStore(redis) : null);
   const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
   await keyGuard.reloadKeys();
   state.onReload(() => keyGuard.reloadKeys());
@@ -133,7 +134,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
       if (!settings.masterKey) return anonymousCaller;
       throw missingKeyError();
     },
-    admit: (caller, model, requestedName, estimatedTokens) => keyGuard.admit(caller, model, requestedName, estimatedTokens),
+    admit: (caller, model, requestedName, promptTokens, maxOutputTokens) => keyGuard.admit(caller, model, requestedName, promptTokens, maxOutputTokens),
     settle: (caller, totalTokens, cost) => keyGuard.settle(caller, totalTokens, cost),
   };
 

@@ -46,6 +46,12 @@ const chatCapabilityCheck = (withImages: boolean, catalogModels: CatalogModel[])
   }
 };
 
+/** The request's output cap (max_tokens / max_completion_tokens); null when it sets none. */
+const requestedMaxOutput = (body: Record<string, unknown>): number | null => {
+  const value = body.max_tokens ?? body.max_completion_tokens;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+};
+
 export const handleChatCompletion = async (
   ctx: GatewayContext,
   request: FastifyRequest,
@@ -76,8 +82,7 @@ export const handleChatCompletion = async (
     // A plain model gets its clear error at once; a group tries its other deployments first.
     if (route.group.deployments.length === 1) checkModel(route.primary);
     promptEstimate = quickPromptEstimate(inputBody.messages);
-    const maxOutput = Number(inputBody.max_tokens ?? inputBody.max_completion_tokens ?? 0);
-    const limitHeaders = await ctx.admit(caller, route.primary, requested, promptEstimate + (Number.isFinite(maxOutput) ? maxOutput : 0));
+    const limitHeaders = await ctx.admit(caller, route.primary, requested, promptEstimate, requestedMaxOutput(inputBody));
 
     const cache = cachePolicy(request, route.primary, caller, ctx.config.cache.defaultTtlMs, stream);
     const keyForCache = cache ? cacheKey({ ...inputBody, model: route.publicName }, cache.scope) : null;
