@@ -105,8 +105,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   });
   const upstream = new UpstreamClient();
   const metrics = new GatewayMetrics({
-    knownModel: (provider, model) => state.catalog.byKey.has(`${provider}/${model}`),
-    knownProvider: (provider) => state.catalog.providers.has(provider),
+    // Asked only when a label set is first seen (children are cached).
+    knownModel: (provider, model) => state.catalog.byKey.has(`${provider}/${model}`.toLowerCase()),
+    knownProvider: (provider) => state.catalog.providers.has(provider.toLowerCase()),
   });
 
   const matchKey = createKeyMatcher(settings.masterKey);
