@@ -61,18 +61,12 @@ type ChargeBasis = 'vendor-usage' | 'estimate' | 'nothing';
  * a client that hung up (499) or a stream that broke after content is billed by the
  * vendor all the same. Cache hits and requests refused before any vendor call are free.
  */
-export const chargeBasis = (request: {
-  cached: boolean;
-  hasUsage: boolean;
-  reachedVendor: boolean;
-  status: number;
-  streamedText: string;
-}): ChargeBasis => {
-  if (request.cached) return 'nothing';
-  if (request.hasUsage) return 'vendor-usage';
-  if (!request.reachedVendor) return 'nothing';
-  if (request.status < 400 || request.status === 499) return 'estimate';
-  return request.streamedText !== '' ? 'estimate' : 'nothing';
+export const chargeBasis = (cached: boolean, hasUsage: boolean, reachedVendor: boolean, status: number, streamedText: string): ChargeBasis => {
+  if (cached) return 'nothing';
+  if (hasUsage) return 'vendor-usage';
+  if (!reachedVendor) return 'nothing';
+  if (status < 400 || status === 499) return 'estimate';
+  return streamedText !== '' ? 'estimate' : 'nothing';
 };
 
 export const handleChatCompletion = async (
@@ -277,7 +271,7 @@ export const handleChatCompletion = async (
         cached,
       });
     };
-    const basis = chargeBasis({ cached, hasUsage: usage !== null, reachedVendor: reachedVendor && model !== null, status, streamedText: completionText });
+    const basis = chargeBasis(cached, usage !== null, reachedVendor && model !== null, status, completionText);
     try {
       if (basis === 'estimate') {
         // Only a vendor that sent no usage needs the tokenizer (loaded on first use); shutdown
