@@ -120,6 +120,18 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
       expect(state.calls).toBe(2);
     });
 
+    it('keeps the rows in the dead-letter file when the database is still down at shutdown', async () => {
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db, t().gdb.sqlite));
+      const deadLetterPath = join(t().dataDir, 'dead-at-close.jsonl');
+      const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, closeAttempts: 1, deadLetterPath });
+      state.down = true;
+      for (let i = 0; i < 3; i += 1) writer.record(row(i));
+      await expect(writer.close()).rejects.toThrow(/3 usage rows could not be written.*kept in/);
+      const lines = readFileSync(deadLetterPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.row.requestId)).toEqual(['req-0', 'req-1', 'req-2']);
+      expect(lines[0].reason).toMatch(/database unavailable at shutdown/);
+    });
+
     it('updates last-used times of the keys seen in each batch', async () => {
       const { db } = t().gdb;
       const keys = new ApiKeyRepository(db);

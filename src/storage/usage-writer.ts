@@ -116,6 +116,19 @@ export const createUsageWriter = (
     options.onDeadLetter?.(row, reason);
   };
 
+  /** At shutdown with the database down: every queued row goes to the dead-letter file. */
+  const spillQueue = async (reason: string): Promise<boolean> => {
+    if (!options.deadLetterPath || queue.length === 0) return false;
+    const lines = queue.map((row) => deadLetterLine(row, reason)).join('');
+    try {
+      await appendFile(options.deadLetterPath, lines, { mode: 0o600 });
+      return true;
+    } catch (error) {
+      options.onError?.(new Error('Writing the usage dead-letter file failed.', { cause: error }));
+      return false;
+    }
+  };
+
   /**
    * Writes a batch; when it fails because of its rows, halves it until the refused rows
    * are alone, writes the rest and sets those aside. An outage throws (nothing is lost:
@@ -219,9 +232,13 @@ export const createUsageWriter = (
           if (queue.length === 0) return;
         } catch (error) {
           if (attempt >= closeAttempts) {
-            throw new Error(`${queue.length} usage rows could not be written before closing: ${stats.lastError}`, {
-              cause: error,
-            });
+            const unwritten = queue.length;
+            // Kept on disk rather than lost with the process: they can be replayed later.
+            const kept = await spillQueue(`database unavailable at shutdown: ${stats.lastError}`);
+            throw new Error(
+              `${unwritten} usage rows could not be written before closing: ${stats.lastError}${kept ? ` (kept in ${options.deadLetterPath})` : ''}`,
+              { cause: error },
+            );
           }
           await delay(Math.min(100 * 2 ** attempt, 2000));
         }
