@@ -4,6 +4,7 @@ import { costOf } from '../observability/usage-record.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { promptTokensOf, type Usage } from '../core/token-usage.js';
 import { countTokens } from '../upstream/estimate-tokens.js';
+import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
 
 /** What the protocol pipeline knows about a request when it finishes. */
 export interface RequestAccount {
@@ -26,10 +27,9 @@ export interface RequestAccount {
   reachedVendor: boolean;
 }
 
-const MAX_NAME = 200;
-
 /**
- * Settles limits and writes the usage row, the same rules as the OpenAI chat path:
+ * Settles limits and writes the usage row, the same rules as the OpenAI chat path
+ * (chargeBasis in src/routes/openai/chat-handler.ts):
  * the vendor's usage when it came; otherwise an estimate for a request that reached a
  * vendor and succeeded, was abandoned by its client (499) or broke after output.
  */
@@ -43,7 +43,7 @@ export const settleRequest = async (ctx: GatewayContext, account: RequestAccount
       time: Date.now(),
       keyId: account.caller.keyId,
       keyName: account.caller.keyName,
-      model: account.model?.name ?? (account.requestedModel === undefined ? '(none)' : account.requestedModel.slice(0, MAX_NAME)),
+      model: account.model?.name ?? (account.requestedModel === undefined ? '(none)' : boundText(account.requestedModel, MAX_NAME_LENGTH)),
       provider: account.model?.provider ?? '(none)',
       status: account.status,
       errorCode: account.errorCode,

@@ -28,6 +28,10 @@ export interface ProtocolStreamOptions {
   errorEvent: (error: GatewayError) => string;
   providerName: string;
   drainOnDisconnect: boolean;
+  /** After a client disconnect, how long to keep reading for the vendor's usage (ms); 0 stops at once. */
+  disconnectGraceMs?: number;
+  /** Told when the client goes away before the end (so shutdown can wait for the grace). */
+  onClientGone?: () => void;
 }
 
 const MODEL_IN_START = /"type"\s*:\s*"message_start"/;
@@ -88,11 +92,18 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
   };
   const parser = createParser({ onEvent: handle });
   const utf8 = new StringDecoder('utf8');
+  const grace = options.disconnectGraceMs ?? 0;
+  let graceTimer: NodeJS.Timeout | null = null;
   const onClose = () => {
-    if (!res.writableFinished) {
-      outcome.clientAborted = true;
-      if (!options.drainOnDisconnect) upstream.abort();
-    }
+    if (res.writableFinished) return;
+    outcome.clientAborted = true;
+    options.onClientGone?.();
+    if (options.drainOnDisconnect) return;
+    // The vendor bills the answer anyway: read on briefly for its usage, then stop.
+    if (grace > 0) {
+      graceTimer = setTimeout(() => upstream.abort(), grace);
+      graceTimer.unref();
+    } else upstream.abort();
   };
   res.once('close', onClose);
 
@@ -107,7 +118,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
         upstream.abort();
         break;
       }
-      if (outcome.clientAborted && !options.drainOnDisconnect) break;
+      if (outcome.clientAborted && !options.drainOnDisconnect && (grace <= 0 || outcome.usage)) break;
     }
     decoder.end();
     if (!outcome.error && !decoder.finished && !outcome.clientAborted) {
@@ -122,6 +133,8 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
           : mapped;
     }
   } finally {
+    if (graceTimer) clearTimeout(graceTimer);
+    if (outcome.clientAborted) upstream.abort();
     upstream.done();
     res.off('close', onClose);
   }

@@ -30,7 +30,8 @@ export interface ProtocolRequest {
   /** Forces the vision model when no model is named (the vision endpoint). */
   kind?: 'language' | 'vision';
   promptEstimate: number;
-  maxOutputTokens: number;
+  /** The request's output cap; null when it sets none (the budget then reserves the model's maximum). */
+  maxOutputTokens: number | null;
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 }
 
@@ -81,6 +82,12 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     reachedVendor: false,
   };
   let neutral: NeutralRequest | null = null;
+  // Resolves a shutdown wait started when the client left before the end.
+  let endGrace: (() => void) | null = null;
+  const holdShutdownForGrace = () => {
+    if (endGrace) return;
+    void ctx.pending.track(new Promise<void>((resolve) => (endGrace = resolve)));
+  };
   const toNeutral = () => (neutral ??= ingress.parseRequest(body));
 
   try {
@@ -88,11 +95,19 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     account.model = route.primary;
     const checkModel = capabilityCheck(input.withImages);
     if (route.group.deployments.length === 1) checkModel(route.primary);
-    const limitHeaders = await ctx.admit(input.caller, route.primary, requested, input.promptEstimate + input.maxOutputTokens);
+    const limitHeaders = await ctx.admit(input.caller, route.primary, requested, input.promptEstimate, input.maxOutputTokens);
 
     const controller = new AbortController();
+    const graceMs = ctx.settings.disconnectGraceMs;
+    let graceTimer: NodeJS.Timeout | null = null;
     const onClientGone = () => {
-      if (!input.res.writableFinished) controller.abort();
+      if (input.res.writableFinished) return;
+      // A non-stream answer on its way is billed by the vendor: give it a moment to arrive.
+      if (!stream && account.reachedVendor && graceMs > 0) {
+        holdShutdownForGrace();
+        graceTimer = setTimeout(() => controller.abort(), graceMs);
+        graceTimer.unref();
+      } else controller.abort();
     };
     input.res.once('close', onClientGone);
     let result;
@@ -122,6 +137,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
       });
     } finally {
       input.res.off('close', onClientGone);
+      if (graceTimer) clearTimeout(graceTimer);
     }
     const model = result.model;
     const call = result.call as ProtocolCall;
@@ -178,6 +194,8 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           adapter: call.adapter,
           providerName: model.provider,
           drainOnDisconnect,
+          disconnectGraceMs: ctx.settings.disconnectGraceMs,
+          onClientGone: holdShutdownForGrace,
         });
         outcome = { ...relayed, usage: relayed.usage ? fromOpenAIUsage(relayed.usage) : null };
       } else {
@@ -195,6 +213,8 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           errorEvent: ingress.errorEvent,
           providerName: model.provider,
           drainOnDisconnect,
+          disconnectGraceMs: ctx.settings.disconnectGraceMs,
+          onClientGone: holdShutdownForGrace,
         });
       }
     } finally {
@@ -219,6 +239,11 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     account.errorCode = mapped?.code ?? (input.res.destroyed ? 'client_disconnected' : 'internal_error');
     throw error;
   } finally {
-    await settleRequest(ctx, account);
+    try {
+      await settleRequest(ctx, account);
+    } finally {
+      // Assigned inside a callback, which narrowing cannot see.
+      (endGrace as (() => void) | null)?.();
+    }
   }
 };

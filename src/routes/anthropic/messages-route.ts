@@ -61,7 +61,7 @@ export const registerAnthropicRoutes = async (app: FastifyInstance, ctx: Gateway
             hijack: () => reply.hijack(),
             withImages: anthropicHasImages(body.messages),
             promptEstimate: estimateAnthropicInputTokens(body),
-            maxOutputTokens: typeof body.max_tokens === 'number' ? body.max_tokens : 0,
+            maxOutputTokens: typeof body.max_tokens === 'number' ? body.max_tokens : null,
             prepareImages,
           });
           if (!answer) return reply;

@@ -20,7 +20,7 @@ export const handleChatThroughPipeline = async (
   caller: ApiCaller,
   options: ChatHandlerOptions,
 ): Promise<unknown> => {
-  const maxOutput = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
+  const maxOutput = body.max_completion_tokens ?? body.max_tokens;
   const answer = await runProtocolRequest(ctx, {
     ingress: openAIChatIngress,
     body,
@@ -32,7 +32,7 @@ export const handleChatThroughPipeline = async (
     withImages: hasImageParts(body.messages),
     kind: options.kind,
     promptEstimate: quickPromptEstimate(body.messages),
-    maxOutputTokens: Number.isFinite(maxOutput) && maxOutput > 0 ? maxOutput : 0,
+    maxOutputTokens: typeof maxOutput === 'number' && Number.isFinite(maxOutput) && maxOutput >= 0 ? maxOutput : null,
     prepareImages: options.prepareImages,
   });
   if (!answer) return reply;
