@@ -46,20 +46,27 @@ const protocolsOfGroup = (catalog: Catalog, group: ModelGroup): ReadonlySet<Prot
   return set;
 };
 
-/** Answers per catalog snapshot and requested name; bounded, as names are client-chosen. */
-const answers = new WeakMap<Catalog, Map<string, boolean>>();
+/** Answers per catalog snapshot, client protocol, kind and requested name; bounded, as names are client-chosen. */
+const answers = new WeakMap<Catalog, Map<string, Map<string | undefined, boolean>>>();
 const MAX_CACHED_NAMES = 2000;
 
 /** True when some deployment this request may reach speaks another protocol than the client. */
 export const leavesClientProtocol = (catalog: Catalog, clientProtocol: ProtocolName, requested: string | undefined, kind: 'language' | 'vision'): boolean => {
   const all = protocolsOf(catalog);
   if (all.size === 1 && all.has(clientProtocol)) return false;
-  let known = answers.get(catalog);
+  let byPlace = answers.get(catalog);
+  if (!byPlace) {
+    byPlace = new Map();
+    answers.set(catalog, byPlace);
+  }
+  // Protocol and kind are a handful of constants: no string built per request.
+  const place = clientProtocol === 'openai' ? (kind === 'vision' ? 'openai-vision' : 'openai-language') : kind === 'vision' ? `${clientProtocol}-vision` : `${clientProtocol}-language`;
+  let known = byPlace.get(place);
   if (!known) {
     known = new Map();
-    answers.set(catalog, known);
+    byPlace.set(place, known);
   }
-  const key = `${clientProtocol}\u0000${kind}\u0000${requested ?? ''}`;
+  const key = requested;
   const cached = known.get(key);
   if (cached !== undefined) return cached;
   let answer = false;

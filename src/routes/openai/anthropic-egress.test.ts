@@ -169,3 +169,19 @@ describe('OpenAI clients → Anthropic-protocol deployment', () => {
     expect(lastReceived().body).toMatchObject({ model: 'gpt-test', top_k: 3 });
   });
 });
+
+describe('OpenAI clients → Anthropic-protocol deployment, failures after the stream began', () => {
+  it('a vendor failure mid-stream ends the OpenAI stream with an error event the SDK raises', async () => {
+    h.sim.addRule({ match: { model: 'claude-sim' }, times: 1, behavior: { disconnectAfterChunks: 4, tokenDelayMs: 1 } });
+    const stream = await h.client().chat.completions.create({ model: 'claude-sim', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const error = await (async () => {
+      for await (const _chunk of stream) {
+        // drain
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(String((error as Error).message)).toMatch(/closed the stream|ended the stream/);
+    const [row] = await waitForRows(1);
+    expect(row).toMatchObject({ model: 'claude-sim', status: 502, errorCode: 'upstream_stream_interrupted' });
+  });
+});
