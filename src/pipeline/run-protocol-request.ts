@@ -126,6 +126,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
             clientProtocol: ingress.protocol,
             body,
             neutral: toNeutral,
+            parse: ingress.parseRequest,
             clientHeaders: input.clientHeaders,
             requestId: input.requestId,
             defaults: ctx.settings.timeouts,

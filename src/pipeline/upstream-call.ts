@@ -71,6 +71,8 @@ export interface ProtocolCallOptions {
   body: Record<string, unknown>;
   /** Builds the neutral request on first use: only a translating attempt pays for it. */
   neutral: () => NeutralRequest;
+  /** Parses a client-protocol body (one the image pipeline rewrote for this deployment). */
+  parse: (body: Record<string, unknown>) => NeutralRequest;
   clientHeaders: IncomingHttpHeaders | null;
   requestId: string;
   defaults: Timeouts;
@@ -105,7 +107,14 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
     };
   }
   const adapter = adapterFor(provider.vendor);
-  const built = egressCodec(protocol).buildRequest(options.neutral(), {
+  // An OpenAI body's images go through the image pipeline for this deployment first
+  // (limits, URL fetching rules), then into the neutral form.
+  let neutral: NeutralRequest;
+  if (options.clientProtocol === 'openai' && options.prepareImages) {
+    const prepared = await options.prepareImages(model, options.body);
+    neutral = prepared === options.body ? options.neutral() : options.parse(prepared);
+  } else neutral = options.neutral();
+  const built = egressCodec(protocol).buildRequest(neutral, {
     upstreamModel: model.upstreamName,
     maxOutputTokens: model.maxOutputTokens,
     acceptsReasoningEffort: takesReasoningEffort(provider.vendor),
@@ -122,7 +131,8 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
       plan: 'translate',
     };
   }
-  const body = options.prepareImages ? await options.prepareImages(model, built.body) : built.body;
+  // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
+  const body = options.prepareImages && options.clientProtocol !== 'openai' ? await options.prepareImages(model, built.body) : built.body;
   return {
     url: joinUrl(provider.baseUrl, built.path),
     headers: upstreamHeaders(model, adapter, options.requestId),
