@@ -25,6 +25,11 @@ export interface RequestAccount {
   cached: boolean;
   /** Set once an upstream request went out: from then on the vendor may bill it. */
   reachedVendor: boolean;
+  /**
+   * `client->deployment` protocols of the answering attempt (e.g. `anthropic->openai`);
+   * for the usage row's protocol column once migration 0004 adds it.
+   */
+  protocol: string;
 }
 
 /**

@@ -80,6 +80,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     attempts: 0,
     cached: false,
     reachedVendor: false,
+    protocol: ingress.protocol,
   };
   let neutral: NeutralRequest | null = null;
   // Resolves a shutdown wait started when the client left before the end.
@@ -144,12 +145,13 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     const call = result.call as ProtocolCall;
     account.model = model;
     account.attempts = result.attempts;
+    account.protocol = `${ingress.protocol}->${call.protocol}`;
     const headers: Record<string, string> = {
       'x-request-id': input.requestId,
       'x-gateway-provider': model.provider,
       'x-gateway-model': model.key,
       'x-gateway-attempts': String(result.attempts),
-      'x-gateway-protocol': `${ingress.protocol}->${call.protocol}`,
+      'x-gateway-protocol': account.protocol,
       ...(result.fallbacks > 0 ? { 'x-gateway-fallbacks': String(result.fallbacks) } : {}),
       ...limitHeaders,
     };
