@@ -21,7 +21,7 @@ export default function ModelsPage() {
   const { t } = useTranslation();
   const models = useModels();
   const invalidate = useInvalidate();
-  const setActive = useSetActiveModel();
+  const [setActive, activeDialog] = useSetActiveModel();
   const [confirm, confirmElement] = useConfirm();
   const [provider, setProvider] = useState<string | null>(null);
   const [type, setType] = useState<string | null>(null);
@@ -88,7 +88,7 @@ export default function ModelsPage() {
           </Button>
         }
       />
-      <ActiveModelsBar models={all} />
+      <ActiveModelsBar models={all} setActive={setActive} />
       <Card padding={0}>
         <Group p="md" gap="sm" wrap="wrap">
           <TextInput
@@ -139,7 +139,7 @@ export default function ModelsPage() {
         ) : (
           <ModelsTable
             models={filtered}
-            onActivate={(kind, model) => setActive.mutate({ kind, key: model.key })}
+            onActivate={(kind, model) => void setActive.change(kind, model)}
             onToggle={(model, enabled) => toggle.mutate({ model, enabled })}
             onEdit={(model) => openForm(model)}
             onDelete={(model) => void onDelete(model)}
@@ -149,6 +149,7 @@ export default function ModelsPage() {
       </Card>
       <ModelFormModal opened={formOpen} onClose={() => setFormOpen(false)} model={editing} />
       {confirmElement}
+      {activeDialog}
     </Stack>
   );
 }

@@ -46,7 +46,12 @@ export const modelPatchSchema = z.object({
 export type ModelCreateBody = z.output<typeof modelCreateSchema>;
 export type ModelPatchBody = z.output<typeof modelPatchSchema>;
 
-export const activeModelsBody = z.object({ type: z.enum(['language', 'vision']), key: z.string().trim().min(1) });
+export const activeModelsBody = z.object({
+  type: z.enum(['language', 'vision']),
+  key: z.string().trim().min(1).max(400),
+  /** Make it active although it cannot answer yet (no key, disabled): the operator was warned. */
+  force: z.boolean().optional(),
+});
 
 export const modelFieldNames: Record<string, string> = {
   display_name: 'displayName',
@@ -93,7 +98,9 @@ export const toModelView = (m: CatalogModel, catalog: Catalog) => ({
   type: m.types[0] ?? 'language',
   types: m.types,
   displayName: m.displayName,
+  displayNameEn: m.displayNameEn ?? null,
   description: m.description,
+  descriptionEn: m.descriptionEn ?? null,
   upstreamName: m.upstreamName,
   aliases: m.aliases,
   contextWindow: m.contextWindow,

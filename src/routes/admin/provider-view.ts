@@ -98,6 +98,7 @@ export const toProviderView = (state: ProviderState, catalog: Catalog, adminMask
   return {
     name: config.name,
     description: config.description,
+    descriptionEn: config.descriptionEn ?? null,
     baseUrl: config.baseUrl,
     protocol: config.protocol,
     enabled: config.enabled,
