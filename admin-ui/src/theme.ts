@@ -18,6 +18,6 @@ export const theme = createTheme({
     Tooltip: { defaultProps: { withArrow: true } },
     // Uppercase badges truncate long Chinese/English status words in narrow table cells; and a
     // badge never shrinks (in a nowrap row it would be cut to "Usa…"/"缺…"): the row's text gives way.
-    Badge: { defaultProps: { tt: 'none' }, styles: { root: { flexShrink: 0, maxWidth: 'none' } } },
+    Badge: { defaultProps: { tt: 'none' }, styles: { root: { flexShrink: 0, minWidth: 'max-content' } } },
   },
 });

@@ -6,8 +6,8 @@ import type { TopBy } from '../../api/types';
 import { formatCompact, formatCost, formatNumber } from '../../utils/format';
 import { noneLabel } from '../../utils/none-label';
 
-/** Wide enough for "Requests" and five digits; the name column gets what is left. */
-const NUMBER_COLUMN = 84;
+/** Wide enough for their headers ("Requests", "请求数") and values; the name column gets what is left. */
+const COLUMN_WIDTH = { requests: 84, tokens: 80, cost: 76 } as const;
 
 function TopTable({ by, range }: { by: TopBy; range: Range }) {
   const { t } = useTranslation();
@@ -32,9 +32,15 @@ function TopTable({ by, range }: { by: TopBy; range: Range }) {
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('dashboard.name')}</Table.Th>
-              <Table.Th ta="right" w={NUMBER_COLUMN}>{t('dashboard.requests')}</Table.Th>
-              <Table.Th ta="right" w={NUMBER_COLUMN}>{t('dashboard.tokens')}</Table.Th>
-              <Table.Th ta="right" w={NUMBER_COLUMN}>{t('dashboard.cost')}</Table.Th>
+              <Table.Th ta="right" w={COLUMN_WIDTH.requests}>
+                {t('dashboard.requests')}
+              </Table.Th>
+              <Table.Th ta="right" w={COLUMN_WIDTH.tokens}>
+                {t('dashboard.tokens')}
+              </Table.Th>
+              <Table.Th ta="right" w={COLUMN_WIDTH.cost}>
+                {t('dashboard.cost')}
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>

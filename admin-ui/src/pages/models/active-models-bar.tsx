@@ -21,7 +21,7 @@ type ActiveChange = { kind: ActiveKind; key: string; force?: boolean };
 export function useSetActiveModel(): [{ change: (kind: ActiveKind, model: Model) => Promise<void>; pending: (kind: ActiveKind) => boolean }, React.ReactNode] {
   const { t } = useTranslation();
   const client = useQueryClient();
-  const [confirm, dialog] = useConfirm();
+  const [confirm, dialog] = useConfirm('active-confirm-modal');
   const mutation = useMutation({
     mutationFn: ({ kind, key, force }: ActiveChange) => modelsApi.setActive(kind, key, force),
     onSuccess: (active, { kind, key }) => {
