@@ -139,6 +139,6 @@ describe.skipIf(skipBrowserSuites)('admin console layout: no clipped text at 144
     const [label] = await badge.locator('.mantine-Badge-label').evaluateAll((nodes) => nodes.map((n) => ({ text: n.textContent, scroll: n.scrollWidth, client: n.clientWidth })));
     expect(label!.scroll, `badge "${label!.text}" is cut off`).toBeLessThanOrEqual(label!.client + 1);
     expect(await findClippedText(page)).toEqual([]);
-    await screenshot(page, 'layout-providers-820-en');
+    await screenshot(page, 'layout-providers-820');
   });
 });

@@ -115,6 +115,7 @@ export interface ModelInput {
   name?: string;
   type?: ModelType;
   displayName?: string;
+  displayNameEn?: string | null;
   description?: string;
   upstreamName?: string;
   aliases?: string[];

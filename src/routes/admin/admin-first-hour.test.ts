@@ -175,6 +175,15 @@ describe('friction 8: English names from the config', () => {
     expect(dead).toMatchObject({ description: '本地死服务', descriptionEn: 'A local server that is not running' });
   });
 
+  it('the console can set and clear an English display name', async () => {
+    const created = await admin.post('/admin/api/models', { provider: 'Moonshot', name: 'named-model', type: 'language', displayName: '命名模型', displayNameEn: 'Named model' });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ displayName: '命名模型', displayNameEn: 'Named model' });
+    const cleared = await admin.patch(`/admin/api/models/${enc('Moonshot/named-model')}`, { displayNameEn: null });
+    expect(cleared.json).toMatchObject({ displayName: '命名模型', displayNameEn: null });
+    expect((await admin.patch(`/admin/api/models/${enc('Moonshot/named-model')}`, { displayNameEn: 'x'.repeat(201) })).json.error.param).toBe('displayNameEn');
+  });
+
   it('the export keeps them, so a round trip does not lose the English names', async () => {
     const exported = await admin.get('/admin/api/config/export');
     expect(exported.status).toBe(200);
