@@ -1,73 +1,94 @@
-import type { ApiCaller } from '../server/api-auth.js';
-import type { GatewayContext } from '../server/gateway-context.js';
 import { costOf } from '../observability/usage-record.js';
-import type { CatalogModel } from '../router/model-catalog.js';
-import { promptTokensOf, type Usage } from '../core/token-usage.js';
-import { countTokens } from '../upstream/estimate-tokens.js';
+import { emptyUsage, promptTokensOf, type Usage } from '../core/token-usage.js';
+import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
+import { countTokens, estimatePromptTokens } from '../upstream/estimate-tokens.js';
 import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
+import type { RequestAccount } from './request-account.js';
 
-/** What the protocol pipeline knows about a request when it finishes. */
-export interface RequestAccount {
-  requestId: string;
-  caller: ApiCaller;
-  requestedModel: string | undefined;
-  model: CatalogModel | null;
-  started: number;
-  status: number;
-  errorCode: string | null;
-  usage: Usage | null;
-  /** Prompt estimate (used when the vendor sent no usage). */
-  promptEstimate: number;
-  completionText: string;
-  ttftMs: number | null;
-  stream: boolean;
-  attempts: number;
-  cached: boolean;
-  /** Set once an upstream request went out: from then on the vendor may bill it. */
-  reachedVendor: boolean;
-  /**
-   * `client->deployment` protocols of the answering attempt (e.g. `anthropic->openai`);
-   * for the usage row's protocol column once migration 0004 adds it.
-   */
-  protocol: string;
-}
+/** How a finished request is charged. */
+export type ChargeBasis = 'vendor-usage' | 'estimate' | 'nothing';
 
 /**
- * Settles limits and writes the usage row, the same rules as the OpenAI chat path
- * (chargeBasis in src/routes/openai/chat-handler.ts):
- * the vendor's usage when it came; otherwise an estimate for a request that reached a
- * vendor and succeeded, was abandoned by its client (499) or broke after output.
+ * Every request that reached a vendor is charged: with the vendor's usage when it came,
+ * otherwise with an estimate of the prompt plus what was streamed (marked estimated) —
+ * a client that hung up (499) or a stream that broke after content is billed by the
+ * vendor all the same. Cache hits and requests refused before any vendor call are free.
  */
-export const settleRequest = async (ctx: GatewayContext, account: RequestAccount): Promise<void> => {
-  const latencyMs = performance.now() - account.started;
-  const record = (promptTokens: number, completionTokens: number, estimated: boolean) => {
-    const cost = account.model && !account.cached ? costOf(account.model.pricing, promptTokens, completionTokens) : 0;
-    ctx.settle(account.caller, promptTokens + completionTokens, cost);
-    ctx.usage.record({
-      requestId: account.requestId,
-      time: Date.now(),
-      keyId: account.caller.keyId,
-      keyName: account.caller.keyName,
-      model: account.model?.name ?? (account.requestedModel === undefined ? '(none)' : boundText(account.requestedModel, MAX_NAME_LENGTH)),
-      provider: account.model?.provider ?? '(none)',
-      status: account.status,
-      errorCode: account.errorCode,
-      promptTokens,
-      completionTokens,
-      totalTokens: promptTokens + completionTokens,
-      tokensEstimated: estimated,
-      cost,
-      latencyMs,
-      ttftMs: account.ttftMs,
-      stream: account.stream,
-      attempts: account.attempts,
-      cached: account.cached,
-    });
-  };
-  if (account.cached || !account.model) return record(0, 0, false);
-  if (account.usage) return record(promptTokensOf(account.usage), account.usage.outputTokens, false);
-  const billable = account.reachedVendor && (account.status < 400 || account.status === 499 || account.completionText !== '');
-  if (!billable) return record(0, 0, false);
-  const text = account.completionText;
-  await ctx.pending.track((async () => record(account.promptEstimate, await countTokens(text), true))());
+export const chargeBasis = (cached: boolean, hasUsage: boolean, reachedVendor: boolean, status: number, streamedText: string): ChargeBasis => {
+  if (cached) return 'nothing';
+  if (hasUsage) return 'vendor-usage';
+  if (!reachedVendor) return 'nothing';
+  if (status < 400 || status === 499) return 'estimate';
+  return streamedText !== '' ? 'estimate' : 'nothing';
+};
+
+const record = (account: RequestAccount, usage: Usage, estimated: boolean): void => {
+  const { ctx, model } = account;
+  const promptTokens = promptTokensOf(usage);
+  const totalTokens = promptTokens + usage.outputTokens;
+  // A cache hit costs nothing upstream.
+  const cost = model && !account.cached ? costOf(model.pricing, promptTokens, usage.outputTokens) : 0;
+  ctx.settle(account.caller, totalTokens, cost);
+  ctx.usage.record({
+    requestId: account.requestId,
+    time: Date.now(),
+    keyId: account.caller.keyId,
+    keyName: account.caller.keyName,
+    // An unknown name is kept only in a bounded form (rows, metrics, memory).
+    model: model?.name ?? (account.requestedModel === undefined ? '(none)' : boundText(account.requestedModel, MAX_NAME_LENGTH) || '(none)'),
+    provider: model?.provider ?? '(none)',
+    status: account.status,
+    errorCode: account.errorCode,
+    promptTokens,
+    completionTokens: usage.outputTokens,
+    totalTokens,
+    tokensEstimated: estimated,
+    cost,
+    latencyMs: performance.now() - account.started,
+    ttftMs: account.ttftMs,
+    stream: account.stream,
+    attempts: account.attempts,
+    cached: account.cached,
+  });
+};
+
+const estimatedUsage = async (account: RequestAccount): Promise<Usage> => {
+  const usage = emptyUsage();
+  // Only a vendor that sent no usage needs the tokenizer (loaded on first use).
+  usage.inputTokens =
+    account.promptMessages !== undefined
+      ? await estimatePromptTokens(account.promptMessages)
+      : account.promptText !== null
+        ? await countTokens(account.promptText)
+        : account.promptEstimate;
+  usage.outputTokens = account.completionText === '' ? 0 : await countTokens(account.completionText);
+  return usage;
+};
+
+const settleWithEstimate = async (account: RequestAccount): Promise<void> => {
+  try {
+    record(account, await estimatedUsage(account), true);
+  } finally {
+    account.releaseGrace();
+  }
+};
+
+/**
+ * The one accounting path (chat in every protocol, embeddings, vision): settles limits
+ * and budget holds and writes the usage row, exactly once per admitted or refused
+ * request. Synchronous unless the vendor sent no usage and the tokenizer must count:
+ * then it returns the promise, which shutdown also waits for before flushing rows.
+ * Releases the account's shutdown hold (disconnect grace) once the row is written.
+ */
+export const settleRequest = (account: RequestAccount): Promise<void> | undefined => {
+  const hasUsage = account.usage !== null || account.openaiUsage !== null;
+  const basis = chargeBasis(account.cached, hasUsage, account.reachedVendor && account.model !== null, account.status, account.completionText);
+  if (basis === 'estimate') return account.ctx.pending.track(settleWithEstimate(account));
+  try {
+    if (basis === 'nothing') record(account, emptyUsage(), false);
+    else record(account, account.usage ?? fromOpenAIUsage(account.openaiUsage) ?? emptyUsage(), false);
+  } finally {
+    account.releaseGrace();
+  }
+  return undefined;
 };

@@ -53,6 +53,7 @@ export const registerAnthropicRoutes = async (app: FastifyInstance, ctx: Gateway
           const body = validateMessagesBody(request.body, false);
           const answer = await runProtocolRequest(ctx, {
             ingress: anthropicIngress,
+            usageProtocol: 'anthropic-messages',
             body,
             caller,
             requestId: request.id,
