@@ -207,6 +207,10 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
       defaultPrompt: vision.default_prompt ?? defaultVisionPrompt,
       allowedUrlHosts: (vision.allowed_url_hosts ?? []).map((h) => h.toLowerCase()),
       maxUploadBytes: vision.max_upload_bytes ?? 20 * 1024 * 1024,
+      ...(vision.max_concurrent_images ? { maxConcurrentImages: vision.max_concurrent_images } : {}),
+      ...(vision.image_queue_size !== undefined ? { imageQueueSize: vision.image_queue_size } : {}),
+      ...(vision.image_timeout_ms ? { imageTimeoutMs: vision.image_timeout_ms } : {}),
+      ...(vision.max_decode_bytes ? { maxDecodeBytes: vision.max_decode_bytes } : {}),
     },
     modelGroups,
     routing: {

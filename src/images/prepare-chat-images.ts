@@ -7,6 +7,7 @@ import { imageUrlForbidden, withParam } from './image-errors.js';
 import { isRefusedAddress, parseNumericHost } from './ip-policy.js';
 import type { ProcessedImage } from './process-image.js';
 import { hasImageParts } from './has-image-parts.js';
+import { ImageWorkQueue } from './image-work-queue.js';
 import type { ImageDelivery, ImagePartRef } from './transform-message-images.js';
 
 // The pipeline pulls in sharp/libvips (~30 MB): loaded the first time a request carries an image.
@@ -35,6 +36,18 @@ export interface ChatImagePreparerOptions {
 }
 
 const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
+
+// One queue per loaded config, shared by every route's preparer (chat, vision, playground):
+// the limit is on the process's image work, not per route.
+const queues = new WeakMap<GatewayConfig['vision'], ImageWorkQueue>();
+const queueFor = (vision: GatewayConfig['vision']): ImageWorkQueue => {
+  let queue = queues.get(vision);
+  if (!queue) {
+    queue = new ImageWorkQueue({ concurrency: vision.maxConcurrentImages, maxQueued: vision.imageQueueSize, timeoutMs: vision.imageTimeoutMs });
+    queues.set(vision, queue);
+  }
+  return queue;
+};
 const NO_IMAGES: ProcessedImage[] = Object.freeze([]) as unknown as ProcessedImage[];
 
 const normalizeHost = (host: string): string => {
@@ -141,6 +154,7 @@ export function createChatImagePreparer(options: ChatImagePreparerOptions): Chat
       forceInline,
       limits,
       fetch: (url) => fetchImageUrl(url, { allowedHosts, maxBytes, timeoutMs, resolve: options.resolve }),
+      processOptions: { queue: queueFor(options.config.vision), maxDecodeBytes: options.config.vision.maxDecodeBytes },
     });
     return { messages: out, processed, passedThrough };
   }

@@ -319,15 +319,15 @@ describe('processImage: bad input', () => {
     expect(err).toMatchObject({ status: 400, code: 'invalid_image' });
   });
 
-  it('refuses a decompression bomb before decoding it (400 image_too_large)', async () => {
+  it('refuses a decompression bomb before decoding it (413 image_too_large)', async () => {
     const bomb = await solid(8000, 8000, { r: 255, g: 255, b: 255 }).png({ compressionLevel: 9 }).toBuffer();
     expect(bomb.length).toBeLessThan(400_000); // small file, 64 MP of pixels
     const err = await rejection(processImage(bomb, { ...LIMITS, maxInputPixels: 10_000_000 }));
-    expect(err).toMatchObject({ status: 400, code: 'image_too_large' });
+    expect(err).toMatchObject({ status: 413, code: 'image_too_large' });
 
     const declared = pngDeclaring(30_000, 30_000); // 900 MP behind a 57-byte header
     const err2 = await rejection(processImage(declared, LIMITS));
-    expect(err2).toMatchObject({ status: 400, code: 'image_too_large' });
+    expect(err2).toMatchObject({ status: 413, code: 'image_too_large' });
     expect(err2.message).toMatch(/100000000/);
   });
 
