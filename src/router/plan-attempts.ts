@@ -76,6 +76,11 @@ export interface AttemptPlannerOptions {
   maxTotalAttempts?: number;
   /** Report failures given to `next` to the breaker and stats (default true). */
   recordOutcomes?: boolean;
+  /**
+   * The caller's allowed models: the deployments of a group (the requested one and every
+   * fallback target) it may use, or null when it may use none (the target is skipped).
+   */
+  restrict?: (group: ModelGroup) => ModelGroup | null;
 }
 
 export interface AttemptPlanner {
@@ -115,7 +120,14 @@ export const createAttemptPlanner = (options: AttemptPlannerOptions): AttemptPla
   const maxTotalAttempts = options.maxTotalAttempts ?? 10;
   const recordOutcomes = options.recordOutcomes ?? true;
 
-  let current: Current = { group: options.group, viaFallback: null, attemptsInGroup: 0, failed: new Set() };
+  const restrict = options.restrict;
+  const startGroup = restrict ? restrict(options.group) : options.group;
+  let current: Current = {
+    group: startGroup ?? { ...options.group, deployments: [] },
+    viaFallback: null,
+    attemptsInGroup: 0,
+    failed: new Set(),
+  };
   const visited = new Set<string>([options.group.name]);
   let pending: Pending[] = [];
   const history: AttemptRecord[] = [];
@@ -173,9 +185,12 @@ export const createAttemptPlanner = (options: AttemptPlannerOptions): AttemptPla
       const { target } = pending.shift()!;
       if (visited.has(target)) continue;
       visited.add(target);
-      const group = groups.get(target) ?? resolveModelAsGroup(target);
-      if (!group || (group.name !== target && visited.has(group.name))) continue;
-      visited.add(group.name);
+      const found = groups.get(target) ?? resolveModelAsGroup(target);
+      if (!found || (found.name !== target && visited.has(found.name))) continue;
+      visited.add(found.name);
+      // A target the caller may not use is skipped as if it were not configured.
+      const group = restrict ? restrict(found) : found;
+      if (!group) continue;
       if (attempts >= maxTotalAttempts) return fail('max-total-attempts');
       current = { group, viaFallback: target, attemptsInGroup: 0, failed: new Set() };
       const deployment = select(current.failed, true);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { budgetPeriodStart, checkBudget } from '../limits/budget.js';
 import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
+import { modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
 import { hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
@@ -14,6 +15,10 @@ export interface VirtualCaller extends ApiCaller {
 }
 
 const isVirtual = (caller: ApiCaller): caller is VirtualCaller => caller.kind === 'virtual';
+
+/** The caller's allowed-models check (precomputed per key), or null when it may use every model. */
+export const callerModelAccess = (caller: ApiCaller): ModelAccess | null =>
+  isVirtual(caller) ? modelAccessFor(caller.record.allowedModels) : null;
 
 /**
  * Virtual keys checked from memory only: the key table and each key's spend are
@@ -91,17 +96,8 @@ export class KeyGuard {
     const estimatedTokens = Number.isFinite(estimatedTokensInput) && estimatedTokensInput > 0 ? estimatedTokensInput : 0;
     if (!isVirtual(caller)) return {};
     const { record } = caller;
-    if (record.allowedModels && record.allowedModels.length > 0) {
-      const names = [model.key, model.name, ...model.aliases, requestedName].filter(Boolean).map((n) => String(n).toLowerCase());
-      const allowed = record.allowedModels.some((m) => names.includes(m.toLowerCase()));
-      if (!allowed) {
-        throw new GatewayError(`This API key may not use the model \`${requestedName ?? model.name}\`.`, {
-          status: 403,
-          code: 'model_not_allowed',
-          param: 'model',
-        });
-      }
-    }
+    const access = modelAccessFor(record.allowedModels);
+    if (access && !access.allowsModel(model) && !access.allowsName(requestedName)) throw modelNotAllowed(requestedName ?? model.name);
     if (record.budget) {
       const check = checkBudget(this.spend.get(record.id) ?? 0, record.budget);
       if (!check.allowed) {

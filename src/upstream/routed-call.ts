@@ -3,6 +3,7 @@ import type { Catalog, CatalogModel } from '../router/model-catalog.js';
 import { assertUsable } from '../router/model-resolver.js';
 import { deploymentModel, groupForTarget, type ResolvedRoute } from '../router/model-groups.js';
 import { classifyFailure, type UpstreamOutcome } from '../router/classify-failure.js';
+import type { ModelAccess } from '../router/model-access.js';
 import { createAttemptPlanner, type AttemptOutcome, type AttemptPlanner } from '../router/plan-attempts.js';
 import { DEFAULT_RETRY_POLICY, type ModelGroup } from '../router/types.js';
 import { GatewayError } from '../server/errors.js';
@@ -24,6 +25,11 @@ export interface RoutedCallOptions {
   signal: AbortSignal;
   /** 'json' reads and parses the body inside the retry loop; 'stream' hands it over open. */
   mode: 'json' | 'stream';
+  /**
+   * The caller's allowed models. `route` must already be restricted to them (resolveRoute
+   * does it); fallback targets are restricted here, before they are tried.
+   */
+  access?: ModelAccess | null;
 }
 
 export interface RoutedSuccess {
@@ -158,6 +164,8 @@ const openSingle = async (options: RoutedCallOptions): Promise<RoutedSuccess> =>
   return { ...result.success, attempts: 1, fallbacks: 0, planner: null };
 };
 
+const restrictTo = (access: ModelAccess, catalog: Catalog) => (group: ModelGroup) => access.restrict(catalog, group);
+
 /**
  * Open an upstream response for a route, retrying and falling back as its group's
  * policy allows. Nothing has been sent to the client while this runs, so every
@@ -180,6 +188,7 @@ export const openRoutedCall = async (options: RoutedCallOptions): Promise<Routed
     policy,
     random: runtime.random,
     now: Date.now,
+    ...(options.access ? { restrict: restrictTo(options.access, catalog) } : {}),
   });
   let last: AttemptOutcome | undefined;
   let lastError: GatewayError | null = null;
