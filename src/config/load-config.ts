@@ -11,6 +11,7 @@ import {
   type ProviderEntry,
 } from './config-schema.js';
 import type { GatewayConfig, ModelConfig, ModelType, ProviderConfig, Timeouts } from './types.js';
+import { isReservedKeyEnv } from './key-env-policy.js';
 import { defaultNeedsKey, detectVendor } from './vendors.js';
 import { ConfigError, YamlSource } from './yaml-source.js';
 import { parseModelGroups } from '../router/model-groups.js';
@@ -114,6 +115,12 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
     const lower = entry.name.toLowerCase();
     if (byName.has(lower)) {
       throw new ConfigError(`${modelsSource.describe(['providers', index, 'name'])}: duplicate provider "${entry.name}"`);
+    }
+    // The key variable's value is sent to base_url: never one of the gateway's own secrets.
+    if (entry.api_key_env && isReservedKeyEnv(entry.api_key_env)) {
+      throw new ConfigError(
+        `${modelsSource.describe(['providers', index, 'api_key_env'])}: api_key_env "${entry.api_key_env}" names one of the gateway's own or the system's variables; put the provider's key in a variable meant for it (e.g. ${entry.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY)`,
+      );
     }
     const provider = providerFromEntry(entry);
     byName.set(lower, provider);
