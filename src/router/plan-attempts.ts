@@ -14,6 +14,11 @@ export interface AttemptOutcome {
   retryAfterMs?: number;
   /** Once anything reached the client, a retry would duplicate or splice output. */
   bytesSentToClient: boolean;
+  /**
+   * The gateway refused this deployment itself (it cannot serve the request) before
+   * sending anything: says nothing about its health, so the breaker and stats skip it.
+   */
+  local?: boolean;
 }
 
 export interface PlannedAttempt {
@@ -249,7 +254,8 @@ export const createAttemptPlanner = (options: AttemptPlannerOptions): AttemptPla
       });
     }
     const deploymentId = lastOutcome.deploymentId;
-    if (recordOutcomes) {
+    if (lastOutcome.local) breaker.release(deploymentId, now());
+    else if (recordOutcomes) {
       breaker.onFailure(deploymentId, lastOutcome.failure, now());
       stats.recordOutcome(deploymentId, false, now(), lastOutcome.failure);
     }

@@ -75,7 +75,7 @@ type AttemptResult =
 const notUsable = (error: unknown): AttemptResult => ({
   ok: false,
   error: error as GatewayError,
-  outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false },
+  outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false, local: true },
 });
 
 /** One attempt against one deployment; never throws for upstream failures (it reports them). */
@@ -90,7 +90,15 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
   } catch (error) {
     return notUsable(error);
   }
-  const call = await options.buildCall(model);
+  let call: PreparedUpstreamCall;
+  try {
+    call = await options.buildCall(model);
+  } catch (error) {
+    // Refused by the gateway (e.g. a broken image) before the vendor saw anything: the
+    // deployment's breaker must not hold a probe slot for it, nor judge the deployment.
+    runtime.breaker.release(id, Date.now());
+    throw error;
+  }
   const release = runtime.stats.begin(id);
   let upstream: UpstreamResponse;
   try {
@@ -155,8 +163,11 @@ const openSingle = async (options: RoutedCallOptions): Promise<RoutedSuccess> =>
   const result = await attemptDeployment(options, deployment);
   const now = Date.now();
   if (!result.ok) {
-    runtime.breaker.onFailure(deployment.id, result.outcome.failure, now);
-    runtime.stats.recordOutcome(deployment.id, false, now, result.outcome.failure);
+    if (result.outcome.local) runtime.breaker.release(deployment.id, now);
+    else {
+      runtime.breaker.onFailure(deployment.id, result.outcome.failure, now);
+      runtime.stats.recordOutcome(deployment.id, false, now, result.outcome.failure);
+    }
     throw result.error;
   }
   runtime.breaker.onSuccess(deployment.id, now);
