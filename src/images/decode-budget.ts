@@ -16,6 +16,8 @@ export interface DecodeShape {
   bytesPerSample: number;
   /** Interlaced PNG / progressive JPEG: the decoder holds the whole frame. */
   progressive: boolean;
+  /** JPEG only, e.g. '4:2:0': subsampled chroma planes hold fewer coefficients. */
+  chromaSubsampling?: string;
 }
 
 const BYTES_PER_SAMPLE: Record<string, number> = { uchar: 1, char: 1, ushort: 2, short: 2, uint: 4, int: 4, float: 4 };
@@ -32,7 +34,15 @@ export const shapeFromMetadata = (format: SourceImageFormat, meta: Metadata): De
     meta.bitsPerSample && meta.bitsPerSample > 8 ? 2 : 1,
   ),
   progressive: meta.isProgressive === true,
+  ...(meta.chromaSubsampling ? { chromaSubsampling: meta.chromaSubsampling } : {}),
 });
+
+/** Coefficients per pixel of a JPEG: luma plus each chroma plane at its subsampled size. */
+const jpegSamplesPerPixel = (channels: number, subsampling: string | undefined): number => {
+  if (channels < 3) return channels;
+  const chroma = subsampling?.startsWith('4:2:0') ? 0.25 : subsampling?.startsWith('4:2:2') || subsampling?.startsWith('4:4:0') ? 0.5 : 1;
+  return 1 + 2 * chroma + (channels > 3 ? 1 : 0);
+};
 
 /** Rows a streaming decoder keeps in flight (libvips strips plus the resize kernel's window). */
 const STREAMING_ROWS = 256;
@@ -48,8 +58,9 @@ export function estimateDecodeBytes(shape: DecodeShape): number {
   const { width, height, channels, format } = shape;
   const progressive = shape.progressive;
   if (format === 'jpeg') {
-    // Coefficients are 16-bit regardless of the 8-bit output.
-    return progressive ? width * height * channels * 2 : width * channels * STREAMING_ROWS * 2;
+    // Every DCT coefficient is 16-bit regardless of the 8-bit output.
+    const samples = jpegSamplesPerPixel(channels, shape.chromaSubsampling);
+    return progressive ? Math.ceil(width * height * samples * 2) : width * channels * STREAMING_ROWS * 2;
   }
   const frameBytes = width * height * channels * shape.bytesPerSample;
   if (format === 'png' && !progressive) return Math.min(frameBytes, width * channels * shape.bytesPerSample * STREAMING_ROWS);

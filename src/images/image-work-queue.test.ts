@@ -85,6 +85,7 @@ describe('decode budget', () => {
     expect(estimateDecodeBytes({ ...shape, progressive: false })).toBeLessThan(20_000_000);
     expect(estimateDecodeBytes({ ...shape, format: 'webp', progressive: false })).toBe(400_000_000);
     expect(estimateDecodeBytes({ ...shape, format: 'jpeg', channels: 3 })).toBe(600_000_000);
+    expect(estimateDecodeBytes({ ...shape, format: 'jpeg', channels: 3, chromaSubsampling: '4:2:0' })).toBe(300_000_000);
   });
 
   it('refuses with 413 and says what it would have cost', () => {
