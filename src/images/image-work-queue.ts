@@ -3,7 +3,7 @@ import { GatewayError } from '../server/errors.js';
 import { ImageErrorCode } from './image-errors.js';
 
 export interface ImageWorkQueueOptions {
-  /** Images decoded/encoded at once (default: the core count, 1 to 4). */
+  /** Images decoded/encoded at once (default: `defaultImageConcurrency()`, 2 on a default setup). */
   concurrency?: number;
   /** Images allowed to wait for a slot; beyond it the request is refused (default 32). */
   maxQueued?: number;
@@ -23,7 +23,15 @@ export interface ImageDeadline {
 
 export const DEFAULT_IMAGE_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_QUEUED_IMAGES = 32;
-export const defaultImageConcurrency = (): number => Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * sharp runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise),
+ * which DNS lookups, file access and zlib share: leave two threads for them, and never
+ * run more images at once than there are cores. 2 on a default setup.
+ */
+export const defaultImageConcurrency = (): number => {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  return Math.max(1, Math.min(availableParallelism(), pool - 2));
+};
 
 export const imageProcessingTimeout = (timeoutMs: number, cause?: unknown) =>
   new GatewayError(
