@@ -110,12 +110,17 @@ describe('image work queue (issue 10, item 3)', () => {
   it('refuses images beyond the queue with 503 and Retry-After, and serves again once it drains', async () => {
     // Streamable (not interlaced) and within the limits, but slow enough to hold the one slot.
     const heavy = await interlacedTransparentPng(8_000, 8_000, 8, false);
-    const results = await Promise.all(
-      Array.from({ length: 6 }, async () => {
-        const res = await upload(h, heavy, 'heavy.png');
-        return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as ErrorBody };
-      }),
+    const { result: results, baseline, peak } = await peakRssDuring(() =>
+      Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const res = await upload(h, heavy, 'heavy.png');
+          return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as ErrorBody };
+        }),
+      ),
     );
+    const growthMb = Math.round((peak - baseline) / MB);
+    console.log(`image queue: ${results.filter((r) => r.status === 503).length} of 8 refused busy; RSS growth ${growthMb} MB`);
+    expect(growthMb).toBeLessThan(600);
     const busy = results.filter((r) => r.status === 503);
     expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
     expect(busy.length).toBeGreaterThanOrEqual(1);
