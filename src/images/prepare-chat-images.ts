@@ -7,7 +7,7 @@ import type { ProcessedImage } from './process-image.js';
 import { hasImageParts } from './has-image-parts.js';
 import { ImageWorkQueue } from './image-work-queue.js';
 import { vetPassThroughUrl } from './pass-through-url.js';
-import type { ImageDelivery, ImagePartRef } from './transform-message-images.js';
+import type { ImageDelivery } from './transform-message-images.js';
 
 // The pipeline pulls in sharp/libvips (~30 MB): loaded the first time a request carries an image.
 const loadPipeline = () => import('./transform-message-images.js');
