@@ -111,7 +111,11 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
     });
   } catch (error) {
     release();
-    if (options.signal.aborted) throw error;
+    // The client left: no verdict on the deployment, and a half-open probe slot is given back.
+    if (options.signal.aborted) {
+      runtime.breaker.release(id, Date.now());
+      throw error;
+    }
     const mapped = error as GatewayError;
     return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
   }
@@ -135,7 +139,11 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
       if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
     } catch (error) {
       release();
-      if (options.signal.aborted) throw error;
+      // The client left: no verdict on the deployment, and a half-open probe slot is given back.
+      if (options.signal.aborted) {
+        runtime.breaker.release(id, Date.now());
+        throw error;
+      }
       const mapped =
         error instanceof GatewayError
           ? error
@@ -206,7 +214,14 @@ export const openRoutedCall = async (options: RoutedCallOptions): Promise<Routed
   for (;;) {
     const step = planner.next(last);
     if (step.action === 'fail') throw lastError ?? cooling(route.publicName);
-    if (step.delayMs > 0) await sleep(step.delayMs, undefined, { signal: options.signal });
+    if (step.delayMs > 0) {
+      try {
+        await sleep(step.delayMs, undefined, { signal: options.signal });
+      } catch (error) {
+        runtime.breaker.release(step.deployment.id, Date.now());
+        throw error;
+      }
+    }
     const result = await attemptDeployment(options, step.deployment);
     if (!result.ok) {
       lastError = result.error;
