@@ -24,7 +24,7 @@ let tenantB = '';
 beforeAll(async () => {
   h = await startHarness({
     settings: { masterKey: 'gw-master-breaker-tenant' },
-    providers: [provider('Shared', 'shared-m'), provider('Sized', 'sized-m'), provider('Probe', 'probe-m', true)],
+    providers: [provider('Shared', 'shared-m'), provider('Sized', 'sized-m'), provider('Probe', 'probe-m', true), provider('Leave', 'leave-m')],
     modelsYamlExtra: 'routing:\n  failure_threshold: 3\n  window_ms: 30000\n  cooldown_ms: 400\n',
   });
   const keys = h.gateway.repositories.apiKeys;
@@ -99,5 +99,29 @@ describe("one tenant's bad requests and another tenant's service (issue 10)", ()
     const other = await chat(tenantB, 'probe-m');
     expect(other).toEqual({ status: 200, code: null });
     expect(circuit('Probe/probe-m')).toBe('closed');
+  });
+
+  it('a tenant that hangs up on the half-open probe does not hold it', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      h.sim.addRule({ match: { model: 'leave-m' }, times: 1, behavior: { status: 500, errorMessage: 'boom' } });
+      await chat(tenantA, 'leave-m');
+    }
+    expect(circuit('Leave/leave-m')).toBe('open');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Tenant A's request becomes the probe, the vendor is slow, and A leaves.
+    h.sim.addRule({ match: { model: 'leave-m' }, times: 1, behavior: { firstTokenDelayMs: 2_000 } });
+    const controller = new AbortController();
+    const leaving = fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA}` },
+      body: JSON.stringify({ model: 'leave-m', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    }).catch(() => null);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await leaving;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const other = await chat(tenantB, 'leave-m');
+    expect(other).toEqual({ status: 200, code: null });
   });
 });
