@@ -23,7 +23,8 @@ let tenantB = '';
 
 beforeAll(async () => {
   h = await startHarness({
-    settings: { masterKey: 'gw-master-breaker-tenant' },
+    // No disconnect grace: a client that leaves aborts the vendor call at once (the case under test).
+    settings: { masterKey: 'gw-master-breaker-tenant', disconnectGraceMs: 0 },
     providers: [provider('Shared', 'shared-m'), provider('Sized', 'sized-m'), provider('Probe', 'probe-m', true), provider('Leave', 'leave-m')],
     modelsYamlExtra: 'routing:\n  failure_threshold: 3\n  window_ms: 30000\n  cooldown_ms: 400\n',
   });
