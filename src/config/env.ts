@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import { parseKeyEnvAllow } from './key-env-policy.js';
 
 /** Runtime settings that come from the environment (and `.env`, which never overrides it). */
 export interface RuntimeSettings {
@@ -20,6 +21,8 @@ export interface RuntimeSettings {
   bodyLimitBytes: number;
   logLevel: string;
   trustProxy: boolean;
+  /** Patterns a provider's `api_key_env` may match (GATEWAY_PROVIDER_KEY_ENV_ALLOW; src/config/key-env-policy.ts). */
+  providerKeyEnvAllow: string[];
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
   /**
    * After a client hangs up mid-answer, how long the upstream is still read for the
@@ -60,6 +63,7 @@ export const readRuntimeSettings = (
     bodyLimitBytes: intFrom(env.GATEWAY_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'GATEWAY_BODY_LIMIT_BYTES'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     trustProxy: env.GATEWAY_TRUST_PROXY === 'true' || env.GATEWAY_TRUST_PROXY === '1',
+    providerKeyEnvAllow: parseKeyEnvAllow(env.GATEWAY_PROVIDER_KEY_ENV_ALLOW),
     timeouts: {
       connect: intFrom(env.GATEWAY_CONNECT_TIMEOUT_MS, 10_000, 'GATEWAY_CONNECT_TIMEOUT_MS'),
       firstByte: intFrom(env.GATEWAY_FIRST_BYTE_TIMEOUT_MS, 120_000, 'GATEWAY_FIRST_BYTE_TIMEOUT_MS'),

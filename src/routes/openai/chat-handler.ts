@@ -11,6 +11,7 @@ import { prepareChatCall } from '../../upstream/chat-request.js';
 import { countTokens, estimatePromptTokens, quickPromptEstimate } from '../../upstream/estimate-tokens.js';
 import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
+import { callerModelAccess } from '../../server/key-guard.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
 import { leavesClientProtocol } from '../../pipeline/protocol-routing.js';
@@ -107,7 +108,9 @@ export const handleChatCompletion = async (
   };
 
   try {
-    const route = resolveRoute(catalog, catalog.groups, requested, withImages || options.kind === 'vision' ? 'vision' : 'language');
+    // A restricted key's route keeps only deployments it may use; fallbacks are checked too.
+    const access = callerModelAccess(caller);
+    const route = resolveRoute(catalog, catalog.groups, requested, withImages || options.kind === 'vision' ? 'vision' : 'language', access);
     model = route.primary;
     const checkModel = chatCapabilityCheck(withImages, catalog.models);
     // A plain model gets its clear error at once; a group tries its other deployments first.
@@ -154,6 +157,7 @@ export const handleChatCompletion = async (
         groups: catalog.groups,
         route,
         checkModel,
+        access,
         signal: controller.signal,
         mode: stream ? 'stream' : 'json',
         buildCall: async (candidate) => {
