@@ -13,7 +13,7 @@ const recorded: string[] = [];
 const client = () => new AdminTestClient(() => h.url, recorded);
 
 beforeAll(async () => {
-  h = await startHarness({ settings: { adminPassword: ADMIN_PASSWORD, trustProxy: true } });
+  h = await startHarness({ settings: { adminPassword: ADMIN_PASSWORD, trustProxy: 1 } });
 });
 afterAll(async () => h?.close());
 
