@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from './errors.js';
+import { isValidHeaderValue } from './header-value.js';
 
 /** Map anything thrown by Fastify, a plugin or a route to the OpenAI error envelope. */
 export const toGatewayError = (error: unknown): GatewayError => {
@@ -44,10 +45,43 @@ export const toGatewayError = (error: unknown): GatewayError => {
   });
 };
 
+/**
+ * A header a route set before failing (e.g. one carrying a name Node refuses) would make
+ * the error answer fail too and Fastify fall back to a bare 500: drop such headers first.
+ */
+const dropInvalidHeaders = (reply: FastifyReply) => {
+  const headers = reply.getHeaders();
+  for (const name in headers) if (!isValidHeaderValue(headers[name])) reply.removeHeader(name);
+};
+
 export const sendGatewayError = (reply: FastifyReply, error: GatewayError) => {
+  dropInvalidHeaders(reply);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   reply.header('x-request-id', reply.request.id);
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toEnvelope());
+};
+
+/**
+ * For a hijacked reply (streams) that failed before or while writing its headers: answer
+ * with the error envelope if nothing was sent yet, else cut the connection; either way
+ * the client is not left waiting.
+ */
+export const endHijackedWithError = (reply: FastifyReply, error: unknown) => {
+  const raw = reply.raw;
+  reply.log.error({ err: error, request_id: reply.request.id }, 'failed to write the response headers');
+  if (raw.headersSent || raw.destroyed) {
+    raw.destroy();
+    return;
+  }
+  const mapped = new GatewayError('The gateway could not write the response headers; the request was not completed.', {
+    status: 500,
+    code: 'response_header_error',
+    type: 'server_error',
+  });
+  for (const name of raw.getHeaderNames()) raw.removeHeader(name);
+  const body = JSON.stringify(mapped.toEnvelope());
+  raw.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': reply.request.id });
+  raw.end(body);
 };
 
 export const registerErrorHandler = (app: FastifyInstance) => {
