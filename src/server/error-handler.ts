@@ -23,6 +23,11 @@ export const toGatewayError = (error: unknown): GatewayError => {
     default:
       break;
   }
+  // Only pathological nesting (a 100k-deep JSON body) overflows the stack on the request
+  // path; it is the client's input, so a 400, and not worth a stack trace in the log.
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new GatewayError('The request body is nested too deeply.', { status: 400, code: 'json_too_deep' });
+  }
   if (fastifyError?.validation && fastifyError.validation.length > 0) {
     const first = fastifyError.validation[0]!;
     const field = `${first.instancePath ?? ''}${first.params?.missingProperty ? `/${String(first.params.missingProperty)}` : ''}`
