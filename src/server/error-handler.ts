@@ -94,6 +94,8 @@ export const registerErrorHandler = (app: FastifyInstance) => {
     const mapped = toGatewayError(error);
     if (mapped.status >= 500 && mapped.code === 'internal_error') {
       request.log.error({ err: error, request_id: request.id }, 'unhandled error');
+    } else if (mapped.logDetail) {
+      request.log.warn({ request_id: request.id, code: mapped.code, detail: mapped.logDetail, upstream_status: mapped.details?.upstream_status }, mapped.message);
     }
     return sendGatewayError(reply, mapped);
   });
