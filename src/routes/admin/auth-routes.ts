@@ -2,7 +2,6 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { unauthorizedError } from '../../server/admin/admin-session.js';
 import { MAX_PASSWORD_LENGTH } from '../../server/admin/password-hash.js';
 import { GatewayError } from '../../server/errors.js';
 import { version } from '../../server/version.js';
@@ -49,6 +48,8 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
       platformName: await repositories.settings.getPlatformName(settings.platformName),
       version,
       passwordLogin: true,
+      // Only whether the first-start password is still the one (not the password or a path).
+      generatedPassword: await services.password.usesGeneratedPassword(),
     }),
   });
 
@@ -74,10 +75,12 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
   });
 
   app.get('/admin/auth/me', {
-    ...adminRoute('The logged-in user and the CSRF token for mutating requests'),
+    ...adminRoute('The logged-in user and the CSRF token; `{ authenticated: false }` (200) when not signed in', { public: true }),
     handler: async (request, reply) => {
+      // A session probe, not a guarded call: "not signed in" is an answer, not an error, so
+      // a fresh browser's console shows no 401 on the login page.
       const session = await sessions.fromRequest(request, reply);
-      if (!session) throw unauthorizedError();
+      if (!session) return { authenticated: false, user: null, csrfToken: null };
       return { authenticated: true, user: session.user, csrfToken: session.csrfToken };
     },
   });

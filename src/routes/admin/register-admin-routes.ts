@@ -3,6 +3,7 @@ import { AdminPassword } from '../../server/admin/admin-password.js';
 import { AdminSessions, installAdminGuard } from '../../server/admin/admin-session.js';
 import { LoginLimiter } from '../../server/admin/login-limiter.js';
 import type { AdminDeps, AdminServices } from './admin-http.js';
+import { registerAccessRoutes } from './access-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerConfigRoutes } from './config-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
@@ -47,6 +48,7 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
   await installAdminGuard(app, sessions);
 
   registerAuthRoutes(app, services);
+  registerAccessRoutes(app, services);
   registerSettingsRoutes(app, services);
   registerProviderRoutes(app, services);
   registerModelRoutes(app, services);
