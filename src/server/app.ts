@@ -57,6 +57,8 @@ export interface BuildAppOptions {
   usage?: UsageSink;
   /** How often workers look for changes made elsewhere (ms). */
   pollIntervalMs?: number;
+  /** Per-account login back-off (defaults: 10 free failures, then 1 s doubling to 15 min). */
+  loginBackoff?: { freeFailures?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface GatewayApp {
@@ -181,7 +183,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
   registerVisionRoutes(app, ctx);
-  await registerAdminRoutes(app, { ctx, state, repositories, settings });
+  await registerAdminRoutes(app, { ctx, state, repositories, settings, redis, loginBackoff: options.loginBackoff });
   await registerAdminUi(app);
   app.get('/metrics', { schema: { tags: ['System'], summary: 'Prometheus metrics (needs the master key when one is set)' } }, async (request, reply) => {
     if (settings.masterKey) {
