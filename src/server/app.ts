@@ -13,6 +13,7 @@ import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
 import { registerDocs } from '../routes/system/docs-routes.js';
 import { registerHealthRoutes } from '../routes/system/health-routes.js';
+import { registerRootRoute } from '../routes/system/root-routes.js';
 import { registerVisionRoutes } from '../routes/vision/vision-routes.js';
 import { GatewayState } from '../state/gateway-state.js';
 import {
@@ -178,6 +179,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   for (const warning of settings.settingWarnings) logger.warn(warning);
   registerErrorHandler(app);
   await registerDocs(app, { title: settings.platformName, version });
+  registerRootRoute(app, { name: settings.platformName, version });
   registerHealthRoutes(app, ctx, async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }));
   registerChatCompletionsRoute(app, ctx);
   registerModelsRoute(app, ctx);
