@@ -60,6 +60,18 @@ describe('slow request bodies', () => {
     }
   });
 
+  it('does not cut a long answer: the deadline covers receiving the request, not streaming the response', async () => {
+    const started = performance.now();
+    const response = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${master}` },
+      body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'x' }], simulator: { chunks: 12, tokenDelayMs: 250 } }),
+    });
+    const text = await response.text();
+    expect(performance.now() - started).toBeGreaterThan(BODY_TIMEOUT_MS + 500);
+    expect(text).toContain('[DONE]');
+  });
+
   it('answers an unauthenticated body 401 at once, without reading it', async () => {
     for (const key of ['sk-gw-wrong-key', null]) {
       const connection = await openRaw(h.url, chatHead(key, 100_000));
