@@ -43,6 +43,19 @@ describe('slow request bodies', () => {
     expect((await fetch(`${h.url}/health`)).status).toBe(200);
   });
 
+  it('does not cap a trusted proxy, which carries many clients on one address', async () => {
+    const proxied = await startHarness({ settings: { masterKey: master, maxConnectionsPerClient: 5, trustProxy: '127.0.0.1' } });
+    try {
+      const held: RawConnection[] = [];
+      for (let i = 0; i < 15; i++) held.push(await openRaw(proxied.url, chatHead(master)));
+      await sleep(300);
+      expect(held.filter((c) => statusOf(c.received()) === 429)).toHaveLength(0);
+      for (const c of held) c.socket.destroy();
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('cuts off a body dripped a byte at a time after the body timeout', async () => {
     const connection = await openRaw(h.url, chatHead(master, 200));
     const drip = setInterval(() => {

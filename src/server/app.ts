@@ -174,7 +174,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   });
   // --- Slow clients and connection floods (before any authentication) ---
   app.server.headersTimeout = Math.min(settings.headersTimeoutMs, settings.bodyTimeoutMs || Infinity);
-  installConnectionGuard(app.server, { maxPerClient: settings.maxConnectionsPerClient, exempt: settings.connectionLimitExempt });
+  // Trusted proxies carry many clients on one address: they are not capped as one client.
+  const trustedProxies = typeof settings.trustProxy === 'string' ? settings.trustProxy.split(',') : [];
+  installConnectionGuard(app.server, { maxPerClient: settings.maxConnectionsPerClient, exempt: [...settings.connectionLimitExempt, ...trustedProxies] });
   installEarlyApiAuth(app, ctx);
   for (const warning of settings.settingWarnings) logger.warn(warning);
   registerErrorHandler(app);
