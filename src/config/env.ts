@@ -36,6 +36,11 @@ export interface RuntimeSettings {
   /** Addresses/CIDRs the per-client cap does not apply to (GATEWAY_CONNECTION_LIMIT_EXEMPT), e.g. a reverse proxy. */
   connectionLimitExempt: string[];
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
+  /**
+   * After a client hangs up mid-answer, how long the upstream is still read for the
+   * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
+   */
+  disconnectGraceMs: number;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -119,6 +124,7 @@ export const readRuntimeSettings = (
       idle: intFrom(env.GATEWAY_IDLE_TIMEOUT_MS, 120_000, 'GATEWAY_IDLE_TIMEOUT_MS'),
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
+    disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
   };
   return { ...settings, ...overrides };
 };
