@@ -31,6 +31,8 @@ export interface ProviderConfig {
   apiKeyEnv: string | null;
   baseUrl: string;
   description: string;
+  /** English description, when the config gives one. */
+  descriptionEn?: string;
   protocol: 'openai';
   headers: Record<string, string>;
   timeouts: Partial<Timeouts>;
@@ -49,6 +51,9 @@ export interface ModelConfig {
   provider: string;
   types: ModelType[];
   displayName: string;
+  /** English display name and description, when the config gives them (the console's English UI uses them). */
+  displayNameEn?: string;
+  descriptionEn?: string;
   description: string;
   upstreamName: string;
   aliases: string[];
