@@ -12,6 +12,7 @@ export interface ReplySink {
   type(contentType: string): ReplySink;
   send(payload?: unknown): ReplySink;
   hijack(): ReplySink;
+  readonly log: { error(details: object, message: string): void };
 }
 
 /** What the pipeline reads of the incoming request. */

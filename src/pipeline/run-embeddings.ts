@@ -6,6 +6,7 @@ import { singleModelGroup } from '../router/model-groups.js';
 import { prepareChatCall } from '../upstream/chat-request.js';
 import { quickTokenEstimate } from '../upstream/estimate-tokens.js';
 import { openRoutedCall } from '../upstream/routed-call.js';
+import { encodeHeaderValue } from '../server/header-value.js';
 import { settleRequest } from './accounting.js';
 import type { ReplySink, RequestInfo } from './reply-sink.js';
 import { RequestAccount } from './request-account.js';
@@ -70,7 +71,7 @@ export const runEmbeddings = async (
     if (typeof usage?.prompt_tokens === 'number') account.openaiUsage = { prompt_tokens: usage.prompt_tokens, completion_tokens: 0 };
     if (reply.raw.destroyed) account.clientDisconnected();
     return reply
-      .headers({ 'x-request-id': request.id, 'x-gateway-provider': model.provider, 'x-gateway-model': model.key, ...limitHeaders })
+      .headers({ 'x-request-id': request.id, 'x-gateway-provider': encodeHeaderValue(model.provider), 'x-gateway-model': encodeHeaderValue(model.key), ...limitHeaders })
       .type('application/json')
       .send(renamed ? JSON.stringify(json) : result.text!);
   } catch (error) {

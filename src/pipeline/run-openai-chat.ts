@@ -9,6 +9,9 @@ import { relayStream } from '../upstream/relay-stream.js';
 import { openRoutedCall } from '../upstream/routed-call.js';
 import { hasImageParts } from '../images/has-image-parts.js';
 import { openAIChatIngress } from '../protocols/openai-chat/index.js';
+import { callerModelAccess } from '../server/key-guard.js';
+import { encodeHeaderValue } from '../server/header-value.js';
+import { endHijackedWithError } from './hijacked-error.js';
 import { settleRequest } from './accounting.js';
 import { chatCapabilityCheck, requestedMaxOutput } from './model-checks.js';
 import { leavesClientProtocol } from './protocol-routing.js';
@@ -50,8 +53,7 @@ const runThroughProtocols = async (
     caller,
     requestId: request.id,
     clientHeaders: request.headers,
-    res: reply.raw,
-    hijack: () => reply.hijack(),
+    reply,
     withImages,
     kind: options.kind,
     promptEstimate: quickPromptEstimate(body.messages),
@@ -94,7 +96,9 @@ export const runOpenAIChat = async (
   account.promptMessages = inputBody.messages;
 
   try {
-    const route = resolveRoute(catalog, catalog.groups, requested, kind);
+    // A restricted key's route keeps only deployments it may use; fallbacks are checked too.
+    const access = callerModelAccess(caller);
+    const route = resolveRoute(catalog, catalog.groups, requested, kind, access);
     account.model = route.primary;
     const checkModel = chatCapabilityCheck(withImages, catalog.models);
     // A plain model gets its clear error at once; a group tries its other deployments first.
@@ -126,6 +130,7 @@ export const runOpenAIChat = async (
         groups: catalog.groups,
         route,
         checkModel,
+        access,
         signal: account.watchClient(reply.raw),
         mode: stream ? 'stream' : 'json',
         buildCall: async (candidate) => {
@@ -144,8 +149,8 @@ export const runOpenAIChat = async (
     account.attempts = result.attempts;
     const headers: Record<string, string> = {
       'x-request-id': request.id,
-      'x-gateway-provider': model.provider,
-      'x-gateway-model': model.key,
+      'x-gateway-provider': encodeHeaderValue(model.provider),
+      'x-gateway-model': encodeHeaderValue(model.key),
       'x-gateway-attempts': String(result.attempts),
       ...(result.fallbacks > 0 ? { 'x-gateway-fallbacks': String(result.fallbacks) } : {}),
       ...(keyForCache ? { 'x-gateway-cache': 'miss' } : {}),
@@ -177,15 +182,26 @@ export const runOpenAIChat = async (
 
     reply.hijack();
     headers['x-gateway-overhead-ms'] = (lastUpstreamStart - account.started).toFixed(3);
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...headers,
-    });
     let outcome;
     try {
+      try {
+        reply.raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+          ...headers,
+        });
+      } catch (error) {
+        // The reply is hijacked, so nobody else would answer: end it here, and let go of
+        // the upstream stream (the finally releases the deployment's in-flight slot).
+        result.upstream.abort();
+        result.upstream.done();
+        account.status = 500;
+        account.errorCode = 'response_header_error';
+        endHijackedWithError(reply, request.id, error);
+        return reply;
+      }
       outcome = await relayStream(result.upstream, reply.raw, {
         requestedModel: route.publicName,
         clientWantsUsage: (inputBody.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,

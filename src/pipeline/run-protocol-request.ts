@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../core/gateway-error.js';
 import type { NeutralRequest } from '../core/neutral-request.js';
 import type { Usage } from '../core/token-usage.js';
@@ -13,6 +13,10 @@ import { resolveRoute } from '../router/model-groups.js';
 import { relayStream } from '../upstream/relay-stream.js';
 import { openRoutedCall } from '../upstream/routed-call.js';
 import { settleRequest } from './accounting.js';
+import { endHijackedWithError } from './hijacked-error.js';
+import type { ReplySink } from './reply-sink.js';
+import { callerModelAccess } from '../server/key-guard.js';
+import { encodeHeaderValue } from '../server/header-value.js';
 import { chatCapabilityCheck } from './model-checks.js';
 import { RequestAccount } from './request-account.js';
 import { cachePolicy } from './response-cache-policy.js';
@@ -28,10 +32,8 @@ export interface ProtocolRequest {
   caller: ApiCaller;
   requestId: string;
   clientHeaders: IncomingHttpHeaders;
-  /** The raw response, written directly for streams. */
-  res: ServerResponse;
-  /** Hands the response over from the web framework before a stream is written. */
-  hijack: () => void;
+  /** The framework's reply: hijacked and its raw response written directly for streams. */
+  reply: ReplySink;
   withImages: boolean;
   /** Forces the vision model when no model is named (the vision endpoint). */
   kind?: 'language' | 'vision';
@@ -60,6 +62,7 @@ const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Us
  */
 export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolRequest): Promise<JsonAnswer | null> => {
   const { ingress, body } = input;
+  const res = input.reply.raw;
   const catalog = ctx.catalog();
   const requested = typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
   const stream = body.stream === true;
@@ -70,7 +73,9 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
   const toNeutral = () => (neutral ??= ingress.parseRequest(body));
 
   try {
-    const route = resolveRoute(catalog, catalog.groups, requested, input.withImages || input.kind === 'vision' ? 'vision' : 'language');
+    // A restricted key's route keeps only deployments it may use; fallbacks are checked too.
+    const access = callerModelAccess(input.caller);
+    const route = resolveRoute(catalog, catalog.groups, requested, input.withImages || input.kind === 'vision' ? 'vision' : 'language', access);
     account.model = route.primary;
     const checkModel = chatCapabilityCheck(input.withImages, catalog.models);
     if (route.group.deployments.length === 1) checkModel(route.primary);
@@ -101,7 +106,8 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         groups: catalog.groups,
         route,
         checkModel,
-        signal: account.watchClient(input.res),
+        access,
+        signal: account.watchClient(res),
         mode: stream ? 'stream' : 'json',
         buildCall: async (candidate) => {
           const call = await prepareProtocolCall(candidate, {
@@ -128,8 +134,8 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     account.protocolPair = `${ingress.protocol}->${call.protocol}`;
     const headers: Record<string, string> = {
       'x-request-id': input.requestId,
-      'x-gateway-provider': model.provider,
-      'x-gateway-model': model.key,
+      'x-gateway-provider': encodeHeaderValue(model.provider),
+      'x-gateway-model': encodeHeaderValue(model.key),
       'x-gateway-attempts': String(result.attempts),
       'x-gateway-protocol': account.protocolPair,
       ...(result.fallbacks > 0 ? { 'x-gateway-fallbacks': String(result.fallbacks) } : {}),
@@ -152,7 +158,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         text = JSON.stringify(ingress.encodeResponse(decoded, { model: route.publicName, estimatedInputTokens: input.promptEstimate }));
       }
       if (!account.usage) account.completionText = text;
-      if (input.res.destroyed) account.clientDisconnected();
+      if (res.destroyed) account.clientDisconnected();
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
         ctx.routing.cache.set(keyForCache, { body: text, headers: cacheable, status: 200 }, cache.ttlMs);
@@ -160,20 +166,31 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
       return { status: 200, headers, body: text };
     }
 
-    input.hijack();
-    input.res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...headers,
-    });
+    input.reply.hijack();
+    try {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        ...headers,
+      });
+    } catch (error) {
+      // Hijacked, so nobody else would answer: end it in the client's envelope and let go of the upstream.
+      result.upstream.abort();
+      result.upstream.done();
+      result.release();
+      account.status = 500;
+      account.errorCode = 'response_header_error';
+      endHijackedWithError(input.reply, input.requestId, error, ingress.errorBody);
+      return null;
+    }
     const drainOnDisconnect = model.providerState.config.drainOnDisconnect;
     let outcome: { usage: Usage | null; completionText: string; firstTokenAt: number | null; error: GatewayError | null; clientAborted: boolean };
     try {
       if (call.plan === 'passthrough' && call.protocol === 'openai') {
         // OpenAI client, OpenAI deployment inside a mixed group: the no-parse relay.
-        const relayed = await relayStream(result.upstream, input.res, {
+        const relayed = await relayStream(result.upstream, res, {
           requestedModel: route.publicName,
           clientWantsUsage: (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
           adapter: call.adapter,
@@ -184,7 +201,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         });
         outcome = { ...relayed, usage: relayed.usage ? fromOpenAIUsage(relayed.usage) : null };
       } else {
-        outcome = await relayProtocolStream(result.upstream, input.res, {
+        outcome = await relayProtocolStream(result.upstream, res, {
           egress: egressCodec(call.protocol),
           encoder:
             call.plan === 'translate'
@@ -216,7 +233,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     } else if (outcome.clientAborted) account.clientDisconnected();
     return null;
   } catch (error) {
-    account.failed(error, input.res);
+    account.failed(error, res);
     throw error;
   } finally {
     const estimating = settleRequest(account);
