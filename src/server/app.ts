@@ -15,6 +15,10 @@ import { registerDocs } from '../routes/system/docs-routes.js';
 import { registerHealthRoutes } from '../routes/system/health-routes.js';
 import { registerVisionRoutes } from '../routes/vision/vision-routes.js';
 import { GatewayState } from '../state/gateway-state.js';
+import { ClusterBus } from '../state/cluster-bus.js';
+import { SharedBreakers } from '../state/shared-breakers.js';
+import { SharedResponseCache } from '../state/shared-response-cache.js';
+import { registerClusterMetrics } from '../state/cluster-metrics.js';
 import {
   createRepositories,
   createSecretBox,
@@ -78,7 +82,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
   const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null);
-  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
+  // Many instances (issue 16): config pushes, breaker openings and the response cache go through Redis.
+  const bus = redis ? new ClusterBus(redis, settings.redisPrefix, logger) : null;
+  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs, bus });
   await keyGuard.reloadKeys();
   state.onReload(() => keyGuard.reloadKeys());
   state.startPolling();
@@ -93,6 +99,12 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   });
   const upstream = new UpstreamClient();
   const metrics = new GatewayMetrics();
+  const routing = createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing });
+  const sharedBreakers = bus ? new SharedBreakers(routing.breaker, bus) : null;
+  if (bus && redis) {
+    routing.sharedCache = new SharedResponseCache(redis, settings.redisPrefix, config.cache.maxBytes, () => bus.connected());
+    registerClusterMetrics(metrics.registry, bus);
+  }
 
   const matchKey = createKeyMatcher(settings.masterKey);
   const ctx: GatewayContext = {
@@ -100,7 +112,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     config,
     catalog: () => state.catalog,
     upstream,
-    routing: createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing }),
+    routing,
     usage: metrics.wrap(options.usage ?? usageWriter),
     pending: new PendingWork(),
     logger,
@@ -140,7 +152,12 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   });
   registerErrorHandler(app);
   await registerDocs(app, { title: settings.platformName, version });
-  registerHealthRoutes(app, ctx, async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }));
+  registerHealthRoutes(
+    app,
+    ctx,
+    async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }),
+    bus ? () => bus.status() : null,
+  );
   registerChatCompletionsRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
@@ -170,6 +187,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     await usageWriter.close();
     await upstream.close();
     await database.close();
+    sharedBreakers?.stop();
+    await bus?.close();
     redis?.disconnect();
   };
 

@@ -81,7 +81,12 @@ export const handleChatCompletion = async (
     const cache = cachePolicy(request, route.primary, caller, ctx.config.cache.defaultTtlMs, stream);
     const keyForCache = cache ? cacheKey({ ...inputBody, model: route.publicName }, cache.scope) : null;
     if (keyForCache) {
-      const hit = ctx.routing.cache.get(keyForCache);
+      let hit = ctx.routing.cache.get(keyForCache);
+      // Shared cache (REDIS_URL, issue 16): asked only on a local miss.
+      if (!hit && ctx.routing.sharedCache) {
+        const shared = await ctx.routing.sharedCache.get(keyForCache);
+        if (shared) ctx.routing.cache.set(keyForCache, (hit = shared.value), shared.ttlMs);
+      }
       if (hit) {
         cached = true;
         usage = null;
@@ -148,7 +153,9 @@ export const handleChatCompletion = async (
       const body = renamed ? JSON.stringify(json) : result.text!;
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
-        ctx.routing.cache.set(keyForCache, { body, headers: cacheable, status: 200 }, cache.ttlMs);
+        const entry = { body, headers: cacheable, status: 200 };
+        ctx.routing.cache.set(keyForCache, entry, cache.ttlMs);
+        ctx.routing.sharedCache?.set(keyForCache, entry, cache.ttlMs);
       }
       headers['x-gateway-overhead-ms'] = (lastUpstreamStart - started + (performance.now() - upstreamDone)).toFixed(3);
       return reply.code(200).headers(headers).type('application/json').send(body);
