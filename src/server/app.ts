@@ -19,6 +19,7 @@ import { ClusterBus } from '../state/cluster-bus.js';
 import { SharedBreakers } from '../state/shared-breakers.js';
 import { SharedResponseCache } from '../state/shared-response-cache.js';
 import { registerClusterMetrics } from '../state/cluster-metrics.js';
+import { initTracing, shutdownTracing } from '../observability/tracing.js';
 import {
   createRepositories,
   createSecretBox,
@@ -68,6 +69,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(settings.configDir);
   const logger = options.logger ?? createLogger(settings.logLevel);
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; the SDK is loaded only then.
+  const traced = await initTracing(env, version, logger);
 
   const database = await openDatabase({
     databaseUrl: settings.databaseUrl ?? undefined,
@@ -190,6 +193,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     sharedBreakers?.stop();
     await bus?.close();
     redis?.disconnect();
+    if (traced) await shutdownTracing();
   };
 
   return { app, ctx, state, database, repositories, keyGuard, metrics, usageWriter, close };

@@ -13,6 +13,7 @@ import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
+import { tracing } from '../../observability/tracing.js';
 
 export interface ChatHandlerOptions {
   /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
@@ -67,6 +68,18 @@ export const handleChatCompletion = async (
   let completionText = '';
   let attempts = 0;
   let cached = false;
+  // Tracing (issue 16): one boolean when off; a span per request and per attempt when on.
+  const trace = tracing.enabled
+    ? tracing.impl!.startRequest({
+        requestId: request.id,
+        route: request.routeOptions.url ?? '/v1/chat/completions',
+        requestedModel: requested,
+        stream,
+        traceparent: request.headers.traceparent,
+        messages: inputBody.messages,
+      })
+    : null;
+  let finishReasons: string[] | null = null;
 
   try {
     const route = resolveRoute(catalog, catalog.groups, requested, withImages || options.kind === 'vision' ? 'vision' : 'language');
@@ -115,6 +128,7 @@ export const handleChatCompletion = async (
         checkModel,
         signal: controller.signal,
         mode: stream ? 'stream' : 'json',
+        trace,
         buildCall: async (candidate) => {
           const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
           const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts });
@@ -146,6 +160,11 @@ export const handleChatCompletion = async (
       const renamed = json.model !== route.publicName;
       if (renamed) json.model = route.publicName;
       usage = (json.usage as TokenUsage | undefined) ?? null;
+      if (trace) {
+        const choices = json.choices as Array<{ finish_reason?: unknown; message?: { content?: unknown } }> | undefined;
+        finishReasons = choices?.map((c) => String(c?.finish_reason ?? '')).filter(Boolean) ?? null;
+        if (usage && typeof choices?.[0]?.message?.content === 'string') completionText = choices[0].message.content;
+      }
       if (!usage) {
         const message = (json.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0]?.message;
         completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
@@ -184,6 +203,7 @@ export const handleChatCompletion = async (
     }
     usage = outcome.usage;
     completionText = outcome.completionText;
+    if (outcome.finishReason) finishReasons = [outcome.finishReason];
     ttftMs = outcome.firstTokenAt === null ? null : outcome.firstTokenAt - started;
     if (ttftMs !== null) ctx.routing.stats.recordTtft(result.deploymentId, ttftMs);
     if (outcome.error) {
@@ -226,6 +246,20 @@ export const handleChatCompletion = async (
         stream,
         attempts,
         cached,
+      });
+      // Tracing (issue 16): the request span ends with the tokens the usage row got.
+      trace?.end({
+        status,
+        errorCode,
+        provider: model?.provider ?? null,
+        vendor: model?.providerState.config.vendor ?? null,
+        responseModel: model?.upstreamName ?? null,
+        inputTokens: status < 400 || usage ? promptTokens : null,
+        outputTokens: status < 400 || usage ? completionTokens : null,
+        finishReasons,
+        cached,
+        attempts,
+        completion: completionText,
       });
     };
     if (!usage && model && status < 400 && !cached) {
