@@ -23,7 +23,7 @@ RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
 # from a source checkout; the image runs the compiled dist/, so they are dropped here.
 RUN npm prune --omit=dev --no-audit --no-fund --loglevel=warn \
  && rm -rf node_modules/typescript node_modules/tsx node_modules/esbuild node_modules/@esbuild \
- && find node_modules -name '*.md' -not -path '*/license*' -delete \
+ && find node_modules \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.md' -o -name '*.markdown' \) -type f -delete \
  && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src node_modules/better-sqlite3/build/Release/obj* \
  && rm -rf node_modules/.cache
 
