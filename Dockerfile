@@ -1,9 +1,16 @@
 # syntax=docker/dockerfile:1
 # sk-llm-gateway container image.
 #   docker build -t sk-llm-gateway .        (podman: add --format docker so HEALTHCHECK is kept)
-# Two stages: `build` has the compilers better-sqlite3 needs and every devDependency (tsc, vite);
+# Stages: `manifest` trims package.json for caching; `build` has the compilers better-sqlite3 needs and every devDependency (tsc, vite);
 # the runtime stage gets only the compiled server, the prebuilt admin console and production
 # node_modules, so no compiler, no TypeScript sources and no dev tooling ship in the image.
+
+# Only what `npm ci` reads: package.json without its scripts, so editing an
+# npm script does not throw away the dependency layer below.
+FROM node:20-bookworm-slim AS manifest
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN node -e "const f=require('fs');const p=JSON.parse(f.readFileSync('package.json','utf8'));delete p.scripts;f.writeFileSync('package.json',JSON.stringify(p,null,2))"
 
 FROM node:20-bookworm-slim AS build
 # better-sqlite3 compiles from source when no prebuilt binary can be fetched.
@@ -11,10 +18,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# Dependencies first: this layer is reused until package*.json change.
-COPY package.json package-lock.json ./
+# Dependencies first: this layer is reused until the dependencies change.
+COPY --from=manifest /app/package.json /app/package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=warn
-COPY tsconfig.json tsconfig.build.json ./
+COPY package.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY admin-ui ./admin-ui
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
