@@ -44,16 +44,17 @@ export class GatewayState {
     if (!bus) return;
     bus.on((event) => {
       if (event.type !== 'config' || event.version <= this.version) return;
-      this.reloadSoon();
+      // The notice names a newer version: skip the version read and load it at once.
+      this.reloadSoon(event.version);
     });
     // After an outage, catch up on whatever changed meanwhile.
     bus.onConnect(() => this.reloadSoon());
   }
 
   /** A reload after the one running now (which may have read the version too early). */
-  private reloadSoon(): void {
+  private reloadSoon(version?: number): void {
     void (this.reloading ?? Promise.resolve())
-      .then(() => this.reload(false, false))
+      .then(() => this.reload(version !== undefined && version > this.version, false))
       .catch((error) => this.options.logger?.error({ err: error }, 'state reload failed'));
   }
 
@@ -158,6 +159,8 @@ export class GatewayState {
   /** Apply an overlay change in one transaction, then rebuild the snapshot at once. */
   async change(meta: ChangeMeta, mutate: (draft: OverlayDraft) => void | Promise<void>): Promise<ChangeResult> {
     const result = await this.options.repositories.overlay.change(meta, mutate);
+    // Tell the other instances first: they rebuild in parallel with this one.
+    if (result.changed) this.options.bus?.publish({ type: 'config', version: result.version });
     await this.reload(true);
     return result;
   }
