@@ -74,6 +74,8 @@ let reachable = false;
 let proxy: Awaited<ReturnType<typeof startRedisProxy>>;
 let h: Harness;
 let others: GatewayApp[] = [];
+/** Log lines of the second and third instance (the harness keeps the first's). */
+const otherLogLines: string[] = [];
 let urls: string[] = [];
 let apps: GatewayApp[] = [];
 let schema = '';
@@ -123,7 +125,8 @@ beforeAll(async () => {
   others = [];
   for (let i = 0; i < 2; i++) {
     const settings = readRuntimeSettings({}, { configDir: h.configDir, dataDir: h.dataDir, port: 0, ...shared });
-    others.push(await buildApp({ settings, env: h.env, logger: pino({ level: 'silent' }) }));
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void otherLogLines.push(line) });
+    others.push(await buildApp({ settings, env: h.env, logger }));
   }
   apps = [h.gateway, ...others];
   urls = [h.url, ...(await Promise.all(others.map(listen)))];
@@ -334,6 +337,11 @@ describe('three instances on one PostgreSQL and one Redis', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
+    // Eight virtual keys used in random order: every batch upserts several keys' spend rows
+    // and last-used times, the pattern that deadlocks when instances lock them in different orders.
+    const keys = await Promise.all(Array.from({ length: 8 }, (_, i) => newKey({ name: `writer-${i}` })));
+    const logStart = h.logLines.length;
+    const otherLogStart = otherLogLines.length;
     const perConnection = 8;
     const started = performance.now();
     const statuses: number[] = [];
@@ -341,7 +349,7 @@ describe('three instances on one PostgreSQL and one Redis', () => {
       urls.flatMap((u) =>
         Array.from({ length: 64 }, async () => {
           for (let i = 0; i < perConnection; i++) {
-            const response = await chat(u, { model: 'gpt-test' });
+            const response = await chat(u, { model: 'gpt-test' }, { authorization: `Bearer ${keys[Math.floor(Math.random() * keys.length)]}` });
             statuses.push(response.status);
             await response.arrayBuffer();
           }
@@ -360,6 +368,8 @@ describe('three instances on one PostgreSQL and one Redis', () => {
       `usage under 3 x 64 connections: ${sent} requests in ${(elapsed / 1000).toFixed(1)} s (${(sent / (elapsed / 1000)).toFixed(0)} req/s), ` +
         `${rows} rows written, peak PostgreSQL connections ${peak} (bound ${3 * POOL_MAX})`,
     );
+    const writerErrors = [...h.logLines.slice(logStart), ...otherLogLines.slice(otherLogStart)].filter((l) => /usage writer error|deadlock/i.test(l));
+    expect(writerErrors.map((l) => l.slice(0, 300))).toEqual([]);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(rows).toBe(sent);
     expect(peak).toBeLessThanOrEqual(3 * POOL_MAX);
