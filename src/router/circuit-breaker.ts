@@ -40,6 +40,8 @@ export interface CircuitCoordinator {
   closed(id: string): void;
   /** Whether this instance holds the probe lease for `id` (true when nothing is shared). */
   mayProbe(id: string, now: number): boolean;
+  /** This instance is sending the half-open probe now (keep the lease for its duration). */
+  probing(id: string): void;
 }
 
 export interface CircuitSnapshot {
@@ -167,6 +169,7 @@ export class CircuitBreaker {
     if (!this.probeSlotFree(entry, now)) return false;
     entry.state = 'half-open';
     entry.probeStartedAt = now;
+    this.coordinator?.probing(id);
     return true;
   }
 

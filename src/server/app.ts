@@ -81,7 +81,14 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const repositories = createRepositories(database.db, { box, sqlite: database.sqlite });
   // ioredis is loaded only when REDIS_URL is set.
   const redis = settings.redisUrl
-    ? new (await import('ioredis')).Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    ? new (await import('ioredis')).Redis(settings.redisUrl, {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        lazyConnect: false,
+        // A Redis that hangs instead of closing must not hang requests: after 1 s the
+        // callers fall back to per-instance state, as when it is down.
+        commandTimeout: 1_000,
+      })
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
   const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null);

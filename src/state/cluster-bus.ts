@@ -44,7 +44,7 @@ export class ClusterBus {
     this.channel = `${prefix}events`;
     // Its own connection (a subscribed connection cannot send commands); queued subscribe,
     // and ioredis re-subscribes by itself after a reconnect.
-    this.subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
     this.subscriber.subscribe(this.channel).catch(() => undefined);

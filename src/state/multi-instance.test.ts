@@ -242,6 +242,26 @@ describe('three instances on one PostgreSQL and one Redis', () => {
     expect(await Promise.all(urls.map(async (u) => (await chat(u, { model: 'llama-local' })).status))).toEqual([200, 200, 200]);
   });
 
+  it('an instance that wins the probe lease but gets no traffic does not keep the circuit open', async ({ skip }) => {
+    if (!reachable) skip();
+    const model = 'Qwen/Qwen3-8B';
+    h.sim.addRule({ match: { model }, behavior: { status: 500, errorMessage: 'broken' } });
+    for (let i = 0; i < 3; i++) expect((await chat(urls[0]!, { model })).status).toBe(502);
+    h.sim.clearRules();
+    const id = apps[0]!.ctx.routing.breaker.snapshot(Date.now()).find((s) => s.state === 'open' && s.id.includes('Qwen3'))!.id;
+    const reopensAt = apps[0]!.ctx.routing.breaker.snapshot(Date.now()).find((s) => s.id === id)!.reopensAt!;
+    await new Promise((r) => setTimeout(r, Math.max(0, reopensAt - Date.now()) + 100));
+    // Traffic only on the third instance: whoever won the first claim, it must recover.
+    const started = performance.now();
+    let status = 0;
+    while (status !== 200) {
+      status = (await chat(urls[2]!, { model })).status;
+      if (performance.now() - started > 5_000) throw new Error('the circuit stayed open on the only instance with traffic');
+      if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    console.log(`breaker: recovered on the only busy instance ${(performance.now() - started).toFixed(0)} ms after the cooldown`);
+  });
+
   it('holds a 600 RPM key to within 1% with load spread over the three instances', async ({ skip }) => {
     if (!reachable) skip();
     const key = await newKey({ name: 'rpm-600', rpmLimit: 600 });
