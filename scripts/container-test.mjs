@@ -8,9 +8,11 @@
 // that `podman stop` lets an open stream finish before the container exits 0. Prints the
 // image size. Needs podman and the local base image: see .ci/run and docs/deployment.md.
 //
-// Run with tsx (the simulator and test config helpers are TypeScript):
+// Every podman call that runs while the container streams must be asynchronous: the simulator
+// serves from this process's event loop. Run with tsx (the simulator and config helpers are TypeScript):
 //   node --import tsx scripts/container-test.mjs
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -147,7 +149,8 @@ const main = async () => {
     }).then((response) => response.text());
     await new Promise((r) => setTimeout(r, 600));
     const stopStart = Date.now();
-    podman(['stop', '--time', '30', name]);
+    // Asynchronously: the simulator serving the stream runs in this process's event loop.
+    await promisify(execFile)('podman', ['stop', '--time', '30', name], { env });
     const stopMs = Date.now() - stopStart;
     const body = await slow;
     check(body.trim().endsWith('data: [DONE]'), `podman stop drained the open stream (stop took ${stopMs} ms)`);
