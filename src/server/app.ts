@@ -91,7 +91,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
       })
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
-  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null);
+  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis, `${settings.redisPrefix}rl:`) : null);
   // Many instances (issue 16): config pushes, breaker openings and the response cache go through Redis.
   const bus = redis ? new ClusterBus(redis, settings.redisPrefix, logger) : null;
   const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs, bus });
