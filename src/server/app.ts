@@ -94,9 +94,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
         maxRetriesPerRequest: 1,
         enableOfflineQueue: false,
         lazyConnect: false,
-        // A Redis that hangs instead of closing must not hang requests: after 1 s the
+        // A Redis that hangs instead of closing must not hang requests: after 2 s the
         // callers fall back to per-instance state, as when it is down.
-        commandTimeout: 1_000,
+        commandTimeout: 2_000,
       })
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
