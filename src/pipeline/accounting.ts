@@ -50,6 +50,21 @@ const record = (account: RequestAccount, usage: Usage, estimated: boolean): void
     attempts: account.attempts,
     cached: account.cached,
   });
+  // Tracing (issue 16): the request span ends with the tokens the usage row got.
+  const known = account.status < 400 || account.usage !== null || account.openaiUsage !== null;
+  account.trace?.end({
+    status: account.status,
+    errorCode: account.errorCode,
+    provider: model?.provider ?? null,
+    vendor: model?.providerState.config.vendor ?? null,
+    responseModel: model?.upstreamName ?? null,
+    inputTokens: known ? promptTokens : null,
+    outputTokens: known ? usage.outputTokens : null,
+    finishReasons: account.finishReasons,
+    cached: account.cached,
+    attempts: account.attempts,
+    completion: account.completionText,
+  });
 };
 
 const estimatedUsage = async (account: RequestAccount): Promise<Usage> => {

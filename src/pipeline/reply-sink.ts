@@ -19,4 +19,6 @@ export interface ReplySink {
 export interface RequestInfo {
   readonly id: string;
   readonly headers: IncomingHttpHeaders;
+  /** The matched route (the tracing span's route attribute). */
+  readonly routeOptions: { readonly url?: string };
 }

@@ -4,6 +4,7 @@ import { GatewayError } from '../core/gateway-error.js';
 import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { CatalogModel } from '../router/model-catalog.js';
+import type { RequestTrace } from '../observability/tracing.js';
 
 /** OpenAI's `usage` object as a passthrough answer carries it (converted only when settled). */
 export interface OpenAIWireUsage {
@@ -43,6 +44,9 @@ export class RequestAccount {
   reachedVendor = false;
   /** `client->deployment` protocols of the answering attempt (e.g. `anthropic->openai`), for headers. */
   protocolPair: string | null = null;
+  /** The request span when tracing is on (ended with the usage row's tokens). */
+  trace: RequestTrace | null = null;
+  finishReasons: string[] | null = null;
 
   private controller: AbortController | null = null;
   private res: ServerResponse | null = null;

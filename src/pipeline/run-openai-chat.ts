@@ -12,6 +12,7 @@ import { openAIChatIngress } from '../protocols/openai-chat/index.js';
 import { callerModelAccess } from '../server/key-guard.js';
 import { encodeHeaderValue } from '../server/header-value.js';
 import { endHijackedWithError } from './hijacked-error.js';
+import { tracing } from '../observability/tracing.js';
 import { settleRequest } from './accounting.js';
 import { chatCapabilityCheck, requestedMaxOutput } from './model-checks.js';
 import { leavesClientProtocol } from './protocol-routing.js';
@@ -58,6 +59,7 @@ const runThroughProtocols = async (
     kind: options.kind,
     promptEstimate: quickPromptEstimate(body.messages),
     promptMessages: body.messages,
+    route: request.routeOptions.url,
     maxOutputTokens: requestedMaxOutput(body),
     prepareImages: options.prepareImages,
   });
@@ -94,6 +96,17 @@ export const runOpenAIChat = async (
   const stream = inputBody.stream === true;
   const account = new RequestAccount(ctx, request.id, caller, requested, stream, PROTOCOL);
   account.promptMessages = inputBody.messages;
+  // Tracing (issue 16): one boolean when off; a span per request and per attempt when on.
+  if (tracing.enabled) {
+    account.trace = tracing.impl!.startRequest({
+      requestId: request.id,
+      route: request.routeOptions.url ?? '/v1/chat/completions',
+      requestedModel: requested,
+      stream,
+      traceparent: request.headers.traceparent,
+      messages: inputBody.messages,
+    });
+  }
 
   try {
     // A restricted key's route keeps only deployments it may use; fallbacks are checked too.
@@ -109,7 +122,12 @@ export const runOpenAIChat = async (
     const cache = cachePolicy(request, route.primary, caller, ctx.config.cache.defaultTtlMs, stream);
     const keyForCache = cache ? cacheKey({ ...inputBody, model: route.publicName }, cache.scope) : null;
     if (keyForCache) {
-      const hit = ctx.routing.cache.get(keyForCache);
+      let hit = ctx.routing.cache.get(keyForCache);
+      // Shared cache (REDIS_URL, issue 16): asked only on a local miss.
+      if (!hit && ctx.routing.sharedCache) {
+        const shared = await ctx.routing.sharedCache.get(keyForCache);
+        if (shared) ctx.routing.cache.set(keyForCache, (hit = shared.value), shared.ttlMs);
+      }
       if (hit) {
         account.cached = true;
         return reply
@@ -133,6 +151,7 @@ export const runOpenAIChat = async (
         access,
         signal: account.watchClient(reply.raw),
         mode: stream ? 'stream' : 'json',
+        trace: account.trace,
         buildCall: async (candidate) => {
           const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
           const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts });
@@ -166,6 +185,11 @@ export const runOpenAIChat = async (
       const renamed = json.model !== route.publicName;
       if (renamed) json.model = route.publicName;
       account.openaiUsage = (json.usage as OpenAIWireUsage | undefined) ?? null;
+      if (account.trace) {
+        const choices = json.choices as Array<{ finish_reason?: unknown; message?: { content?: unknown } }> | undefined;
+        account.finishReasons = choices?.map((c) => String(c?.finish_reason ?? '')).filter(Boolean) ?? null;
+        if (account.openaiUsage && typeof choices?.[0]?.message?.content === 'string') account.completionText = choices[0].message.content;
+      }
       if (!account.openaiUsage) {
         const message = (json.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0]?.message;
         account.completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
@@ -174,7 +198,9 @@ export const runOpenAIChat = async (
       if (reply.raw.destroyed) account.clientDisconnected();
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
-        ctx.routing.cache.set(keyForCache, { body, headers: cacheable, status: 200 }, cache.ttlMs);
+        const entry = { body, headers: cacheable, status: 200 };
+        ctx.routing.cache.set(keyForCache, entry, cache.ttlMs);
+        ctx.routing.sharedCache?.set(keyForCache, entry, cache.ttlMs);
       }
       headers['x-gateway-overhead-ms'] = (lastUpstreamStart - account.started + (performance.now() - upstreamDone)).toFixed(3);
       return reply.code(200).headers(headers).type('application/json').send(body);
@@ -216,6 +242,7 @@ export const runOpenAIChat = async (
     }
     account.openaiUsage = outcome.usage;
     account.completionText = outcome.completionText;
+    if (outcome.finishReason) account.finishReasons = [outcome.finishReason];
     account.ttftMs = outcome.firstTokenAt === null ? null : outcome.firstTokenAt - account.started;
     if (account.ttftMs !== null) ctx.routing.stats.recordTtft(result.deploymentId, account.ttftMs);
     if (outcome.error) {

@@ -13,6 +13,7 @@ import { resolveRoute } from '../router/model-groups.js';
 import { relayStream } from '../upstream/relay-stream.js';
 import { openRoutedCall } from '../upstream/routed-call.js';
 import { settleRequest } from './accounting.js';
+import { tracing } from '../observability/tracing.js';
 import { endHijackedWithError } from './hijacked-error.js';
 import type { ReplySink } from './reply-sink.js';
 import { callerModelAccess } from '../server/key-guard.js';
@@ -38,6 +39,8 @@ export interface ProtocolRequest {
   /** Forces the vision model when no model is named (the vision endpoint). */
   kind?: 'language' | 'vision';
   promptEstimate: number;
+  /** The matched route, for the tracing span. */
+  route?: string;
   /** OpenAI chat messages, tokenized when the vendor sends no usage; else promptEstimate is charged. */
   promptMessages?: unknown;
   /** The request's output cap; null when it sets none (the budget then reserves the model's maximum). */
@@ -69,6 +72,16 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
   const account = new RequestAccount(ctx, input.requestId, input.caller, requested, stream, input.usageProtocol);
   account.promptEstimate = input.promptEstimate;
   account.promptMessages = input.promptMessages;
+  if (tracing.enabled) {
+    account.trace = tracing.impl!.startRequest({
+      requestId: input.requestId,
+      route: input.route ?? '/v1/messages',
+      requestedModel: requested,
+      stream,
+      traceparent: input.clientHeaders.traceparent,
+      messages: body.messages,
+    });
+  }
   let neutral: NeutralRequest | null = null;
   const toNeutral = () => (neutral ??= ingress.parseRequest(body));
 
@@ -86,7 +99,12 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     const cache = cachePolicy({ headers: input.clientHeaders }, route.primary, input.caller, ctx.config.cache.defaultTtlMs, stream);
     const keyForCache = cache ? cacheKey({ ...body, model: route.publicName }, cache.scope, ingress.protocol) : null;
     if (keyForCache) {
-      const hit = ctx.routing.cache.get(keyForCache);
+      let hit = ctx.routing.cache.get(keyForCache);
+      // Shared cache (REDIS_URL): asked only on a local miss.
+      if (!hit && ctx.routing.sharedCache) {
+        const shared = await ctx.routing.sharedCache.get(keyForCache);
+        if (shared) ctx.routing.cache.set(keyForCache, (hit = shared.value), shared.ttlMs);
+      }
       if (hit) {
         account.cached = true;
         return {
@@ -109,6 +127,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         access,
         signal: account.watchClient(res),
         mode: stream ? 'stream' : 'json',
+        trace: account.trace,
         buildCall: async (candidate) => {
           const call = await prepareProtocolCall(candidate, {
             clientProtocol: ingress.protocol,
@@ -161,7 +180,9 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
       if (res.destroyed) account.clientDisconnected();
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
-        ctx.routing.cache.set(keyForCache, { body: text, headers: cacheable, status: 200 }, cache.ttlMs);
+        const entry = { body: text, headers: cacheable, status: 200 };
+        ctx.routing.cache.set(keyForCache, entry, cache.ttlMs);
+        ctx.routing.sharedCache?.set(keyForCache, entry, cache.ttlMs);
       }
       return { status: 200, headers, body: text };
     }

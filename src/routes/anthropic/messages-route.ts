@@ -54,6 +54,7 @@ export const registerAnthropicRoutes = async (app: FastifyInstance, ctx: Gateway
           const answer = await runProtocolRequest(ctx, {
             ingress: anthropicIngress,
             usageProtocol: 'anthropic-messages',
+            route: request.routeOptions.url,
             body,
             caller,
             requestId: request.id,
