@@ -3,13 +3,16 @@ import cluster from 'node:cluster';
 import { loadDotenvFile, readRuntimeSettings } from './config/env.js';
 import { loadConfig } from './config/load-config.js';
 import { ConfigError } from './config/yaml-source.js';
-import { buildApp } from './server/app.js';
+import { startDemo } from './demo/start-demo.js';
+import { DEMO_LABEL } from './demo/demo-config.js';
+import { buildApp, type GatewayApp } from './server/app.js';
 import { assertSafeBinding, installGracefulShutdown } from './server/lifecycle.js';
 import { version } from './server/version.js';
 
-const usage = `Usage: sk-llm-gateway [serve|check-config|version] [--config-dir DIR] [--host HOST] [--port PORT]
+const usage = `Usage: sk-llm-gateway [serve|check-config|version] [--config-dir DIR] [--host HOST] [--port PORT] [--demo]
 
   serve          run the gateway (default)
+  serve --demo   try it without vendor keys: a built-in simulated provider, data in <data dir>/demo
   check-config   validate the configuration, print a summary, exit non-zero on errors
   version        print the version`;
 
@@ -19,6 +22,7 @@ interface CliArgs {
   host?: string;
   port?: number;
   workers?: number;
+  demo?: boolean;
 }
 
 export const parseArgs = (argv: string[]): CliArgs => {
@@ -35,6 +39,7 @@ export const parseArgs = (argv: string[]): CliArgs => {
     else if (arg === '--host') args.host = next();
     else if (arg === '--port') args.port = Number(next());
     else if (arg === '--workers') args.workers = Number(next());
+    else if (arg === '--demo') args.demo = true;
     else if (arg === '--help' || arg === '-h') args.command = 'help';
     else if (!arg.startsWith('-')) args.command = arg;
     else throw new Error(`unknown option ${arg}`);
@@ -92,27 +97,46 @@ const main = async () => {
     console.error((error as Error).message);
     process.exit(1);
   }
-  const workers = args.workers ?? Number(process.env.GATEWAY_WORKERS ?? 1);
+  // Demo mode is one process: each worker would start a simulator of its own.
+  const workers = args.demo ? 1 : (args.workers ?? Number(process.env.GATEWAY_WORKERS ?? 1));
   if (workers > 1 && cluster.isPrimary) return runPrimary(workers, settings.platformName);
-  let gateway;
+  let gateway: GatewayApp;
+  const notices: string[] = [];
   try {
-    gateway = await buildApp({ settings });
+    if (args.demo) {
+      const demo = await startDemo({ settings });
+      gateway = demo.gateway;
+      notices.push(...demo.notices);
+    } else gateway = await buildApp({ settings });
   } catch (error) {
     console.error(error instanceof ConfigError ? `configuration error:\n${error.message}` : error);
     process.exit(1);
   }
   for (const warning of gateway.ctx.config.warnings) gateway.ctx.logger.warn(warning);
+  for (const notice of notices) gateway.ctx.logger.warn(notice);
   if (!settings.masterKey) {
     gateway.ctx.logger.warn('GATEWAY_MASTER_KEY is not set: serving without authentication on loopback only');
   }
   installGracefulShutdown(gateway, { drainTimeoutMs: Number(process.env.GATEWAY_DRAIN_TIMEOUT_MS ?? 30_000) });
   await gateway.app.listen({ host: settings.host, port: settings.port });
   if (cluster.isWorker) return;
-  const base = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
-  console.log(`${settings.platformName} ${version}`);
+  // The bound port, not the asked one: `--port 0` picks a free port.
+  const address = gateway.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const base = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  console.log(`${settings.platformName} ${version}${args.demo ? `  [demo mode: ${DEMO_LABEL.en} · ${DEMO_LABEL.zh}]` : ''}`);
   console.log(`  API:    ${base}/v1  (seed paths: ${base}/api/v1)`);
   console.log(`  Docs:   ${base}/docs  and  ${base}/redoc`);
   console.log(`  Admin:  ${base}/admin`);
+  if (args.demo) printDemoHelp(base, gateway.ctx.settings.dataDir);
+};
+
+/** What to try first; the same commands as the README's demo section. */
+const printDemoHelp = (base: string, dataDir: string) => {
+  console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding; no key needed`);
+  console.log(`          data in ${dataDir} (delete it to start over)`);
+  console.log(`  Try:    curl ${base}/v1/chat/completions -H 'content-type: application/json' \\`);
+  console.log(`            -d '{"model":"demo-chat","messages":[{"role":"user","content":"Hello"}]}'`);
 };
 
 /**

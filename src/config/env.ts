@@ -21,6 +21,8 @@ export interface RuntimeSettings {
   logLevel: string;
   trustProxy: boolean;
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
+  /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
+  demo?: boolean;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {

@@ -49,6 +49,8 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
       platformName: await repositories.settings.getPlatformName(settings.platformName),
       version,
       passwordLogin: true,
+      // Public like the name: the login page shows the demo banner too.
+      demo: settings.demo === true,
     }),
   });
 
