@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
-import { loadDotenvFile, readRuntimeSettings } from './config/env.js';
+import { loadDotenvFile, readRuntimeSettings, type RuntimeSettings } from './config/env.js';
 import { loadConfig } from './config/load-config.js';
 import { ConfigError } from './config/yaml-source.js';
-import { startDemo } from './demo/start-demo.js';
+import { DEMO_KEY, startDemo } from './demo/start-demo.js';
 import { DEMO_LABEL } from './demo/demo-config.js';
 import { buildApp, type GatewayApp } from './server/app.js';
 import { assertSafeBinding, installGracefulShutdown } from './server/lifecycle.js';
@@ -114,7 +114,7 @@ const main = async () => {
   }
   for (const warning of gateway.ctx.config.warnings) gateway.ctx.logger.warn(warning);
   for (const notice of notices) gateway.ctx.logger.warn(notice);
-  if (!settings.masterKey) {
+  if (!gateway.ctx.settings.masterKey) {
     gateway.ctx.logger.warn('GATEWAY_MASTER_KEY is not set: serving without authentication on loopback only');
   }
   installGracefulShutdown(gateway, { drainTimeoutMs: Number(process.env.GATEWAY_DRAIN_TIMEOUT_MS ?? 30_000) });
@@ -128,14 +128,17 @@ const main = async () => {
   console.log(`  API:    ${base}/v1  (seed paths: ${base}/api/v1)`);
   console.log(`  Docs:   ${base}/docs  and  ${base}/redoc`);
   console.log(`  Admin:  ${base}/admin`);
-  if (args.demo) printDemoHelp(base, gateway.ctx.settings.dataDir);
+  if (args.demo) printDemoHelp(base, gateway.ctx.settings, settings.masterKey !== null);
 };
 
 /** What to try first; the same commands as the README's demo section. */
-const printDemoHelp = (base: string, dataDir: string) => {
-  console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding; no key needed`);
-  console.log(`          data in ${dataDir} (delete it to start over)`);
-  console.log(`  Try:    curl ${base}/v1/chat/completions -H 'content-type: application/json' \\`);
+const printDemoHelp = (base: string, demo: RuntimeSettings, ownMasterKey: boolean) => {
+  const key = ownMasterKey ? '$GATEWAY_MASTER_KEY' : DEMO_KEY;
+  const password = demo.adminPassword ? 'ADMIN_PASSWORD' : ownMasterKey ? 'GATEWAY_MASTER_KEY' : DEMO_KEY;
+  console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding; no vendor key`);
+  console.log(`          API key: ${key}   console password: ${password}`);
+  console.log(`          data in ${demo.dataDir} (delete it to start over)`);
+  console.log(`  Try:    curl ${base}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`);
   console.log(`            -d '{"model":"demo-chat","messages":[{"role":"user","content":"Hello"}]}'`);
 };
 

@@ -13,8 +13,16 @@ export interface DemoGateway {
 }
 
 /**
+ * The API key and console password of a demo started without GATEWAY_MASTER_KEY. Public on
+ * purpose (the README's examples use it); the CLI checks the binding before it is applied,
+ * so a demo without a real master key still listens on loopback only.
+ */
+export const DEMO_KEY = 'sk-demo';
+
+/**
  * Demo settings: a data folder of its own (`<data dir>/demo`) and embedded storage, so a
- * demo never writes into the real database, keys or usage, whatever `.env` says.
+ * demo never writes into the real database, keys or usage, whatever `.env` says. A key is
+ * always required, as SDKs send one anyway: the master key, else DEMO_KEY.
  */
 export const demoSettings = (settings: RuntimeSettings): { settings: RuntimeSettings; notices: string[] } => {
   const notices: string[] = [];
@@ -27,6 +35,7 @@ export const demoSettings = (settings: RuntimeSettings): { settings: RuntimeSett
       databaseUrl: null,
       databaseSchema: null,
       redisUrl: null,
+      masterKey: settings.masterKey ?? DEMO_KEY,
       demo: true,
     },
     notices,

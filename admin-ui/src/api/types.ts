@@ -14,6 +14,8 @@ export interface AuthInfo {
   platformName: string;
   version: string;
   passwordLogin: boolean;
+  /** True when the server runs `serve --demo`. */
+  demo?: boolean;
 }
 
 export interface LoginResult {
