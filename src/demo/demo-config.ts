@@ -1,5 +1,7 @@
-import { defaultVisionPrompt } from '../config/load-config.js';
-import type { GatewayConfig, ModelConfig, ModelType, Pricing, ProviderConfig } from '../config/types.js';
+import type { z } from 'zod';
+import { modelEntrySchema, providerEntrySchema } from '../config/config-schema.js';
+import { defaultVisionPrompt, modelFromEntry, providerFromEntry } from '../config/load-config.js';
+import type { GatewayConfig, ModelConfig, ModelType, ProviderConfig } from '../config/types.js';
 
 /**
  * Demo mode (`serve --demo`): the gateway in front of the in-process provider simulator,
@@ -10,21 +12,17 @@ import type { GatewayConfig, ModelConfig, ModelType, Pricing, ProviderConfig } f
 
 export const DEMO_LABEL = { en: 'Demo (simulator)', zh: '演示（模拟器）' } as const;
 
+/** A demo model in the providers/*.yaml layout, with the types it is listed under. */
 export interface DemoModelSpec {
-  name: string;
   types: ModelType[];
-  displayName: string;
-  description: string;
-  capabilities: string[];
-  contextWindow: number;
-  /** Invented prices so the dashboard's cost figures have something to show. */
-  pricing: Pricing | null;
+  entry: z.input<typeof modelEntrySchema>;
 }
 
 /**
  * One demo provider per wire protocol the simulator answers. To demo a new protocol, teach
  * the simulator to answer it and add an entry here (e.g. `protocol: 'anthropic'` at the
  * simulator's `/anthropic` prefix): the gateway, console and examples pick it up unchanged.
+ * Entries use the config files' layout, so they get the same defaults as config/ would.
  */
 export interface DemoProviderSpec {
   name: string;
@@ -35,6 +33,8 @@ export interface DemoProviderSpec {
   models: DemoModelSpec[];
 }
 
+const described = (what: string) => `${DEMO_LABEL.en} · ${DEMO_LABEL.zh}: ${what}`;
+
 export const DEMO_PROVIDERS: readonly DemoProviderSpec[] = [
   {
     name: 'Demo',
@@ -44,79 +44,63 @@ export const DEMO_PROVIDERS: readonly DemoProviderSpec[] = [
     path: '/v1',
     models: [
       {
-        name: 'demo-chat',
         // Chats and sees images, so it is in both pickers and answers tools, streams and uploads.
         types: ['language', 'vision'],
-        displayName: 'Demo chat',
-        description: `${DEMO_LABEL.en} · ${DEMO_LABEL.zh}: chat, streaming, tools and images`,
-        capabilities: ['vision', 'tools', 'streaming'],
-        contextWindow: 128_000,
-        pricing: { input: 1, output: 2, currency: 'USD' },
+        entry: {
+          name: 'demo-chat',
+          display_name: 'Demo chat',
+          description: described('chat, streaming, tools and images'),
+          capabilities: ['vision', 'tools', 'streaming'],
+          context_window: 128_000,
+          // Invented prices, so the dashboard's cost figures have something to show.
+          pricing: { input: 1, output: 2, currency: 'USD' },
+        },
       },
       {
-        name: 'demo-mini',
         types: ['language'],
-        displayName: 'Demo mini',
-        description: `${DEMO_LABEL.en} · ${DEMO_LABEL.zh}: a second chat model to switch to`,
-        capabilities: ['tools', 'streaming'],
-        contextWindow: 32_000,
-        pricing: { input: 0.5, output: 1, currency: 'CNY' },
+        entry: {
+          name: 'demo-mini',
+          display_name: 'Demo mini',
+          description: described('a second chat model to switch to'),
+          capabilities: ['tools', 'streaming'],
+          context_window: 32_000,
+          pricing: { input: 0.5, output: 1, currency: 'CNY' },
+        },
       },
       {
-        name: 'demo-embedding',
         types: ['embedding'],
-        displayName: 'Demo embedding',
-        description: `${DEMO_LABEL.en} · ${DEMO_LABEL.zh}: embeddings`,
-        capabilities: [],
-        contextWindow: 8_192,
-        pricing: { input: 0.02, output: 0, currency: 'USD' },
+        entry: {
+          name: 'demo-embedding',
+          display_name: 'Demo embedding',
+          description: described('embeddings'),
+          context_window: 8_192,
+          pricing: { input: 0.02, output: 0, currency: 'USD' },
+        },
       },
     ],
   },
 ];
 
-/** The models the README's demo examples name; a test checks they exist. */
-export const DEMO_CHAT_MODEL = 'demo-chat';
-export const DEMO_EMBEDDING_MODEL = 'demo-embedding';
+const demoProvider = (spec: DemoProviderSpec, simulatorUrl: string): ProviderConfig =>
+  providerFromEntry(
+    providerEntrySchema.parse({
+      name: spec.name,
+      base_url: `${simulatorUrl.replace(/\/+$/, '')}${spec.path}`,
+      description: described('simulated answers on this machine, no vendor key'),
+      protocol: spec.protocol,
+      vendor: spec.vendor,
+      needs_key: false,
+      stream_usage: true,
+      // Short: the simulator is in-process, so a slow answer means something is wrong.
+      timeout_ms: { connect: 2_000, first_byte: 30_000, idle: 30_000, total: 120_000 },
+    }),
+  );
 
-const demoProvider = (spec: DemoProviderSpec, simulatorUrl: string): ProviderConfig => ({
-  name: spec.name,
-  vendor: spec.vendor,
-  apiKeyEnv: null,
-  baseUrl: `${simulatorUrl.replace(/\/+$/, '')}${spec.path}`,
-  description: `${DEMO_LABEL.en} · ${DEMO_LABEL.zh}: simulated answers on this machine, no vendor key`,
-  protocol: spec.protocol,
-  headers: {},
-  // Short: the simulator is in-process, so a slow answer means something is wrong.
-  timeouts: { connect: 2_000, firstByte: 30_000, idle: 30_000, total: 120_000 },
-  enabled: true,
-  needsKey: false,
-  imageDelivery: null,
-  forceInlineImages: false,
-  streamUsage: true,
-  drainOnDisconnect: false,
-  imageLimits: {},
-  source: 'config',
-});
-
-const demoModel = (spec: DemoModelSpec, provider: string): ModelConfig => ({
-  name: spec.name,
-  provider,
-  types: [...spec.types],
-  displayName: spec.displayName,
-  description: spec.description,
-  upstreamName: spec.name,
-  aliases: [],
-  contextWindow: spec.contextWindow,
-  maxOutputTokens: null,
-  pricing: spec.pricing ? { ...spec.pricing } : null,
-  capabilities: [...spec.capabilities],
-  enabled: true,
-  imageLimits: {},
-  timeouts: {},
-  cacheTtlSeconds: 0,
-  source: 'config',
-});
+const demoModel = (spec: DemoModelSpec, provider: string): ModelConfig => {
+  const model = modelFromEntry(modelEntrySchema.parse(spec.entry), provider, spec.types[0]!);
+  model.types = [...spec.types];
+  return model;
+};
 
 /** The gateway configuration for demo mode, pointing at a simulator listening on `simulatorUrl`. */
 export const buildDemoConfig = (simulatorUrl: string, specs: readonly DemoProviderSpec[] = DEMO_PROVIDERS): GatewayConfig => {

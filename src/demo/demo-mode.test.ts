@@ -129,7 +129,7 @@ describe('demo mode (what `serve --demo` runs)', () => {
   it('lists only the demo providers, tells the console it is a demo, keeps its data apart', async () => {
     const models = await client.models.list();
     const ids = models.data.map((m) => m.id).sort();
-    expect(ids).toEqual(DEMO_PROVIDERS.flatMap((p) => p.models.map((m) => m.name)).sort());
+    expect(ids).toEqual(DEMO_PROVIDERS.flatMap((p) => p.models.map((m) => m.entry.name)).sort());
     const info = (await (await fetch(`${url}/admin/auth/info`)).json()) as { demo: boolean };
     expect(info.demo).toBe(true);
     expect(demo.gateway.ctx.settings.dataDir).toBe(join(root, 'demo'));
