@@ -70,6 +70,7 @@ const main = async () => {
       const demo = await startDemo({ settings });
       gateway = demo.gateway;
       notices.push(...demo.notices);
+      if ((args.workers ?? 1) > 1) notices.push('--workers is ignored in demo mode (one process)');
     } else gateway = await buildApp({ settings });
   } catch (error) {
     console.error(error instanceof ConfigError ? `configuration error:\n${error.message}` : error);
