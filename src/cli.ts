@@ -102,7 +102,7 @@ const printDemoHelp = (base: string, demo: RuntimeSettings, ownMasterKey: boolea
   console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding; no vendor key`);
   console.log(`          API key: ${key}   console password: ${password}`);
   console.log(`          data in ${demo.dataDir} (delete it to start over)`);
-  console.log(`  Try:    curl ${base}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`);
+  console.log(`  Try:    curl ${base}/v1/chat/completions -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`);
   console.log(`            -d '{"model":"demo-chat","messages":[{"role":"user","content":"Hello"}]}'`);
 };
 
