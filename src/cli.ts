@@ -4,8 +4,6 @@ import { parseArgs, usage, type CliArgs } from './cli-args.js';
 import { loadDotenvFile, readRuntimeSettings, type RuntimeSettings } from './config/env.js';
 import { loadConfig } from './config/load-config.js';
 import { ConfigError } from './config/yaml-source.js';
-import { DEMO_KEY, startDemo } from './demo/start-demo.js';
-import { DEMO_LABEL } from './demo/demo-config.js';
 import { buildApp, type GatewayApp } from './server/app.js';
 import { assertSafeBinding, installGracefulShutdown } from './server/lifecycle.js';
 import { version } from './server/version.js';
@@ -67,6 +65,8 @@ const main = async () => {
   const notices: string[] = [];
   try {
     if (args.demo) {
+      // Loaded only here: a normal start never loads the simulator or the demo providers.
+      const { startDemo } = await import('./demo/start-demo.js');
       const demo = await startDemo({ settings });
       gateway = demo.gateway;
       notices.push(...demo.notices);
@@ -88,17 +88,18 @@ const main = async () => {
   const address = gateway.app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const base = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
-  console.log(`${settings.platformName} ${version}${args.demo ? `  [demo mode: ${DEMO_LABEL.en} · ${DEMO_LABEL.zh}]` : ''}`);
+  console.log(`${settings.platformName} ${version}${args.demo ? '  [demo mode: Demo (simulator) · 演示（模拟器）]' : ''}`);
   console.log(`  API:    ${base}/v1  (seed paths: ${base}/api/v1)`);
   console.log(`  Docs:   ${base}/docs  and  ${base}/redoc`);
   console.log(`  Admin:  ${base}/admin`);
-  if (args.demo) printDemoHelp(base, gateway.ctx.settings, settings.masterKey !== null);
+  if (args.demo) printDemoHelp(base, gateway.ctx.settings, settings.masterKey);
 };
 
 /** What to try first; the same commands as the README's demo section. */
-const printDemoHelp = (base: string, demo: RuntimeSettings, ownMasterKey: boolean) => {
-  const key = ownMasterKey ? '$GATEWAY_MASTER_KEY' : DEMO_KEY;
-  const password = demo.adminPassword ? 'ADMIN_PASSWORD' : ownMasterKey ? 'GATEWAY_MASTER_KEY' : DEMO_KEY;
+const printDemoHelp = (base: string, demo: RuntimeSettings, ownMasterKey: string | null) => {
+  // Never print the operator's own key; the demo key (DEMO_KEY) is public.
+  const key = ownMasterKey ? '$GATEWAY_MASTER_KEY' : demo.masterKey;
+  const password = demo.adminPassword ? 'ADMIN_PASSWORD' : ownMasterKey ? 'GATEWAY_MASTER_KEY' : demo.masterKey;
   console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding; no vendor key`);
   console.log(`          API key: ${key}   console password: ${password}`);
   console.log(`          data in ${demo.dataDir} (delete it to start over)`);
