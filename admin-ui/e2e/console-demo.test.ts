@@ -6,10 +6,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readRuntimeSettings } from '../../src/config/env.js';
 import { DEMO_KEY, startDemo, type DemoGateway } from '../../src/demo/start-demo.js';
-import { launchBrowser, newContext, ProblemWatcher, requireChromium, skipBrowserSuites } from './support/browser.js';
+import { launchBrowser, newContext, ProblemWatcher, requireChromium, screenshot, skipBrowserSuites } from './support/browser.js';
 import { ensureAdminUiBuilt } from './support/build-admin-ui.js';
 
-const TIMEOUT = 60_000;
+const TIMEOUT = 120_000;
 
 /** The console over `serve --demo`: signed in with the demo key, every page works without a vendor key. */
 describe.skipIf(skipBrowserSuites)('admin console in Chromium: demo mode', () => {
@@ -33,7 +33,8 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: demo mode', () =>
     context = await newContext(browser);
     watcher = new ProblemWatcher(context);
     page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    // Generous: this suite walks every page of the console on a shared, loaded machine.
+    page.setDefaultTimeout(30_000);
   }, 90_000);
   afterEach((test) => watcher?.assertClean(test.task.name));
   afterAll(async () => {
@@ -50,6 +51,7 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: demo mode', () =>
     const banner = page.getByTestId('demo-banner');
     await banner.waitFor();
     expect(await banner.textContent()).toContain('sk-demo');
+    await screenshot(page, 'demo-login');
     await page.getByTestId('login-password').fill(DEMO_KEY);
     await page.getByTestId('login-submit').click();
     await page.getByTestId('nav-dashboard').waitFor();
@@ -68,5 +70,6 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: demo mode', () =>
     await page.getByTestId('playground-send').click();
     await page.locator('[data-testid="playground-output"][data-status="done"]').waitFor();
     expect(await page.getByTestId('playground-output').textContent()).toBe('Simulated reply from demo-chat.');
+    await screenshot(page, 'demo-playground');
   });
 });

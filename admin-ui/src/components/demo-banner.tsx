@@ -1,5 +1,5 @@
 import { Alert } from '@mantine/core';
-import { IconFlask } from '@tabler/icons-react';
+import { IconInfoCircle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useAuthInfo } from '../api/hooks';
 
@@ -16,7 +16,7 @@ export function DemoBanner({ where }: { where: 'console' | 'login' }) {
       variant="light"
       color="yellow"
       radius="md"
-      icon={<IconFlask size={18} />}
+      icon={<IconInfoCircle size={18} />}
       title={t('demo.title')}
       mb={where === 'console' ? 'md' : 0}
       data-testid="demo-banner"
