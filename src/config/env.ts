@@ -21,6 +21,11 @@ export interface RuntimeSettings {
   logLevel: string;
   trustProxy: boolean;
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
+  /**
+   * After a client hangs up mid-answer, how long the upstream is still read for the
+   * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
+   */
+  disconnectGraceMs: number;
   /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
   demo?: boolean;
 }
@@ -63,6 +68,7 @@ export const readRuntimeSettings = (
       idle: intFrom(env.GATEWAY_IDLE_TIMEOUT_MS, 120_000, 'GATEWAY_IDLE_TIMEOUT_MS'),
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
+    disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
   };
   return { ...settings, ...overrides };
 };

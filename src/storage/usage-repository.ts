@@ -1,3 +1,4 @@
+import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
 import { timeOrderedId } from './time-ordered-id.js';
 import { sql, type Kysely } from 'kysely';
 import { badRequest } from '../server/errors.js';
@@ -75,6 +76,16 @@ export const USAGE_INSERT_CHUNK = 500;
 const int = (value: number | undefined | null, fallback = 0) =>
   typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.round(value)) : fallback;
 
+/** Longest request id stored (client ids are checked at the edge; this is the last guard). */
+export const MAX_STORED_REQUEST_ID = 128;
+const MAX_ERROR_CODE = 100;
+
+const boundedOrNull = (value: string | null | undefined, max: number) => (value === null || value === undefined ? null : boundText(value, max));
+
+/**
+ * Every string is bounded and cleaned here, whoever recorded the row: PostgreSQL refuses
+ * NUL bytes and index entries over ~2.7 KB, and one refused row used to fail its batch.
+ */
 export const toUsageRow = (input: UsageRecordInput): NewUsageRecordRow => {
   if (!input.requestId || !input.model || !input.provider || !Number.isFinite(input.time) || !Number.isInteger(input.status)) {
     throw badRequest('A usage record needs requestId, time, model, provider and an integer status.', 'invalid_usage_record');
@@ -83,14 +94,14 @@ export const toUsageRow = (input: UsageRecordInput): NewUsageRecordRow => {
   const completion = int(input.completionTokens);
   return {
     id: input.id ?? timeOrderedId(),
-    request_id: input.requestId,
+    request_id: boundText(input.requestId, MAX_STORED_REQUEST_ID),
     time: Math.floor(input.time),
-    key_id: input.keyId ?? null,
-    key_name: input.keyName ?? null,
-    model: input.model,
-    provider: input.provider,
+    key_id: boundedOrNull(input.keyId, MAX_NAME_LENGTH),
+    key_name: boundedOrNull(input.keyName, MAX_NAME_LENGTH),
+    model: boundText(input.model, MAX_NAME_LENGTH),
+    provider: boundText(input.provider, MAX_NAME_LENGTH),
     status: input.status,
-    error_code: input.errorCode ?? null,
+    error_code: boundedOrNull(input.errorCode, MAX_ERROR_CODE),
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: input.totalTokens === undefined ? prompt + completion : int(input.totalTokens),
