@@ -3,7 +3,7 @@ import { GatewayError } from '../server/errors.js';
 import { decodeBmp } from './bmp-decoder.js';
 import { isCleanJpeg, isCleanPng } from './container-scan.js';
 import { dropAlpha, encodeJpegWithin, encodePngWithin, hasTransparency, type RawImage } from './encode-image.js';
-import { formatBytes, imageTooLarge, invalidImage, unsupportedImageFormat } from './image-errors.js';
+import { imageTooLarge, invalidImage, unsupportedImageFormat } from './image-errors.js';
 import { SOURCE_FORMAT_NAMES, sniffImageFormat, type SourceImageFormat } from './sniff-image-format.js';
 import { assertValidImageLimits, DEFAULT_MAX_INPUT_PIXELS, type ImageLimits } from './vendor-limits.js';
 
