@@ -33,7 +33,9 @@ export const providerEntrySchema = z.looseObject({
     .trim()
     .refine((value) => /^https?:\/\/[^\s]+$/i.test(value), 'base_url must be an http(s) URL'),
   description: z.string().optional().default(''),
-  protocol: z.enum(['openai']).optional().default('openai'),
+  /** English description for the console's English UI (`description` is shown otherwise). */
+  description_en: z.string().optional(),
+  protocol: z.enum(['openai', 'anthropic']).optional().default('openai'),
   vendor: z.string().trim().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional().default({}),
   timeout_ms: timeoutsSchema.optional(),
@@ -81,7 +83,10 @@ export const pricingSchema = z.looseObject({
 export const modelEntrySchema = z.looseObject({
   name: z.string().trim().min(1, 'model name must not be empty'),
   display_name: z.string().optional(),
+  /** Shown by the English console instead of `display_name` (which may be Chinese). */
+  display_name_en: z.string().trim().min(1).optional(),
   description: z.string().optional(),
+  description_en: z.string().optional(),
   upstream_name: z.string().trim().min(1).optional(),
   aliases: z.array(z.string().trim().min(1)).optional().default([]),
   context_window: z.number().int().positive().optional(),
@@ -100,6 +105,7 @@ export const modelTypeNames = ['language', 'vision', 'embedding', 'reasoning'] a
 export const providerFileSchema = z.looseObject({
   provider: z.string().trim().min(1, 'provider must name a provider from models.yaml'),
   description: z.string().optional(),
+  description_en: z.string().optional(),
   models: z
     .looseObject({
       language: z.array(modelEntrySchema).optional(),

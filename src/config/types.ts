@@ -31,7 +31,10 @@ export interface ProviderConfig {
   apiKeyEnv: string | null;
   baseUrl: string;
   description: string;
-  protocol: 'openai';
+  /** English description, when the config gives one. */
+  descriptionEn?: string;
+  /** The wire protocol the vendor speaks; picks passthrough or translation per request. */
+  protocol: 'openai' | 'anthropic';
   headers: Record<string, string>;
   timeouts: Partial<Timeouts>;
   enabled: boolean;
@@ -49,6 +52,9 @@ export interface ModelConfig {
   provider: string;
   types: ModelType[];
   displayName: string;
+  /** English display name and description, when the config gives them (the console's English UI uses them). */
+  displayNameEn?: string;
+  descriptionEn?: string;
   description: string;
   upstreamName: string;
   aliases: string[];

@@ -81,6 +81,16 @@ export const resolveProviderState = (
 export const modelSeesImages = (model: Pick<ModelConfig, 'types' | 'capabilities'>) =>
   model.types.includes('vision') || model.capabilities.includes('vision');
 
+/**
+ * The types a model serves: a model that sees images and also chats (capability `chat`, as
+ * gpt-4o-class models are configured) serves language requests too, so it appears in the
+ * language pickers and can be the active language model.
+ */
+export const servedTypes = (model: Pick<ModelConfig, 'types' | 'capabilities'>): ModelType[] =>
+  modelSeesImages(model) && model.capabilities.includes('chat') && !model.types.some((t) => t === 'language' || t === 'reasoning')
+    ? [...model.types, 'language']
+    : model.types;
+
 export const buildCatalog = (input: CatalogInput): Catalog => {
   const env = input.env ?? process.env;
   const providers = new Map<string, ProviderState>();
@@ -98,6 +108,7 @@ export const buildCatalog = (input: CatalogInput): Catalog => {
       providerState.status !== 'usable' ? providerState.status : model.enabled ? 'usable' : 'disabled';
     const entry: CatalogModel = {
       ...model,
+      types: servedTypes(model),
       provider: providerState.config.name,
       key: modelKey(providerState.config.name, model.name),
       providerState,

@@ -10,6 +10,7 @@ import { createLogger } from '../observability/logger.js';
 import type { UsageSink } from '../observability/usage-record.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { registerAdminRoutes } from '../routes/admin/register-admin-routes.js';
+import { registerAnthropicRoutes } from '../routes/anthropic/messages-route.js';
 import { registerChatCompletionsRoute } from '../routes/openai/chat-completions-route.js';
 import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
@@ -160,6 +161,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   await registerDocs(app, { title: settings.platformName, version });
   registerHealthRoutes(app, ctx, async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }));
   registerChatCompletionsRoute(app, ctx);
+  await registerAnthropicRoutes(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
   registerVisionRoutes(app, ctx);

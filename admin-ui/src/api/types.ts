@@ -38,6 +38,7 @@ export type Status = 'usable' | 'key_missing' | 'disabled';
 export interface Provider {
   name: string;
   description: string;
+  descriptionEn?: string | null;
   baseUrl: string;
   protocol: string;
   enabled: boolean;
@@ -48,6 +49,17 @@ export interface Provider {
   status: Status;
   modelCount: number;
   source: 'config' | 'admin';
+  /** The gateway's last connection check (the console's test or the periodic one). */
+  lastCheck?: ProviderCheck | null;
+}
+
+export interface ProviderCheck {
+  ok: boolean;
+  checkedAt: string;
+  latencyMs: number;
+  trigger: 'console' | 'scheduled';
+  modelCount?: number;
+  error?: { message: string; code: string };
 }
 
 export interface ProviderInput {
@@ -84,7 +96,10 @@ export interface Model {
   type: ModelType;
   types: string[];
   displayName: string;
+  /** English name/description from the config (`display_name_en`), if any. */
+  displayNameEn?: string | null;
   description: string;
+  descriptionEn?: string | null;
   upstreamName: string;
   aliases: string[];
   contextWindow: number | null;
@@ -102,6 +117,7 @@ export interface ModelInput {
   name?: string;
   type?: ModelType;
   displayName?: string;
+  displayNameEn?: string | null;
   description?: string;
   upstreamName?: string;
   aliases?: string[];
@@ -206,6 +222,8 @@ export interface LogEntry {
   time: string;
   keyId: string | null;
   keyName: string | null;
+  /** Who called: a virtual key, the master key, the console playground or nobody (no key). */
+  caller?: 'key' | 'master' | 'playground' | 'anonymous';
   model: string;
   provider: string;
   status: number | string;

@@ -5,12 +5,12 @@ import { badRequest, conflict, notFound } from '../../server/errors.js';
 import { parseProviderEntry, providerToEntry } from '../../state/merge-overlay.js';
 import type { JsonObject } from '../../storage/index.js';
 import { ADMIN_ACTOR, adminRoute, applyChange, catchUp, nameParams, parseWith, yamlFieldError, type AdminServices } from './admin-http.js';
+import { checkIntervalFromEnv, ProviderChecks } from './provider-checks.js';
 import {
   providerCreateSchema,
   providerFieldNames,
   providerPatchData,
   providerPatchSchema,
-  testProviderConnection,
   toProviderView,
 } from './provider-view.js';
 
@@ -18,6 +18,9 @@ const keyBody = z.object({ apiKey: z.string().trim().min(1, 'must not be empty')
 
 export const registerProviderRoutes = (app: FastifyInstance, services: AdminServices) => {
   const { state, repositories, ctx } = services;
+  const checks = new ProviderChecks(ctx, state, ctx.logger);
+  checks.start(checkIntervalFromEnv(process.env));
+  app.addHook('onClose', () => checks.stop());
 
   const findProvider = (name: string): ProviderState => {
     const found = state.catalog.providers.get(name.toLowerCase());
@@ -27,7 +30,8 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
 
   const view = async (name: string) => {
     const catalog = state.catalog;
-    return toProviderView(findProvider(name), catalog, await repositories.providerKeys.listMasked());
+    const provider = findProvider(name);
+    return toProviderView(provider, catalog, await repositories.providerKeys.listMasked(), checks.get(provider.config.name));
   };
 
   /** Validates the merged definition exactly as the overlay merge will read it. */
@@ -44,7 +48,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
     handler: async () => {
       const catalog = state.catalog;
       const masked = await repositories.providerKeys.listMasked();
-      return { data: [...catalog.providers.values()].map((p) => toProviderView(p, catalog, masked)) };
+      return { data: [...catalog.providers.values()].map((p) => toProviderView(p, catalog, masked, checks.get(p.config.name))) };
     },
   });
 
@@ -132,10 +136,11 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
   });
 
   app.post('/admin/api/providers/:name/test', {
-    ...adminRoute('Test the connection: GET <base_url>/models with the key', { params: nameParams }),
+    ...adminRoute('Test the connection: GET <base_url>/models with the key (recorded as the provider\'s last check)', { params: nameParams }),
     handler: async (request) => {
       const { name: param } = parseWith(nameParams, request.params);
-      return testProviderConnection(ctx, findProvider(param));
+      const { check, ...result } = await checks.check(findProvider(param), 'console');
+      return { ...result, checkedAt: check.checkedAt };
     },
   });
 };

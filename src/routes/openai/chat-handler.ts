@@ -13,6 +13,8 @@ import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
+import { leavesClientProtocol } from '../../pipeline/protocol-routing.js';
+import { handleChatThroughPipeline } from './chat-protocol-bridge.js';
 import { boundText, MAX_NAME_LENGTH } from '../../core/bounded-text.js';
 
 export interface ChatHandlerOptions {
@@ -81,6 +83,10 @@ export const handleChatCompletion = async (
   const catalog = ctx.catalog();
   const requested = typeof inputBody.model === 'string' && inputBody.model !== '' ? inputBody.model : undefined;
   const withImages = hasImageParts(inputBody.messages);
+  // One cached lookup when every deployment speaks OpenAI; otherwise the protocol pipeline.
+  if (leavesClientProtocol(catalog, 'openai', requested, withImages || options.kind === 'vision' ? 'vision' : 'language')) {
+    return handleChatThroughPipeline(ctx, request, reply, inputBody, caller, options);
+  }
   const stream = inputBody.stream === true;
   let model: CatalogModel | null = null;
   let status = 200;
