@@ -101,7 +101,7 @@ const printDemoHelp = (base: string, demo: RuntimeSettings, ownMasterKey: string
   // Never print the operator's own key; the demo key (DEMO_KEY) is public.
   const key = ownMasterKey ? '$GATEWAY_MASTER_KEY' : demo.masterKey;
   const password = demo.adminPassword ? 'ADMIN_PASSWORD' : ownMasterKey ? 'GATEWAY_MASTER_KEY' : demo.masterKey;
-  console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding; no vendor key`);
+  console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding, demo-claude (Anthropic protocol); no vendor key`);
   console.log(`          API key: ${key}   console password: ${password}`);
   console.log(`          data in ${demo.dataDir} (delete it to start over)`);
   console.log(`  Try:    curl ${base}/v1/chat/completions -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`);

@@ -79,6 +79,28 @@ export const DEMO_PROVIDERS: readonly DemoProviderSpec[] = [
       },
     ],
   },
+  {
+    name: 'Demo-Anthropic',
+    protocol: 'anthropic',
+    // The simulator's Anthropic Messages responder (/anthropic/v1/messages).
+    vendor: 'anthropic',
+    path: '/anthropic',
+    models: [
+      {
+        // Reached natively by Anthropic clients (/v1/messages) and translated for OpenAI ones.
+        types: ['language', 'vision'],
+        entry: {
+          name: 'demo-claude',
+          display_name: 'Demo Claude-style',
+          description: described('Anthropic Messages protocol: chat, streaming, tools and images'),
+          capabilities: ['vision', 'tools', 'streaming'],
+          context_window: 200_000,
+          max_output_tokens: 8_192,
+          pricing: { input: 3, output: 15, currency: 'USD' },
+        },
+      },
+    ],
+  },
 ];
 
 const demoProvider = (spec: DemoProviderSpec, simulatorUrl: string): ProviderConfig =>

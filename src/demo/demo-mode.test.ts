@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import pino from 'pino';
 import sharp from 'sharp';
@@ -119,6 +120,20 @@ describe('demo mode (what `serve --demo` runs)', () => {
     expect(result.data[0]!.embedding).not.toEqual(result.data[1]!.embedding);
   });
 
+  it('speaks the Anthropic Messages API: natively to demo-claude, translated to demo-chat, and demo-claude to OpenAI clients', async () => {
+    const anthropic = new Anthropic({ baseURL: url, apiKey: DEMO_KEY, maxRetries: 0, timeout: 15_000 });
+    const native = await anthropic.messages.create({ model: 'demo-claude', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
+    expect(native.content[0]).toMatchObject({ type: 'text', text: 'Simulated reply from demo-claude.' });
+    let streamed = '';
+    const stream = anthropic.messages.stream({ model: 'demo-chat', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
+    stream.on('text', (text) => (streamed += text));
+    const final = await stream.finalMessage();
+    expect(streamed).toBe('Simulated reply from demo-chat.');
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+    const translated = await client.chat.completions.create({ model: 'demo-claude', messages: [{ role: 'user', content: 'Hello' }] });
+    expect(translated.choices[0]!.message.content).toBe('Simulated reply from demo-claude.');
+  });
+
   it('needs the demo key (so SDK examples and virtual keys behave as in production)', async () => {
     const noKey = await fetch(`${url}/v1/models`);
     expect(noKey.status).toBe(401);
@@ -165,7 +180,7 @@ describe('the README demo examples', () => {
   it.each(readmes)('$name: the curl examples work as written', async ({ text }) => {
     // The upload example needs the reader's own picture; the test above covers uploads.
     const curls = demoBlocks(text).filter((b) => b.lang === 'bash' && !b.code.includes('@'));
-    expect(curls.length).toBe(3);
+    expect(curls.length).toBe(4);
     for (const { code } of curls) {
       const { stdout } = await run('bash', ['-c', `${atPort(code).trim()} --fail-with-body -sS`], { timeout: 20_000 });
       expect(stdout).toMatch(/Simulated reply|data: \[DONE\]|"embedding"/);
