@@ -45,8 +45,6 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: demo mode', () =>
   });
 
   it('shows the demo banner on the login page, and the demo key opens the console', { timeout: TIMEOUT }, async () => {
-    // The signed-out session probe; remove once it answers 200 "not signed in" (issue 11, bug 7).
-    watcher.allow(/\/admin\/auth\/me$/, 401);
     await page.goto(`${base}/admin/login`);
     const banner = page.getByTestId('demo-banner');
     await banner.waitFor();

@@ -78,6 +78,11 @@ export interface VisionSettings {
   defaultPrompt: string;
   allowedUrlHosts: string[];
   maxUploadBytes: number;
+  /** Image work admission (src/images/image-work-queue.ts); undefined = the defaults. */
+  maxConcurrentImages?: number;
+  imageQueueSize?: number;
+  imageTimeoutMs?: number;
+  maxDecodeBytes?: number;
 }
 
 export interface GatewayConfig {
