@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../simulator/simulator-server.js';
+import type { Simulator } from '../simulator/types.js';
 import { defaultNeedsKey, detectVendor, knownVendors } from '../config/vendors.js';
 import { providerFromEntry } from '../config/load-config.js';
 import { defaultImageLimits, GENERIC_IMAGE_LIMITS, knownImageVendors, normalizeVendor, VENDOR_IMAGE_LIMITS } from '../images/vendor-limits.js';
@@ -77,6 +79,39 @@ describe('the vendor table', () => {
       if (!vendor!.local && vendor!.endpoints[provider.protocol]) {
         expect(provider.baseUrl, `${entry.name} base URL`).toBe(vendor!.endpoints[provider.protocol]);
       }
+    }
+  });
+});
+
+describe('the simulator imitates each vendor as the table describes it', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator();
+  });
+  afterAll(async () => sim.close());
+
+  /** Where a stream asked without stream_options carries usage. */
+  const usageSeenAt = async (vendor: string): Promise<'finish-choice' | 'finish-top-level' | 'none'> => {
+    const response = await fetch(`${sim.url}/${vendor}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sim-key' },
+      body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const text = await response.text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('data: {')) continue;
+      const chunk = JSON.parse(line.slice(6)) as { usage?: unknown; choices?: Array<{ usage?: unknown }> };
+      if (chunk.choices?.[0]?.usage) return 'finish-choice';
+      if (chunk.usage) return 'finish-top-level';
+    }
+    return 'none';
+  };
+
+  it('puts stream usage where the vendor does (and where its adapter looks)', async () => {
+    for (const vendor of VENDORS) {
+      if (vendor.protocol !== 'openai') continue;
+      const expected = vendor.streamUsage === 'openai' ? 'none' : vendor.streamUsage;
+      expect(await usageSeenAt(vendor.id), vendor.id).toBe(expected);
     }
   });
 });
