@@ -120,7 +120,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
       throw missingKeyError();
     },
     admit: (caller, model, requestedName, estimatedTokens) => keyGuard.admit(caller, model, requestedName, estimatedTokens),
-    settle: (caller, totalTokens, cost) => keyGuard.settle(caller, totalTokens, cost),
+    settle: (caller, totalTokens, cost, currency) => keyGuard.settle(caller, totalTokens, cost, currency),
   };
 
   const app: FastifyInstance = Fastify({

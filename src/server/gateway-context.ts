@@ -27,5 +27,6 @@ export interface GatewayContext {
   /** Per-request admission checks for a caller and model (allowed models, rate limits, budget). */
   admit(caller: ApiCaller, model: CatalogModel, requestedName: string | undefined, estimatedTokens: number): Promise<Record<string, string>>;
   /** Called when a request finishes so limits can be corrected with real token counts. */
-  settle(caller: ApiCaller, totalTokens: number, cost: number): void;
+  /** `currency`: the cost's ISO 4217 code (the model's pricing currency; default USD). */
+  settle(caller: ApiCaller, totalTokens: number, cost: number, currency?: string): void;
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { budgetPeriodStart, checkBudget } from '../limits/budget.js';
 import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
-import { hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
+import { DEFAULT_BUDGET_CURRENCY, hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
 
@@ -14,6 +14,7 @@ export interface VirtualCaller extends ApiCaller {
 }
 
 const isVirtual = (caller: ApiCaller): caller is VirtualCaller => caller.kind === 'virtual';
+const budgetCurrency = (record: ApiKeyRecord): string => record.budget?.currency ?? DEFAULT_BUDGET_CURRENCY;
 
 /**
  * Virtual keys checked from memory only: the key table and each key's spend are
@@ -42,19 +43,24 @@ export class KeyGuard {
     await this.refreshSpend();
   }
 
-  /** Spend per key for its budget period, from the usage table (includes other workers). */
+  /**
+   * Spend per key for its budget period and in its budget currency, from the running
+   * totals (includes other workers). Spend in other currencies never counts.
+   */
   async refreshSpend(now = Date.now()): Promise<void> {
     const next = new Map<string, number>();
     const byPeriod = new Map<string, string[]>();
     for (const record of this.keys.values()) {
       if (!record.budget) continue;
-      const list = byPeriod.get(record.budget.period) ?? [];
+      const group = `${record.budget.period}|${budgetCurrency(record)}`;
+      const list = byPeriod.get(group) ?? [];
       list.push(record.id);
-      byPeriod.set(record.budget.period, list);
+      byPeriod.set(group, list);
     }
-    for (const [period, ids] of byPeriod) {
+    for (const [group, ids] of byPeriod) {
+      const [period, currency] = group.split('|') as [string, string];
       const since = period === 'total' ? 0 : budgetPeriodStart(period as 'day' | 'month', now).getTime();
-      const totals = await this.repositories.usage.spendTotalsForKeys({ since, keyIds: ids });
+      const totals = await this.repositories.usage.spendTotalsForKeys({ since, keyIds: ids, currency });
       for (const id of ids) next.set(id, totals[id] ?? 0);
     }
     this.spend = next;
@@ -135,13 +141,14 @@ export class KeyGuard {
     return headers;
   }
 
-  settle(caller: ApiCaller, totalTokens: number, cost: number, now = Date.now()): void {
+  /** `currency`: the cost's (the model's pricing currency); only the budget's own currency counts. */
+  settle(caller: ApiCaller, totalTokens: number, cost: number, currency = DEFAULT_BUDGET_CURRENCY, now = Date.now()): void {
     if (!isVirtual(caller)) return;
     if (caller.record.tpmLimit) {
       if (this.shared) {
         this.shared.recordTokens(caller.record.id, totalTokens, now, caller.reserved).catch(() => this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved));
       } else this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
     }
-    if (cost > 0) this.spend.set(caller.record.id, (this.spend.get(caller.record.id) ?? 0) + cost);
+    if (cost > 0 && currency === budgetCurrency(caller.record)) this.spend.set(caller.record.id, (this.spend.get(caller.record.id) ?? 0) + cost);
   }
 }

@@ -3,6 +3,7 @@ import type { ApiCaller } from '../../server/api-auth.js';
 import { GatewayError } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
+import { neutralUsageFromOpenAI, plainUsage, totalTokensOf, type NeutralUsage } from '../../core/usage.js';
 import type { TokenUsage } from '../../providers/spec/provider-adapter.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
 import { resolveRoute } from '../../router/model-groups.js';
@@ -196,10 +197,12 @@ export const handleChatCompletion = async (
     throw error;
   } finally {
     const latencyMs = performance.now() - started;
-    const record = (promptTokens: number, completionTokens: number, estimated: boolean) => {
+    const record = (tokens: NeutralUsage, estimated: boolean) => {
       // A cache hit costs nothing upstream.
-      const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
-      ctx.settle(caller, promptTokens + completionTokens, cost);
+      const cost = model && !cached ? costOf(model.pricing, tokens) : 0;
+      const currency = model?.pricing?.currency ?? 'USD';
+      const totalTokens = totalTokensOf(tokens);
+      ctx.settle(caller, totalTokens, cost, currency);
       ctx.usage.record({
         requestId: request.id,
         time: Date.now(),
@@ -209,11 +212,16 @@ export const handleChatCompletion = async (
         provider: model?.provider ?? '(none)',
         status,
         errorCode,
-        promptTokens,
-        completionTokens,
-        totalTokens: promptTokens + completionTokens,
+        promptTokens: tokens.inputTokens,
+        completionTokens: tokens.outputTokens,
+        cacheReadTokens: tokens.cacheReadTokens,
+        cacheWriteTokens: tokens.cacheWriteTokens,
+        reasoningTokens: tokens.reasoningTokens,
+        totalTokens,
         tokensEstimated: estimated,
         cost,
+        currency,
+        protocol: 'openai-chat',
         latencyMs,
         ttftMs,
         stream,
@@ -227,8 +235,8 @@ export const handleChatCompletion = async (
       const messages = inputBody.messages;
       const text = completionText;
       await ctx.pending.track(
-        (async () => record(await estimatePromptTokens(messages), await countTokens(text), true))(),
+        (async () => record(plainUsage(await estimatePromptTokens(messages), await countTokens(text)), true))(),
       );
-    } else record(usage?.prompt_tokens ?? 0, usage?.completion_tokens ?? 0, false);
+    } else record(neutralUsageFromOpenAI(usage), false);
   }
 };

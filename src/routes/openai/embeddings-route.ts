@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { GatewayError, badRequest } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
+import { plainUsage } from '../../core/usage.js';
 import { resolveModel } from '../../router/model-resolver.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
 import { prepareChatCall } from '../../upstream/chat-request.js';
@@ -102,8 +103,9 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
           errorCode = error instanceof GatewayError ? error.code : 'internal_error';
           throw error;
         } finally {
-          const cost = model ? costOf(model.pricing, promptTokens, 0) : 0;
-          ctx.settle(caller, promptTokens, cost);
+          const cost = model ? costOf(model.pricing, plainUsage(promptTokens, 0)) : 0;
+          const currency = model?.pricing?.currency ?? 'USD';
+          ctx.settle(caller, promptTokens, cost, currency);
           ctx.usage.record({
             requestId: request.id,
             time: Date.now(),
@@ -118,6 +120,8 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             totalTokens: promptTokens,
             tokensEstimated: estimated,
             cost,
+            currency,
+            protocol: 'openai-embeddings',
             latencyMs: performance.now() - started,
             ttftMs: null,
             stream: false,
