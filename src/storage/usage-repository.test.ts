@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testTargets, useTestDatabase } from '../test-support/test-databases.js';
 import type { UsageRecord, UsageRecordInput } from './usage-repository.js';
 import { UsageRepository } from './usage-repository.js';
+import { bucketOf, LATENCY_BOUNDS, rollUpExistingRows } from './usage-rollup.js';
 
 const targets = await testTargets();
 
@@ -234,6 +235,63 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
       expect(keys.map((k) => k.id).sort()).toEqual(['key_1', 'key_2']);
       expect(keys.find((k) => k.id === 'key_2')?.name).toBe('beta-team');
       expectCosts(keys.find((k) => k.id === 'key_1')!.costByCurrency, ROWS.filter((r) => r.keyId === 'key_1'));
+    });
+
+    it('answers long ranges from the hourly roll-ups with the same counts and per-currency costs', async () => {
+      const usage = await seeded();
+      const from = T0 - 7 * 24 * HOUR;
+      const to = T0 + 3 * HOUR;
+      const long = await usage.summary(from, to);
+      const { p50LatencyMs, p95LatencyMs, p50TtftMs, p95TtftMs, ...counts } = referenceSummary(ROWS);
+      expect(long).toMatchObject({ ...counts, source: 'hourly', from, to });
+      expectCosts(long.costByCurrency, ROWS);
+      // Percentiles come from the latency histogram: within the bucket of the exact value.
+      const bucketBounds = (ms: number) => {
+        const bounds = [0, ...LATENCY_BOUNDS, Number.POSITIVE_INFINITY];
+        const i = bucketOf(ms);
+        return [bounds[i], bounds[i + 1]] as const;
+      };
+      for (const [estimate, exact] of [[long.p50LatencyMs, p50LatencyMs], [long.p95LatencyMs, p95LatencyMs], [long.p50TtftMs, p50TtftMs], [long.p95TtftMs, p95TtftMs]] as const) {
+        const [low, high] = bucketBounds(exact!);
+        expect(estimate).toBeGreaterThanOrEqual(low!);
+        expect(estimate).toBeLessThanOrEqual(high!);
+      }
+      const filtered = await usage.summary(from, to, { keyId: 'key_1', status: 'error' });
+      expect(filtered).toMatchObject({ source: 'hourly', requests: ROWS.filter((r) => r.keyId === 'key_1' && r.status >= 400).length });
+      // An exact status cannot come from status classes: request rows answer it.
+      expect((await usage.summary(from, to, { status: 429 })).source).toBe('requests');
+
+      const days = await usage.timeseries(from, to, 'day');
+      expect(days.source).toBe('hourly');
+      expect(days.points.reduce((s, p) => s + p.requests, 0)).toBe(1200);
+      expectCosts(days.points.at(-1)!.costByCurrency, ROWS);
+      const keys = await usage.top('key', from, to);
+      expect(keys.map((k) => [k.id, k.requests]).sort()).toEqual(
+        ['key_1', 'key_2'].map((id) => [id, ROWS.filter((r) => r.keyId === id).length]),
+      );
+      expect(keys.find((k) => k.id === 'key_2')?.name).toBe('beta-team');
+      expectCosts(keys.find((k) => k.id === 'key_2')!.costByCurrency, ROWS.filter((r) => r.keyId === 'key_2'));
+    });
+
+    it('keeps the same roll-ups per batch as a one-statement rebuild from the rows', async () => {
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
+      for (let i = 0; i < ROWS.length; i += 137) await usage.insertUsageBatch(ROWS.slice(i, i + 137));
+      await usage.insertUsageBatch(ROWS.slice(0, 300)); // re-sent: must not count twice
+      const { db } = t().gdb;
+      const snapshot = async () =>
+        (await db.selectFrom('usage_hourly').selectAll().execute())
+          .map((row) => ({ ...row, cost: Math.round(Number(row.cost) * 1e9) }))
+          .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const incremental = await snapshot();
+      expect(incremental.reduce((s, r) => s + Number(r.requests), 0)).toBe(1200);
+      await db.deleteFrom('usage_hourly').execute();
+      await rollUpExistingRows(db);
+      expect(await snapshot()).toEqual(incremental);
+      // Roll-up retention removes whole old hours, a few at a time.
+      let removed = 0;
+      for (let n = await usage.deleteRollupsBefore(T0 + 2 * HOUR, 1); n > 0; n = await usage.deleteRollupsBefore(T0 + 2 * HOUR, 1)) removed += n;
+      expect(removed).toBe(incremental.filter((r) => Number(r.hour) < T0 + 2 * HOUR).length);
+      expect((await usage.summary(T0 - 7 * 24 * HOUR, T0 + 3 * HOUR)).requests).toBe(ROWS.filter((r) => r.time >= T0 + 2 * HOUR).length);
     });
 
     it('pages and filters logs newest first with a total count', async () => {
