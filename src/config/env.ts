@@ -21,6 +21,8 @@ export interface RuntimeSettings {
   logLevel: string;
   trustProxy: boolean;
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
+  /** Days usage rows are kept (GATEWAY_USAGE_RETENTION_DAYS, default 30; 0: forever). Hourly roll-ups stay a year. */
+  usageRetentionDays: number;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -61,6 +63,7 @@ export const readRuntimeSettings = (
       idle: intFrom(env.GATEWAY_IDLE_TIMEOUT_MS, 120_000, 'GATEWAY_IDLE_TIMEOUT_MS'),
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
+    usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
   };
   return { ...settings, ...overrides };
 };

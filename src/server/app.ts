@@ -19,6 +19,7 @@ import {
   createRepositories,
   createSecretBox,
   createUsageWriter,
+  startUsageRetention,
   loadSecretKey,
   openDatabase,
   type GatewayDatabase,
@@ -90,6 +91,14 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     maxBatch: 200,
     apiKeys: repositories.apiKeys,
     onError: (error) => logger.error({ err: error }, 'usage writer error (rows stay queued and are retried)'),
+  });
+  // Old usage rows go in small batches on a timer, never on the request path.
+  const retention = startUsageRetention(repositories.usage, database, {
+    retentionDays: settings.usageRetentionDays ?? 30,
+    onError: (error) => logger.error({ err: error }, 'usage retention pass failed (retried on the next pass)'),
+    onPass: (result) => {
+      if (result.deletedRows + result.deletedRollups > 0) logger.info(result, 'usage retention pass');
+    },
   });
   const upstream = new UpstreamClient();
   const metrics = new GatewayMetrics();
@@ -167,6 +176,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     await ctx.pending.drain();
     state.stopPolling();
     keyGuard.stop();
+    await retention.stop();
     await usageWriter.close();
     await upstream.close();
     await database.close();

@@ -126,6 +126,7 @@ export interface DatabaseSchema {
   admin_sessions: AdminSessionsTable;
   key_spend_daily: KeySpendDailyTable;
   usage_hourly: UsageHourlyTable;
+  usage_daily: UsageDailyTable;
 }
 
 type Histogram<P extends string> = { [K in `${P}${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11}`]: number };
@@ -158,6 +159,9 @@ export type UsageHourlyTable = {
   ttft_count: number;
 } & Histogram<'lat_h'> &
   Histogram<'ttft_h'>;
+
+/** The same roll-up per UTC day (`day`: start of the day, epoch ms): the whole days of long ranges. */
+export type UsageDailyTable = Omit<UsageHourlyTable, 'hour'> & { day: number };
 
 /** Running spend per key and UTC day, kept with every usage batch so budgets never scan usage rows. */
 export interface KeySpendDailyTable {

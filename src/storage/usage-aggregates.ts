@@ -11,7 +11,7 @@ import {
 } from '../core/usage-wire.js';
 import { badRequest } from '../server/errors.js';
 import type { DatabaseSchema } from './schema.js';
-import { HOUR_MS, histogramPercentile, latencyColumns, ttftColumns } from './usage-rollup.js';
+import { DAY_MS, HOUR_MS, histogramPercentile, latencyColumns, ttftColumns } from './usage-rollup.js';
 import type { UsageFilter } from './usage-query.js';
 
 export type { TopBy, TopEntry, UsageBucket } from '../core/usage-wire.js';
@@ -33,35 +33,56 @@ type AnyQuery = SelectQueryBuilder<any, any, any>;
  * period); the hourly roll-ups (kept a year) answer long ranges from a few hundred rows
  * per day, widening the range to whole UTC hours.
  */
+interface Part {
+  table: 'usage_records' | 'usage_hourly' | 'usage_daily';
+  time: string;
+  from: number;
+  to: number;
+}
 interface Source {
   kind: UsageSource;
-  table: 'usage_records' | 'usage_hourly';
-  time: string;
+  /** Disjoint time slices, each read from one table; their rows are added together. */
+  parts: Part[];
   requests: RawBuilder<number>;
   errors: RawBuilder<number>;
   from: number;
   to: number;
 }
 
+/**
+ * A long range read from roll-ups: whole UTC days from the daily table and the partial
+ * days at either end from the hourly one (hour buckets need the hourly table throughout).
+ */
+const rollupParts = (from: number, to: number, bucket?: UsageBucket): Part[] => {
+  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(to / DAY_MS) * DAY_MS;
+  if (bucket === 'hour' || lastDay <= firstDay) return [{ table: 'usage_hourly', time: 'hour', from, to }];
+  return [
+    { table: 'usage_hourly' as const, time: 'hour', from, to: firstDay },
+    { table: 'usage_daily' as const, time: 'day', from: firstDay, to: lastDay },
+    { table: 'usage_hourly' as const, time: 'hour', from: lastDay, to },
+  ].filter((part) => part.to > part.from);
+};
+
 const sum = (expression: string) => sql<number>`coalesce(sum(${sql.raw(expression)}), 0)`;
 
 const chooseSource = (filter: UsageFilter & { from: number; to: number }, bucket?: UsageBucket): Source => {
   const exactStatus = typeof filter.status === 'number';
   if (filter.to - filter.from > ROLLUP_THRESHOLD_MS && !exactStatus && bucket !== 'minute') {
+    const from = Math.floor(filter.from / HOUR_MS) * HOUR_MS;
+    const to = Math.ceil(filter.to / HOUR_MS) * HOUR_MS;
     return {
       kind: 'hourly',
-      table: 'usage_hourly',
-      time: 'hour',
+      parts: rollupParts(from, to, bucket),
       requests: sum('requests'),
       errors: sum('CASE WHEN status_class >= 4 THEN requests ELSE 0 END'),
-      from: Math.floor(filter.from / HOUR_MS) * HOUR_MS,
-      to: Math.ceil(filter.to / HOUR_MS) * HOUR_MS,
+      from,
+      to,
     };
   }
   return {
     kind: 'requests',
-    table: 'usage_records',
-    time: 'time',
+    parts: [{ table: 'usage_records', time: 'time', from: filter.from, to: filter.to }],
     requests: sql<number>`count(*)`,
     errors: sum('CASE WHEN status >= 400 THEN 1 ELSE 0 END'),
     from: filter.from,
@@ -69,8 +90,8 @@ const chooseSource = (filter: UsageFilter & { from: number; to: number }, bucket
   };
 };
 
-const applyFilter = <Q extends AnyQuery>(query: Q, source: Source, filter: UsageFilter): Q => {
-  let q = query.where(source.time, '>=', Math.floor(source.from)).where(source.time, '<', Math.ceil(source.to)) as Q;
+const applyFilter = <Q extends AnyQuery>(query: Q, source: Source, part: Part, filter: UsageFilter): Q => {
+  let q = query.where(part.time, '>=', Math.floor(part.from)).where(part.time, '<', Math.ceil(part.to)) as Q;
   if (filter.model) q = q.where('model', '=', filter.model) as Q;
   if (filter.provider) q = q.where('provider', '=', filter.provider) as Q;
   if (filter.keyId) q = q.where('key_id', '=', filter.keyId) as Q;
@@ -85,8 +106,22 @@ const applyFilter = <Q extends AnyQuery>(query: Q, source: Source, filter: Usage
   return q;
 };
 
-const bucketExpression = (source: Source, bucketMs: number | null) =>
-  bucketMs === null ? sql<number>`0` : sql<number>`(${sql.ref(source.time)} - (${sql.ref(source.time)} % ${sql.lit(bucketMs)}))`;
+const PERIOD_MS: Record<Part['table'], number> = { usage_records: 1, usage_hourly: HOUR_MS, usage_daily: DAY_MS };
+
+/** The bucket start; a roll-up's own period column when the bucket is that period (grouping follows the primary key). */
+const bucketExpression = (part: Part, bucketMs: number | null) =>
+  bucketMs === null
+    ? sql<number>`0`
+    : bucketMs === PERIOD_MS[part.table]
+      ? sql<number>`${sql.ref(part.time)}`
+      : sql<number>`(${sql.ref(part.time)} - (${sql.ref(part.time)} % ${sql.lit(bucketMs)}))`;
+
+/** Runs one query per part of the source and returns all their rows. */
+const eachPart = async <R>(source: Source, run: (part: Part) => Promise<R[]>): Promise<R[]> => {
+  const rows: R[] = [];
+  for (const part of source.parts) rows.push(...(await run(part)));
+  return rows;
+};
 
 /**
  * Nearest-rank percentiles per bucket from request rows, in SQL both dialects understand:
@@ -94,7 +129,8 @@ const bucketExpression = (source: Source, bucketMs: number | null) =>
  * (integer arithmetic: (p·n + 99) / 100). Returns bucket → percent → value.
  */
 const exactPercentiles = async (db: Db, source: Source, filter: UsageFilter, column: 'latency_ms' | 'ttft_ms', percents: number[], bucketMs: number | null) => {
-  const bucket = bucketExpression(source, bucketMs);
+  const part = source.parts[0]!;
+  const bucket = bucketExpression(part, bucketMs);
   const partition = bucketMs === null ? sql.raw('') : sql`partition by ${bucket}`;
   const ranked = applyFilter(
     (db as Kysely<any>)
@@ -107,6 +143,7 @@ const exactPercentiles = async (db: Db, source: Source, filter: UsageFilter, col
       ])
       .where(column, 'is not', null),
     source,
+    part,
     filter,
   );
   const wanted = percents.map((p) => sql<boolean>`r.rn = (${sql.lit(p)} * r.cnt + 99) / 100`);
@@ -127,35 +164,40 @@ const exactPercentiles = async (db: Db, source: Source, filter: UsageFilter, col
   return out;
 };
 
-/** bucket → {latency: percent → ms, ttft: percent → ms}, exact or from the roll-ups' histograms. */
-const percentiles = async (db: Db, source: Source, filter: UsageFilter, bucketMs: number | null) => {
-  const result = new Map<number, { latency: Map<number, number | null>; ttft: Map<number, number | null> }>();
+type PercentileMap = Map<number, { latency: Map<number, number | null>; ttft: Map<number, number | null> }>;
+
+/** Exact percentiles from request rows (short ranges); bucket → {latency, ttft} → percent → ms. */
+const exactPercentilesByBucket = async (db: Db, source: Source, filter: UsageFilter, bucketMs: number | null): Promise<PercentileMap> => {
+  const result: PercentileMap = new Map();
   const entry = (bucket: number) => {
     let value = result.get(bucket);
     if (!value) result.set(bucket, (value = { latency: new Map(), ttft: new Map() }));
     return value;
   };
-  if (source.kind === 'requests') {
-    for (const [bucket, values] of await exactPercentiles(db, source, filter, 'latency_ms', [50, 95], bucketMs)) entry(bucket).latency = values;
-    for (const [bucket, values] of await exactPercentiles(db, source, filter, 'ttft_ms', [50, 95], bucketMs)) entry(bucket).ttft = values;
-    return result;
-  }
-  const bucket = bucketExpression(source, bucketMs);
-  const columns = [...latencyColumns, ...ttftColumns];
-  let query = applyFilter(
-    (db as Kysely<any>).selectFrom('usage_hourly').select([bucket.as('bucket'), ...columns.map((c) => sum(c).as(c))]),
-    source,
-    filter,
-  );
-  if (bucketMs !== null) query = query.groupBy(bucket);
-  for (const row of await query.execute()) {
-    const latency = latencyColumns.map((c) => Number(row[c]));
-    const ttft = ttftColumns.map((c) => Number(row[c]));
-    const value = entry(Number(row.bucket));
-    for (const p of [50, 95]) {
-      value.latency.set(p, histogramPercentile(latency, p));
-      value.ttft.set(p, histogramPercentile(ttft, p));
-    }
+  for (const [bucket, values] of await exactPercentiles(db, source, filter, 'latency_ms', [50, 95], bucketMs)) entry(bucket).latency = values;
+  for (const [bucket, values] of await exactPercentiles(db, source, filter, 'ttft_ms', [50, 95], bucketMs)) entry(bucket).ttft = values;
+  return result;
+};
+
+/** Roll-up rows carry their histograms in the same pass as the sums (one read of the range). */
+const histogramSelects = (source: Source) =>
+  source.kind === 'hourly' ? [...latencyColumns, ...ttftColumns].map((c) => sum(c).as(c)) : [];
+
+/** Adds one roll-up row's histograms into `into` (bucket → [latency counts, ttft counts]). */
+const addHistograms = (into: Map<number, [number[], number[]]>, bucket: number, row: Record<string, unknown>) => {
+  let value = into.get(bucket);
+  if (!value) into.set(bucket, (value = [latencyColumns.map(() => 0), ttftColumns.map(() => 0)]));
+  latencyColumns.forEach((c, i) => (value[0][i]! += Number(row[c])));
+  ttftColumns.forEach((c, i) => (value[1][i]! += Number(row[c])));
+};
+
+const fromHistograms = (histograms: Map<number, [number[], number[]]>): PercentileMap => {
+  const result: PercentileMap = new Map();
+  for (const [bucket, [latency, ttft]] of histograms) {
+    result.set(bucket, {
+      latency: new Map([50, 95].map((p) => [p, histogramPercentile(latency, p)])),
+      ttft: new Map([50, 95].map((p) => [p, histogramPercentile(ttft, p)])),
+    });
   }
   return result;
 };
@@ -178,18 +220,23 @@ const selectSums = (source: Source) => Object.entries(tokenSums(source)).map(([n
 
 export const usageSummary = async (db: Db, filter: UsageFilter & { from: number; to: number }): Promise<UsageSummary> => {
   const source = chooseSource(filter);
-  const rows = (await applyFilter(
-    (db as Kysely<any>).selectFrom(source.table).select(['currency', ...selectSums(source)]).groupBy('currency'),
-    source,
-    filter,
-  ).execute()) as unknown as Array<Sums & { currency: string }>;
+  const rows = (await eachPart(source, (part) =>
+    applyFilter(
+      (db as Kysely<any>).selectFrom(part.table).select(['currency', ...selectSums(source), ...histogramSelects(source)]).groupBy('currency'),
+      source,
+      part,
+      filter,
+    ).execute(),
+  )) as unknown as Array<Sums & { currency: string }>;
+  const histograms = new Map<number, [number[], number[]]>();
   const totals = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) as Record<(typeof COUNT_FIELDS)[number], number>;
   const costByCurrency: CostByCurrency = {};
   for (const row of rows) {
     for (const field of COUNT_FIELDS) totals[field] += Number(row[field]);
     addCost(costByCurrency, row.currency, Number(row.cost));
+    if (source.kind === 'hourly') addHistograms(histograms, 0, row);
   }
-  const p = (await percentiles(db, source, filter, null)).get(0);
+  const p = (source.kind === 'hourly' ? fromHistograms(histograms) : await exactPercentilesByBucket(db, source, filter, null)).get(0);
   return {
     ...totals,
     errorRate: totals.requests === 0 ? 0 : totals.errors / totals.requests,
@@ -218,19 +265,23 @@ export const usageTimeseries = async (
     throw badRequest(`The range holds ${count} ${bucket} buckets; use a coarser bucket.`, 'too_many_buckets', 'bucket');
   }
   const source = chooseSource(filter, bucket);
-  const expression = bucketExpression(source, bucketMs);
-  const rows = (await applyFilter(
-    (db as Kysely<any>)
-      .selectFrom(source.table)
-      .select([expression.as('bucket'), 'currency', ...selectSums(source)])
-      .groupBy([expression, 'currency']),
-    source,
-    filter,
-  ).execute()) as unknown as Array<Sums & { bucket: number; currency: string }>;
-  const p = await percentiles(db, source, filter, bucketMs);
+  const rows = (await eachPart(source, (part) => {
+    const expression = bucketExpression(part, bucketMs);
+    return applyFilter(
+      (db as Kysely<any>)
+        .selectFrom(part.table)
+        .select([expression.as('bucket'), 'currency', ...selectSums(source), ...histogramSelects(source)])
+        .groupBy([expression, 'currency']),
+      source,
+      part,
+      filter,
+    ).execute();
+  })) as unknown as Array<Sums & { bucket: number; currency: string }>;
+  const histograms = new Map<number, [number[], number[]]>();
   const byBucket = new Map<number, TimeseriesPoint>();
   for (const row of rows) {
     const time = Number(row.bucket);
+    if (source.kind === 'hourly') addHistograms(histograms, time, row);
     let point = byBucket.get(time);
     if (!point) {
       point = { time, requests: 0, errors: 0, totalTokens: 0, cacheReadTokens: 0, reasoningTokens: 0, costByCurrency: {}, p50LatencyMs: null, p95LatencyMs: null, p50TtftMs: null };
@@ -243,6 +294,7 @@ export const usageTimeseries = async (
     point.reasoningTokens += Number(row.reasoningTokens);
     addCost(point.costByCurrency, row.currency, Number(row.cost));
   }
+  const p = source.kind === 'hourly' ? fromHistograms(histograms) : await exactPercentilesByBucket(db, source, filter, bucketMs);
   const points: TimeseriesPoint[] = [];
   for (let i = 0; i < count; i += 1) {
     const time = first + i * bucketMs;
@@ -267,39 +319,34 @@ export const usageTop = async (db: Db, by: TopBy, filter: UsageFilter & { from: 
   if (!column) throw badRequest('by must be model, provider or key.', 'invalid_request', 'by');
   const safeLimit = Math.min(Math.max(Math.floor(Number.isFinite(limit) ? limit : 10), 1), 1000);
   const source = chooseSource(filter);
-  const base = () => {
-    let query = (db as Kysely<any>).selectFrom(source.table).where(column, 'is not', null);
-    // The roll-up keeps keyless requests under '' (a primary key cannot hold null).
+  // One pass per part grouped by (name, currency); the handful of groups are ranked here.
+  const rows = await eachPart(source, (part) => {
+    let query = (db as Kysely<any>).selectFrom(part.table).where(column, 'is not', null);
+    // The roll-ups keep keyless requests under '' (a primary key cannot hold null).
     if (source.kind === 'hourly' && by === 'key') query = query.where('key_id', '<>', '');
-    return applyFilter(query, source, filter);
-  };
-  const rows = await base()
+    return applyFilter(query, source, part, filter)
     .select([
       sql<string>`${sql.ref(column)}`.as('id'),
+      'currency',
       sql<string | null>`max(${sql.ref('key_name')})`.as('keyName'),
       source.requests.as('requests'),
       sum('total_tokens').as('totalTokens'),
+      sum('cost').as('cost'),
     ])
-    .groupBy(column)
-    .orderBy(source.requests, 'desc')
-    .orderBy(sum('total_tokens'), 'desc')
-    .orderBy(column)
-    .limit(safeLimit)
-    .execute();
-  if (rows.length === 0) return [];
-  const ids = rows.map((row) => String(row.id));
-  const costs = await base()
-    .select([sql<string>`${sql.ref(column)}`.as('id'), 'currency', sum('cost').as('cost')])
-    .where(column, 'in', ids)
     .groupBy([column, 'currency'])
     .execute();
-  const costById = new Map<string, CostByCurrency>();
-  for (const row of costs) addCost(costById.get(String(row.id)) ?? costById.set(String(row.id), {}).get(String(row.id))!, row.currency, Number(row.cost));
-  return rows.map((row) => ({
-    id: String(row.id),
-    name: by === 'key' ? (row.keyName ?? String(row.id)) : String(row.id),
-    requests: Number(row.requests),
-    totalTokens: Number(row.totalTokens),
-    costByCurrency: costById.get(String(row.id)) ?? {},
-  }));
+  });
+  const entries = new Map<string, TopEntry>();
+  for (const row of rows) {
+    const id = String(row.id);
+    let entry = entries.get(id);
+    if (!entry) entries.set(id, (entry = { id, name: id, requests: 0, totalTokens: 0, costByCurrency: {} }));
+    if (by === 'key' && row.keyName) entry.name = String(row.keyName);
+    entry.requests += Number(row.requests);
+    entry.totalTokens += Number(row.totalTokens);
+    addCost(entry.costByCurrency, String(row.currency), Number(row.cost));
+  }
+  return [...entries.values()]
+    .sort((a, b) => b.requests - a.requests || b.totalTokens - a.totalTokens || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, safeLimit);
 };

@@ -239,11 +239,12 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
 
     it('answers long ranges from the hourly roll-ups with the same counts and per-currency costs', async () => {
       const usage = await seeded();
-      const from = T0 - 7 * 24 * HOUR;
-      const to = T0 + 3 * HOUR;
+      // Whole days come from the daily roll-up (all rows here), the partial last day from the hourly one.
+      const from = T0 - 7 * 24 * HOUR + 30 * 60_000;
+      const to = T0 + 50 * HOUR;
       const long = await usage.summary(from, to);
       const { p50LatencyMs, p95LatencyMs, p50TtftMs, p95TtftMs, ...counts } = referenceSummary(ROWS);
-      expect(long).toMatchObject({ ...counts, source: 'hourly', from, to });
+      expect(long).toMatchObject({ ...counts, source: 'hourly', from: from - 30 * 60_000, to });
       expectCosts(long.costByCurrency, ROWS);
       // Percentiles come from the latency histogram: within the bucket of the exact value.
       const bucketBounds = (ms: number) => {
@@ -264,7 +265,7 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
       const days = await usage.timeseries(from, to, 'day');
       expect(days.source).toBe('hourly');
       expect(days.points.reduce((s, p) => s + p.requests, 0)).toBe(1200);
-      expectCosts(days.points.at(-1)!.costByCurrency, ROWS);
+      expectCosts(days.points.find((p) => p.time === T0)!.costByCurrency, ROWS);
       const keys = await usage.top('key', from, to);
       expect(keys.map((k) => [k.id, k.requests]).sort()).toEqual(
         ['key_1', 'key_2'].map((id) => [id, ROWS.filter((r) => r.keyId === id).length]),
@@ -278,15 +279,19 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
       for (let i = 0; i < ROWS.length; i += 137) await usage.insertUsageBatch(ROWS.slice(i, i + 137));
       await usage.insertUsageBatch(ROWS.slice(0, 300)); // re-sent: must not count twice
       const { db } = t().gdb;
-      const snapshot = async () =>
-        (await db.selectFrom('usage_hourly').selectAll().execute())
+      const snapshot = async (table: 'usage_hourly' | 'usage_daily') =>
+        (await db.selectFrom(table).selectAll().execute())
           .map((row) => ({ ...row, cost: Math.round(Number(row.cost) * 1e9) }))
           .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-      const incremental = await snapshot();
+      const incremental = await snapshot('usage_hourly');
+      const daily = await snapshot('usage_daily');
       expect(incremental.reduce((s, r) => s + Number(r.requests), 0)).toBe(1200);
+      expect(daily.reduce((s, r) => s + Number(r.requests), 0)).toBe(1200);
       await db.deleteFrom('usage_hourly').execute();
+      await db.deleteFrom('usage_daily').execute();
       await rollUpExistingRows(db);
-      expect(await snapshot()).toEqual(incremental);
+      expect(await snapshot('usage_hourly')).toEqual(incremental);
+      expect(await snapshot('usage_daily')).toEqual(daily);
       // Roll-up retention removes whole old hours, a few at a time.
       let removed = 0;
       for (let n = await usage.deleteRollupsBefore(T0 + 2 * HOUR, 1); n > 0; n = await usage.deleteRollupsBefore(T0 + 2 * HOUR, 1)) removed += n;

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { badRequest } from '../server/errors.js';
 import { normalizePaging, type Page } from './audit-repository.js';
 import type { DatabaseSchema, FullUsageRow, UsageRecordRow } from './schema.js';
-import { HOUR_MS, ROLLUP_COLUMNS, ROLLUP_UPSERT_TAIL, rollupIncrements, upsertRollupsPostgres } from './usage-rollup.js';
+import { HOUR_MS, ROLLUP_TABLES, rollupColumns, rollupIncrements, rollupUpsertTail, upsertRollupsPostgres } from './usage-rollup.js';
 import {
   usageSummary,
   usageTimeseries,
@@ -212,14 +212,18 @@ export class UsageRepository {
         `INSERT OR IGNORE INTO usage_records (${usageColumns.join(', ')}) VALUES (${usageColumns.map((c) => `@${c}`).join(', ')})`,
       );
       const spend = sqlite.prepare(`${SPEND_UPSERT} VALUES (?, ?, ?, ?, ?) ${SPEND_CONFLICT}`);
-      const rollup = sqlite.prepare(
-        `INSERT INTO usage_hourly (${ROLLUP_COLUMNS.join(', ')}) VALUES (${ROLLUP_COLUMNS.map((c) => `@${c}`).join(', ')}) ${ROLLUP_UPSERT_TAIL}`,
-      );
+      const rollups = ROLLUP_TABLES.map((target) => {
+        const columns = rollupColumns(target);
+        const statement = sqlite.prepare(
+          `INSERT INTO ${target.table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ${rollupUpsertTail(target)}`,
+        );
+        return [target, statement] as const;
+      });
       const insert = sqlite.transaction((rows: FullUsageRow[]) => {
         const inserted: FullUsageRow[] = [];
         for (const row of rows) if (statement.run(row).changes === 1) inserted.push(row);
         for (const [keyId, day, currency, cost, requests] of spendByKeyDay(inserted)) spend.run(keyId, day, currency, cost, requests);
-        for (const increment of rollupIncrements(inserted)) rollup.run(increment);
+        for (const [target, statement] of rollups) for (const increment of rollupIncrements(inserted, target)) statement.run(increment);
       });
       this.insertMany = (rows) => insert(rows);
     }
@@ -252,7 +256,7 @@ export class UsageRepository {
       if (spend.length > 0) {
         await sql`${sql.raw(SPEND_UPSERT)} VALUES ${sql.join(spend.map((entry) => sql`(${sql.join(entry)})`))} ${sql.raw(SPEND_CONFLICT)}`.execute(tx);
       }
-      await upsertRollupsPostgres(tx, rollupIncrements(fresh));
+      await upsertRollupsPostgres(tx, fresh);
     });
     return values.length;
   }
@@ -350,9 +354,17 @@ export class UsageRepository {
   async deleteRollupsBefore(before: number, hoursPerBatch = 6): Promise<number> {
     const cutoff = Math.floor(before / HOUR_MS) * HOUR_MS;
     const oldest = await this.db.selectFrom('usage_hourly').select(sql<number | null>`min(hour)`.as('hour')).executeTakeFirst();
-    if (oldest?.hour === null || oldest?.hour === undefined || Number(oldest.hour) >= cutoff) return 0;
-    const upTo = Math.min(cutoff, Number(oldest.hour) + Math.max(1, hoursPerBatch) * HOUR_MS);
-    const result = await this.db.deleteFrom('usage_hourly').where('hour', '<', upTo).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    let deleted = 0;
+    if (oldest?.hour !== null && oldest?.hour !== undefined && Number(oldest.hour) < cutoff) {
+      const upTo = Math.min(cutoff, Number(oldest.hour) + Math.max(1, hoursPerBatch) * HOUR_MS);
+      deleted += Number((await this.db.deleteFrom('usage_hourly').where('hour', '<', upTo).executeTakeFirst()).numDeletedRows);
+    }
+    // Daily roll-ups: only whole days before the cutoff, a day per call at most.
+    const dayCutoff = Math.floor(cutoff / DAY_MS) * DAY_MS;
+    const oldestDay = await this.db.selectFrom('usage_daily').select(sql<number | null>`min(day)`.as('day')).executeTakeFirst();
+    if (oldestDay?.day !== null && oldestDay?.day !== undefined && Number(oldestDay.day) < dayCutoff) {
+      deleted += Number((await this.db.deleteFrom('usage_daily').where('day', '<=', Number(oldestDay.day)).executeTakeFirst()).numDeletedRows);
+    }
+    return deleted;
   }
 }

@@ -11,6 +11,18 @@ import type { FullUsageRow } from './schema.js';
  */
 
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** The two roll-ups: hourly (hour buckets, range edges) and daily (the whole days of long ranges). */
+export interface RollupTable {
+  table: 'usage_hourly' | 'usage_daily';
+  /** Its period-start column (epoch ms). */
+  time: 'hour' | 'day';
+  periodMs: number;
+}
+export const HOURLY: RollupTable = { table: 'usage_hourly', time: 'hour', periodMs: HOUR_MS };
+export const DAILY: RollupTable = { table: 'usage_daily', time: 'day', periodMs: DAY_MS };
+export const ROLLUP_TABLES = [HOURLY, DAILY] as const;
 
 /** Upper bounds (ms, exclusive) of the histogram buckets; the last bucket is open-ended. */
 export const LATENCY_BOUNDS = [100, 250, 500, 1000, 2000, 4000, 8000, 15_000, 30_000, 60_000, 120_000] as const;
@@ -18,16 +30,17 @@ export const HISTOGRAM_SIZE = LATENCY_BOUNDS.length + 1;
 export const latencyColumns = Array.from({ length: HISTOGRAM_SIZE }, (_, i) => `lat_h${i}`) as ReadonlyArray<keyof UsageHourlyTable>;
 export const ttftColumns = Array.from({ length: HISTOGRAM_SIZE }, (_, i) => `ttft_h${i}`) as ReadonlyArray<keyof UsageHourlyTable>;
 
-/** The roll-up's grouping columns, in primary-key order. */
-export const ROLLUP_KEY = ['hour', 'key_id', 'model', 'provider', 'currency', 'status_class'] as const;
+/** The roll-up's grouping columns after the period start, in primary-key order. */
+export const ROLLUP_KEY = ['key_id', 'model', 'provider', 'currency', 'status_class'] as const;
 /** Columns added together on conflict. */
 export const ROLLUP_SUMS = [
   'requests', 'prompt_tokens', 'completion_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
   'total_tokens', 'cost', 'latency_sum', 'ttft_sum', 'ttft_count', ...latencyColumns, ...ttftColumns,
 ] as const;
 export const ROLLUP_COLUMNS = [...ROLLUP_KEY, 'key_name', ...ROLLUP_SUMS] as const;
+export const rollupColumns = (target: RollupTable) => [target.time, ...ROLLUP_COLUMNS];
 
-export type RollupRow = Record<(typeof ROLLUP_COLUMNS)[number], string | number | null>;
+export type RollupRow = Record<(typeof ROLLUP_COLUMNS)[number] | 'hour' | 'day', string | number | null>;
 
 export const bucketOf = (ms: number): number => {
   let i = 0;
@@ -42,16 +55,16 @@ export const NO_KEY = '';
  * New usage rows folded into roll-up increments, sorted by primary key so concurrent
  * instances take row locks in the same order (no deadlocks on PostgreSQL).
  */
-export const rollupIncrements = (rows: ReadonlyArray<FullUsageRow>): RollupRow[] => {
+export const rollupIncrements = (rows: ReadonlyArray<FullUsageRow>, target: RollupTable = HOURLY): RollupRow[] => {
   const groups = new Map<string, RollupRow>();
   for (const row of rows) {
-    const hour = Math.floor(Number(row.time) / HOUR_MS) * HOUR_MS;
+    const hour = Math.floor(Number(row.time) / target.periodMs) * target.periodMs;
     const statusClass = Math.min(5, Math.max(1, Math.floor(row.status / 100)));
     const keyId = row.key_id ?? NO_KEY;
     const id = `${hour}\u0000${keyId}\u0000${row.model}\u0000${row.provider}\u0000${row.currency}\u0000${statusClass}`;
     let group = groups.get(id);
     if (!group) {
-      group = { hour, key_id: keyId, model: row.model, provider: row.provider, currency: row.currency, status_class: statusClass, key_name: row.key_name } as RollupRow;
+      group = { [target.time]: hour, key_id: keyId, model: row.model, provider: row.provider, currency: row.currency, status_class: statusClass, key_name: row.key_name } as RollupRow;
       for (const column of ROLLUP_SUMS) group[column] = 0;
       groups.set(id, group);
     }
@@ -76,19 +89,24 @@ export const rollupIncrements = (rows: ReadonlyArray<FullUsageRow>): RollupRow[]
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
 };
 
-/** `INSERT … ON CONFLICT DO UPDATE` adding every sum; the same text on both dialects. */
-export const ROLLUP_UPSERT_TAIL = `ON CONFLICT (${ROLLUP_KEY.join(', ')}) DO UPDATE SET key_name = coalesce(excluded.key_name, usage_hourly.key_name), ${ROLLUP_SUMS.map(
-  (c) => `${c} = usage_hourly.${c} + excluded.${c}`,
-).join(', ')}`;
+/** `ON CONFLICT DO UPDATE` adding every sum; the same text on both dialects. */
+export const rollupUpsertTail = (target: RollupTable) =>
+  `ON CONFLICT (${[target.time, ...ROLLUP_KEY].join(', ')}) DO UPDATE SET key_name = coalesce(excluded.key_name, ${target.table}.key_name), ${ROLLUP_SUMS.map(
+    (c) => `${c} = ${target.table}.${c} + excluded.${c}`,
+  ).join(', ')}`;
 
 /** Groups per statement on PostgreSQL: 42 parameters each stays far below its 65,535. */
 const PG_CHUNK = 1000;
 
-export const upsertRollupsPostgres = async (db: Kysely<DatabaseSchema>, increments: RollupRow[]): Promise<void> => {
-  for (let i = 0; i < increments.length; i += PG_CHUNK) {
-    const chunk = increments.slice(i, i + PG_CHUNK);
-    const values = sql.join(chunk.map((row) => sql`(${sql.join(ROLLUP_COLUMNS.map((c) => row[c]))})`));
-    await sql`INSERT INTO usage_hourly (${sql.raw(ROLLUP_COLUMNS.join(', '))}) VALUES ${values} ${sql.raw(ROLLUP_UPSERT_TAIL)}`.execute(db);
+export const upsertRollupsPostgres = async (db: Kysely<DatabaseSchema>, rows: ReadonlyArray<FullUsageRow>): Promise<void> => {
+  for (const target of ROLLUP_TABLES) {
+    const increments = rollupIncrements(rows, target);
+    const columns = rollupColumns(target);
+    for (let i = 0; i < increments.length; i += PG_CHUNK) {
+      const chunk = increments.slice(i, i + PG_CHUNK);
+      const values = sql.join(chunk.map((row) => sql`(${sql.join(columns.map((c) => row[c as keyof RollupRow]))})`));
+      await sql`INSERT INTO ${sql.raw(target.table)} (${sql.raw(columns.join(', '))}) VALUES ${values} ${sql.raw(rollupUpsertTail(target))}`.execute(db);
+    }
   }
 };
 
@@ -105,7 +123,11 @@ const histogramSql = (column: string, names: ReadonlyArray<string>): RawBuilder<
  * migration's backfill, and bulk loads). Rows must not have been rolled up already.
  */
 export const rollUpExistingRows = async (db: Kysely<any>, since = 0): Promise<void> => {
-  const hour = sql.raw(`(time - (time % ${HOUR_MS}))`);
+  for (const target of ROLLUP_TABLES) await rollUp(db, target, since);
+};
+
+const rollUp = async (db: Kysely<any>, target: RollupTable, since: number): Promise<void> => {
+  const hour = sql.raw(`(time - (time % ${target.periodMs}))`);
   const statusClass = sql.raw('(CASE WHEN status < 200 THEN 1 WHEN status >= 500 THEN 5 ELSE status / 100 END)');
   const selected = [
     hour, sql.raw(`coalesce(key_id, '')`), sql.raw('model'), sql.raw('provider'), sql.raw('currency'), statusClass,
@@ -115,10 +137,10 @@ export const rollUpExistingRows = async (db: Kysely<any>, since = 0): Promise<vo
     ...histogramSql('latency_ms', latencyColumns as string[]),
     ...histogramSql('ttft_ms', ttftColumns as string[]),
   ];
-  await sql`INSERT INTO usage_hourly (${sql.raw(ROLLUP_COLUMNS.join(', '))})
+  await sql`INSERT INTO ${sql.raw(target.table)} (${sql.raw(rollupColumns(target).join(', '))})
     SELECT ${sql.join(selected)} FROM usage_records WHERE time >= ${since}
     GROUP BY ${hour}, coalesce(key_id, ''), model, provider, currency, ${statusClass}
-    ${sql.raw(ROLLUP_UPSERT_TAIL)}`.execute(db);
+    ${sql.raw(rollupUpsertTail(target))}`.execute(db);
 };
 
 /**
