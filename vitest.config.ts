@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tables in PostgreSQL's public schema before any test (see the file for why).
+    globalSetup: ['./src/test-support/global-setup.ts'],
     reporters: ['default', './scripts/plain-summary-reporter.ts'],
     // Any unhandled rejection fails the run (issue: routing and resilience).
     dangerouslyIgnoreUnhandledErrors: false,

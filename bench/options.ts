@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { TARGET_NAMES, type TargetName } from './targets/target.js';
 import type { BenchSettings } from './report/results-types.js';
 
@@ -7,10 +8,12 @@ export interface BenchOptions {
   pin: boolean;
   targets: TargetName[];
   writeDocs: boolean;
+  /** Another checkout (with its own built dist/) measured as the `baseline` target. */
+  baselineRoot: string | null;
 }
 
 export const usage = `Usage: npm run bench -- [--quick] [--soak-minutes N] [--targets direct,nginx,portkey,gateway]
-                         [--streams 1000,10000] [--no-build] [--no-pin] [--no-docs]
+                         [--streams 1000,10000] [--no-build] [--no-pin] [--no-docs] [--baseline DIR]
 
   --quick           about a minute: fewer rounds, short wrk runs, 1,000 streams, no soak
   (default)         full run: more rounds, 10 s wrk runs, 1,000 and 10,000 streams, 15 min soak
@@ -19,7 +22,9 @@ export const usage = `Usage: npm run bench -- [--quick] [--soak-minutes N] [--ta
   --streams LIST    open-stream counts for the RSS test
   --no-build        use the existing dist/ instead of running the TypeScript build first
   --no-pin          do not pin processes to cores with taskset
-  --no-docs         write only bench/results/*.json, leave docs/ alone`;
+  --no-docs         write only bench/results/*.json, leave docs/ alone
+  --baseline DIR    also measure the gateway built in DIR (e.g. a git worktree of the previous
+                    commit, after npm run build there) as the "baseline" target, in the same run`;
 
 export const profile = (kind: 'quick' | 'full'): BenchSettings =>
   kind === 'quick'
@@ -72,6 +77,7 @@ export const parseBenchArgs = (argv: string[]): BenchOptions | 'help' => {
   let build = true;
   let pin = true;
   let writeDocs = true;
+  let baselineRoot: string | null = null;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -95,11 +101,15 @@ export const parseBenchArgs = (argv: string[]): BenchOptions | 'help' => {
     } else if (flag === '--no-build') build = false;
     else if (flag === '--no-pin') pin = false;
     else if (flag === '--no-docs') writeDocs = false;
+    else if (flag === '--baseline') baselineRoot = resolve(value());
     else if (flag === '--help' || flag === '-h') return 'help';
     else throw new Error(`unknown option ${arg}\n${usage}`);
   }
   const settings = profile(kind);
   if (soakMinutes !== undefined) settings.soakMinutes = soakMinutes;
   if (streams) settings.streamCounts = streams;
-  return { settings, build, pin, targets, writeDocs };
+  // The baseline is measured whenever a directory is given, whatever --targets says.
+  if (baselineRoot && !targets.includes('baseline')) targets = [...targets, 'baseline'];
+  if (!baselineRoot) targets = targets.filter((name) => name !== 'baseline');
+  return { settings, build, pin, targets, writeDocs, baselineRoot };
 };

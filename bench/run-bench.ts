@@ -18,7 +18,7 @@ import { installCleanupHandlers, isStopping, onExit, setPinning, stopAllChildren
 import { loadSample, machineInfo } from './system/machine-info.js';
 import { processTree, toMb, treeRssBytes } from './system/process-stats.js';
 import { startDirect } from './targets/direct.js';
-import { buildGateway, startGateway } from './targets/gateway.js';
+import { buildGateway, startBaselineGateway, startGateway } from './targets/gateway.js';
 import { startNginx } from './targets/nginx.js';
 import { startPortkey } from './targets/portkey.js';
 import { TARGET_LABELS, chatUrl, type RunningTarget, type TargetContext, type TargetName, type TargetStart } from './targets/target.js';
@@ -54,6 +54,7 @@ const starters: Record<TargetName, (context: TargetContext) => Promise<TargetSta
   nginx: startNginx,
   portkey: startPortkey,
   gateway: startGateway,
+  baseline: startBaselineGateway,
 };
 
 const main = async (options: BenchOptions): Promise<number> => {
@@ -76,7 +77,13 @@ const main = async (options: BenchOptions): Promise<number> => {
   try {
     const upstream = await startUpstream(root, pinned ? LOAD_CPU : null);
     log(`simulator (recordLimit 0) at ${upstream.url}`);
-    const targetContext: TargetContext = { root, upstreamUrl: upstream.url, cpu: pinned ? TARGET_CPU : null, workDir };
+    const targetContext: TargetContext = {
+      root,
+      upstreamUrl: upstream.url,
+      cpu: pinned ? TARGET_CPU : null,
+      workDir,
+      baselineRoot: options.baselineRoot,
+    };
     for (const name of options.targets) {
       const started = await starters[name](targetContext);
       if (started.status === 'ok') {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnManaged } from '../system/children.js';
 import { freePort, waitForHttp } from '../system/ports.js';
@@ -77,11 +77,21 @@ export const buildGateway = (root: string): void => {
   }
 };
 
-export const startGateway = async (context: TargetContext): Promise<TargetStart> => {
-  const cli = join(context.root, 'dist/cli.js');
-  if (!existsSync(cli)) return { status: 'skipped', name: 'gateway', reason: 'dist/cli.js missing: run npm run build' };
-  const configDir = join(context.workDir, 'gateway-config');
-  const dataDir = join(context.workDir, 'gateway-data');
+export const startGateway = (context: TargetContext): Promise<TargetStart> => startGatewayBuild(context, 'gateway', context.root);
+
+/** The same gateway setup from another checkout's dist/ (the `--baseline DIR` target). */
+export const startBaselineGateway = (context: TargetContext): Promise<TargetStart> =>
+  context.baselineRoot
+    ? startGatewayBuild(context, 'baseline', context.baselineRoot)
+    : Promise.resolve({ status: 'skipped', name: 'baseline', reason: 'no --baseline DIR given' });
+
+const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'baseline', root: string): Promise<TargetStart> => {
+  const cli = join(root, 'dist/cli.js');
+  if (!existsSync(cli)) return { status: 'skipped', name, reason: `${cli} missing: run npm run build there` };
+  // Each start gets fresh config and data, so a restarted or second gateway starts empty.
+  const runDir = mkdtempSync(join(context.workDir, `${name}-`));
+  const configDir = join(runDir, 'gateway-config');
+  const dataDir = join(runDir, 'gateway-data');
   mkdirSync(dataDir, { recursive: true });
   writeGatewayConfig(configDir, context.upstreamUrl);
   const port = await freePort();
@@ -100,13 +110,13 @@ export const startGateway = async (context: TargetContext): Promise<TargetStart>
     GATEWAY_MASTER_KEY: BENCH_MASTER_KEY,
   };
   // cwd is the temp dir so a developer's .env in the repo cannot change what is measured.
-  const child = spawnManaged('gateway', process.execPath, [cli, 'serve'], { cpu: context.cpu, env, cwd: context.workDir });
+  const child = spawnManaged(name, process.execPath, [cli, 'serve'], { cpu: context.cpu, env, cwd: runDir });
   const origin = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${origin}/health`, 20_000, child.isRunning);
   } catch (error) {
     await child.stop();
-    return { status: 'skipped', name: 'gateway', reason: `gateway did not start: ${(error as Error).message} ${child.outputTail()}` };
+    return { status: 'skipped', name, reason: `gateway did not start: ${(error as Error).message} ${child.outputTail()}` };
   }
   let virtualKey: string | null = null;
   if (process.env.BENCH_GATEWAY_ANONYMOUS !== '1') {
@@ -114,13 +124,13 @@ export const startGateway = async (context: TargetContext): Promise<TargetStart>
       virtualKey = await createVirtualKey(origin);
     } catch (error) {
       await child.stop();
-      return { status: 'skipped', name: 'gateway', reason: `could not create the bench virtual key: ${(error as Error).message}` };
+      return { status: 'skipped', name, reason: `could not create the bench virtual key: ${(error as Error).message}` };
     }
   }
   const authorization = gatewayAuthorization(virtualKey);
   const version = (() => {
     try {
-      return (JSON.parse(readFileSync(join(context.root, 'package.json'), 'utf8')) as { version: string }).version;
+      return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
     } catch {
       return null;
     }
@@ -128,14 +138,14 @@ export const startGateway = async (context: TargetContext): Promise<TargetStart>
   return {
     status: 'ok',
     target: {
-      name: 'gateway',
+      name,
       origin,
       chatPath: '/v1/chat/completions',
       headers: { authorization },
       pid: child.pid,
       version,
       notes: [
-        'node dist/cli.js serve, LOG_LEVEL=warn, NODE_ENV=production',
+        name === 'baseline' ? `baseline build from ${root}` : 'node dist/cli.js serve, LOG_LEVEL=warn, NODE_ENV=production',
         virtualKey
           ? 'production path: virtual key (RPM, TPM and budget set), usage accounting to SQLite, metrics'
           : 'master key only (BENCH_GATEWAY_ANONYMOUS=1)',

@@ -1,4 +1,6 @@
-export const TARGET_NAMES = ['direct', 'nginx', 'portkey', 'gateway'] as const;
+// `baseline` is another build of the gateway (`--baseline DIR`), measured in the same run so a
+// change on the request path gets its before/after pair from one run.
+export const TARGET_NAMES = ['direct', 'nginx', 'portkey', 'gateway', 'baseline'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
@@ -6,6 +8,7 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   nginx: 'nginx proxy_pass',
   portkey: 'Portkey gateway',
   gateway: 'sk-llm-gateway',
+  baseline: 'sk-llm-gateway (baseline build)',
 };
 
 /** A target that is up and answering. */
@@ -35,6 +38,8 @@ export interface TargetContext {
   cpu: number | null;
   /** Temp directory owned by this run (removed at the end). */
   workDir: string;
+  /** Checkout whose dist/ is the baseline target (`--baseline DIR`), or null. */
+  baselineRoot: string | null;
 }
 
 export const chatUrl = (target: RunningTarget): string => `${target.origin}${target.chatPath}`;

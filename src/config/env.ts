@@ -23,6 +23,11 @@ export interface RuntimeSettings {
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
   /** Days usage rows are kept (GATEWAY_USAGE_RETENTION_DAYS, default 30; 0: forever). Hourly roll-ups stay a year. */
   usageRetentionDays: number;
+  /**
+   * After a client hangs up mid-answer, how long the upstream is still read for the
+   * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
+   */
+  disconnectGraceMs: number;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -64,6 +69,7 @@ export const readRuntimeSettings = (
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
     usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
+    disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
   };
   return { ...settings, ...overrides };
 };

@@ -131,3 +131,40 @@ export const checkBudget = (spend: number, budget: Budget | null | undefined): B
   const remaining = Math.max(0, budget.amount - safeSpend);
   return { allowed: safeSpend < budget.amount, spend: safeSpend, limit: budget.amount, remaining };
 };
+
+/**
+ * Admission against a budget with requests in flight: their estimated cost is reserved
+ * until they settle. A request is admitted while spend plus reservations is under the
+ * amount and its own estimate fits in what is left; with nothing in flight one request
+ * is always admitted while any budget remains (so a request whose worst case is larger
+ * than the whole budget still runs once, and the key ends at most one request over).
+ */
+export const fitsBudget = (spend: number, reserved: number, estimate: number, amount: number): boolean =>
+  spend + reserved < amount && (reserved <= 0 || spend + reserved + estimate <= amount);
+
+/** Output tokens reserved when the request sets no max_tokens and the model no max_output_tokens. */
+export const DEFAULT_RESERVED_OUTPUT_TOKENS = 1024;
+
+/** Reservations per key, in memory: O(1) per request, no await. */
+export class LocalBudgetReservations {
+  private readonly reserved = new Map<string, number>();
+
+  /** Reserves `estimate` for `keyId` when it fits; false when it does not. */
+  tryReserve(keyId: string, spend: number, estimate: number, amount: number): boolean {
+    const reserved = this.reserved.get(keyId) ?? 0;
+    if (!fitsBudget(spend, reserved, estimate, amount)) return false;
+    this.reserved.set(keyId, reserved + estimate);
+    return true;
+  }
+
+  release(keyId: string, estimate: number): void {
+    const left = (this.reserved.get(keyId) ?? 0) - estimate;
+    // Float sums drift: anything this close to zero is zero.
+    if (left <= 1e-9) this.reserved.delete(keyId);
+    else this.reserved.set(keyId, left);
+  }
+
+  reservedFor(keyId: string): number {
+    return this.reserved.get(keyId) ?? 0;
+  }
+}

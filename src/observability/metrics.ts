@@ -10,7 +10,23 @@ interface Children {
   ttft: { observe(value: number): void };
 }
 
-/** Prometheus metrics, fed from the same per-request record as usage accounting. */
+/** Which names may become label values: only what the operator configured. */
+export interface MetricLabelPolicy {
+  knownModel(provider: string, model: string): boolean;
+  knownProvider(provider: string): boolean;
+}
+
+/** The one label value every name that is not configured is counted under. */
+export const UNKNOWN_LABEL = 'unknown';
+
+/** Without a policy (unit tests) nothing is known: no client string can become a label. */
+const NOTHING_KNOWN: MetricLabelPolicy = { knownModel: () => false, knownProvider: () => false };
+
+/**
+ * Prometheus metrics, fed from the same per-request record as usage accounting. Label
+ * values come only from configured model and provider names: a client-chosen model name
+ * must not create a series (400 requests with 100 KB names once grew /metrics to 40 MB).
+ */
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'model' | 'provider' | 'status' | 'stream'>;
@@ -20,7 +36,7 @@ export class GatewayMetrics {
   private readonly ttft: Histogram<'provider'>;
   readonly breakerState: Gauge<'deployment'>;
 
-  constructor() {
+  constructor(private readonly labels: MetricLabelPolicy = NOTHING_KNOWN) {
     collectDefaultMetrics({ register: this.registry, prefix: 'skgw_' });
     this.requests = new Counter({
       name: 'skgw_requests_total',
@@ -54,18 +70,33 @@ export class GatewayMetrics {
     const key = `${record.model}\u0000${record.provider}\u0000${record.status}\u0000${record.stream}`;
     let children = this.children.get(key);
     if (!children) {
-      const { model, provider } = record;
-      children = {
-        requests: this.requests.labels(model, provider, String(record.status), record.stream ? 'true' : 'false'),
-        prompt: this.tokens.labels(model, provider, 'prompt'),
-        completion: this.tokens.labels(model, provider, 'completion'),
-        cost: this.cost.labels(model, provider),
-        latency: this.latency.labels(provider),
-        ttft: this.ttft.labels(provider),
-      };
+      let { model, provider } = record;
+      if (!this.labels.knownModel(provider, model)) {
+        // Counted under `unknown`, and never cached under the client's string.
+        model = UNKNOWN_LABEL;
+        if (!this.labels.knownProvider(provider)) provider = UNKNOWN_LABEL;
+        const unknownKey = `\u0001${provider}\u0000${record.status}\u0000${record.stream}`;
+        const existing = this.children.get(unknownKey);
+        if (existing) return existing;
+        const created = this.createChildren(model, provider, record);
+        if (this.children.size < 10_000) this.children.set(unknownKey, created);
+        return created;
+      }
+      children = this.createChildren(model, provider, record);
       if (this.children.size < 10_000) this.children.set(key, children);
     }
     return children;
+  }
+
+  private createChildren(model: string, provider: string, record: UsageRecord): Children {
+    return {
+      requests: this.requests.labels(model, provider, String(record.status), record.stream ? 'true' : 'false'),
+      prompt: this.tokens.labels(model, provider, 'prompt'),
+      completion: this.tokens.labels(model, provider, 'completion'),
+      cost: this.cost.labels(model, provider),
+      latency: this.latency.labels(provider),
+      ttft: this.ttft.labels(provider),
+    };
   }
 
   observe(record: UsageRecord): void {

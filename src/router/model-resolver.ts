@@ -1,3 +1,4 @@
+import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
 import { GatewayError } from '../server/errors.js';
 import type { Catalog, CatalogModel } from './model-catalog.js';
 
@@ -31,7 +32,8 @@ export const lookupModel = (catalog: Catalog, requested: string): CatalogModel =
   let matches = candidatesFor(catalog, requested);
   if (matches.length === 0 && requested.includes('/')) matches = resolveWithProviderPrefix(catalog, requested);
   if (matches.length === 0) {
-    throw new GatewayError(`The model \`${requested}\` does not exist or is not configured on this gateway.`, {
+    // The name is the client's: shown back shortened, never 100 KB per error.
+    throw new GatewayError(`The model \`${boundText(requested, MAX_NAME_LENGTH)}\` does not exist or is not configured on this gateway.`, {
       status: 404,
       code: 'model_not_found',
       param: 'model',
@@ -43,7 +45,7 @@ export const lookupModel = (catalog: Catalog, requested: string): CatalogModel =
     if (usable.length === 1) return usable[0]!;
     const names = matches.map((m) => m.key);
     throw new GatewayError(
-      `The model name \`${requested}\` is ambiguous; use one of: ${names.join(', ')}.`,
+      `The model name \`${boundText(requested, MAX_NAME_LENGTH)}\` is ambiguous; use one of: ${names.join(', ')}.`,
       { status: 400, code: 'ambiguous_model', param: 'model', details: { candidates: names } },
     );
   }

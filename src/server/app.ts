@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { boundText } from '../core/bounded-text.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { RuntimeSettings } from '../config/env.js';
@@ -35,7 +37,14 @@ import { KeyGuard } from './key-guard.js';
 import { PendingWork } from './pending-work.js';
 import { registerAdminUi } from './admin-ui-static.js';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
+import { RedisBudgetStore } from '../limits/redis-budget.js';
 import { version } from './version.js';
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
+
+/** The client's request id when it is at most 128 characters of a safe set; otherwise none. */
+export const clientRequestId = (value: string | string[] | undefined): string | null =>
+  typeof value === 'string' && SAFE_REQUEST_ID.test(value) ? value : null;
 
 export interface BuildAppOptions {
   settings: RuntimeSettings;
@@ -78,7 +87,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     ? new (await import('ioredis')).Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
-  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null);
+  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null, redis ? new RedisBudgetStore(redis) : null);
   const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
   await keyGuard.reloadKeys();
   state.onReload(() => keyGuard.reloadKeys());
@@ -91,6 +100,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     maxBatch: 200,
     apiKeys: repositories.apiKeys,
     onError: (error) => logger.error({ err: error }, 'usage writer error (rows stay queued and are retried)'),
+    deadLetterPath: join(settings.dataDir, 'usage-dead-letter.jsonl'),
+    onDeadLetter: (row, reason) =>
+      logger.error({ request_id: boundText(row.requestId, 128), reason }, 'usage row refused by the database; kept in usage-dead-letter.jsonl'),
   });
   // Old usage rows go in small batches on a timer, never on the request path.
   const retention = startUsageRetention(repositories.usage, database, {
@@ -101,7 +113,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     },
   });
   const upstream = new UpstreamClient();
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics({
+    // Asked only when a label set is first seen (children are cached).
+    knownModel: (provider, model) => state.catalog.byKey.has(`${provider}/${model}`.toLowerCase()),
+    knownProvider: (provider) => state.catalog.providers.has(provider.toLowerCase()),
+  });
 
   const matchKey = createKeyMatcher(settings.masterKey);
   const ctx: GatewayContext = {
@@ -128,7 +144,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
       if (!settings.masterKey) return anonymousCaller;
       throw missingKeyError();
     },
-    admit: (caller, model, requestedName, estimatedTokens) => keyGuard.admit(caller, model, requestedName, estimatedTokens),
+    admit: (caller, model, requestedName, promptTokens, maxOutputTokens) => keyGuard.admit(caller, model, requestedName, promptTokens, maxOutputTokens),
     settle: (caller, totalTokens, cost, currency) => keyGuard.settle(caller, totalTokens, cost, currency),
   };
 
@@ -141,8 +157,10 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     // per-request log lines add the request id themselves.
     childLoggerFactory: (parent) => parent,
     bodyLimit: settings.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's x-request-id is kept only when it is short and plain: it goes into
+    // usage rows, logs, response headers and upstream requests.
+    requestIdHeader: false,
+    genReqId: (raw) => clientRequestId(raw.headers['x-request-id']) ?? randomUUID(),
     trustProxy: settings.trustProxy,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,

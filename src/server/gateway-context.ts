@@ -24,9 +24,13 @@ export interface GatewayContext {
   logger: Logger;
   /** Authenticate a `/v1` request; throws a 401/403 GatewayError. */
   authenticate(request: FastifyRequest): ApiCaller;
-  /** Per-request admission checks for a caller and model (allowed models, rate limits, budget). */
-  admit(caller: ApiCaller, model: CatalogModel, requestedName: string | undefined, estimatedTokens: number): Promise<Record<string, string>>;
-  /** Called when a request finishes so limits can be corrected with real token counts. */
-  /** `currency`: the cost's ISO 4217 code (the model's pricing currency; default USD). */
+  /**
+   * Per-request admission checks for a caller and model (allowed models, rate limits,
+   * budget). `maxOutputTokens`: the request's max_tokens, null when it sets none (the
+   * budget then reserves the model's maximum or a default); 0 for no output (embeddings).
+   */
+  admit(caller: ApiCaller, model: CatalogModel, requestedName: string | undefined, promptTokens: number, maxOutputTokens?: number | null): Promise<Record<string, string>>;
+  /** Called exactly once when an admitted request finishes: limits and budget holds are settled with real counts. */
+  /** `currency`: the cost's ISO 4217 code (the model's pricing currency; default USD); only the budget's own currency counts. */
   settle(caller: ApiCaller, totalTokens: number, cost: number, currency?: string): void;
 }

@@ -1,3 +1,4 @@
+import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
 import { timeOrderedId } from './time-ordered-id.js';
 import { sql, type Kysely } from 'kysely';
 import { badRequest } from '../server/errors.js';
@@ -96,10 +97,16 @@ export const USAGE_INSERT_CHUNK = 500;
 const int = (value: number | undefined | null, fallback = 0) =>
   typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.round(value)) : fallback;
 
-/** Stored codes are bounded and upper-case; anything else is recorded as-is up to 16 chars. */
-const label = (value: string | null | undefined, fallback: string, max: number) =>
-  typeof value === 'string' && value !== '' ? value.slice(0, max) : fallback;
+/** Longest request id stored (client ids are checked at the edge; this is the last guard). */
+export const MAX_STORED_REQUEST_ID = 128;
+const MAX_ERROR_CODE = 100;
 
+const boundedOrNull = (value: string | null | undefined, max: number) => (value === null || value === undefined ? null : boundText(value, max));
+
+/**
+ * Every string is bounded and cleaned here, whoever recorded the row: PostgreSQL refuses
+ * NUL bytes and index entries over ~2.7 KB, and one refused row used to fail its batch.
+ */
 export const toUsageRow = (input: UsageRecordInput): FullUsageRow => {
   if (!input.requestId || !input.model || !input.provider || !Number.isFinite(input.time) || !Number.isInteger(input.status)) {
     throw badRequest('A usage record needs requestId, time, model, provider and an integer status.', 'invalid_usage_record');
@@ -110,14 +117,14 @@ export const toUsageRow = (input: UsageRecordInput): FullUsageRow => {
   const cacheWrite = int(input.cacheWriteTokens);
   return {
     id: input.id ?? timeOrderedId(),
-    request_id: input.requestId,
+    request_id: boundText(input.requestId, MAX_STORED_REQUEST_ID),
     time: Math.floor(input.time),
-    key_id: input.keyId ?? null,
-    key_name: input.keyName ?? null,
-    model: input.model,
-    provider: input.provider,
+    key_id: boundedOrNull(input.keyId, MAX_NAME_LENGTH),
+    key_name: boundedOrNull(input.keyName, MAX_NAME_LENGTH),
+    model: boundText(input.model, MAX_NAME_LENGTH),
+    provider: boundText(input.provider, MAX_NAME_LENGTH),
     status: input.status,
-    error_code: input.errorCode ?? null,
+    error_code: boundedOrNull(input.errorCode, MAX_ERROR_CODE),
     prompt_tokens: prompt,
     completion_tokens: completion,
     cache_read_tokens: cacheRead,
@@ -126,9 +133,9 @@ export const toUsageRow = (input: UsageRecordInput): FullUsageRow => {
     total_tokens: input.totalTokens === undefined ? prompt + cacheRead + cacheWrite + completion : int(input.totalTokens),
     tokens_estimated: input.tokensEstimated ? 1 : 0,
     cost: typeof input.cost === 'number' && Number.isFinite(input.cost) ? input.cost : 0,
-    currency: label(input.currency, 'USD', 16).toUpperCase(),
-    protocol: label(input.protocol, 'openai-chat', 40),
-    provider_key_label: input.providerKeyLabel ? input.providerKeyLabel.slice(0, 100) : null,
+    currency: boundText(input.currency || 'USD', 16).toUpperCase(),
+    protocol: boundText(input.protocol || 'openai-chat', 40),
+    provider_key_label: boundedOrNull(input.providerKeyLabel || null, 100),
     latency_ms: int(input.latencyMs),
     ttft_ms: input.ttftMs === null || input.ttftMs === undefined ? null : int(input.ttftMs),
     stream: input.stream ? 1 : 0,

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiKeyRepository } from './api-key-repository.js';
 import { testTargets, useTestDatabase } from '../test-support/test-databases.js';
@@ -117,6 +120,18 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
       expect(state.calls).toBe(2);
     });
 
+    it('keeps the rows in the dead-letter file when the database is still down at shutdown', async () => {
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db, t().gdb.sqlite));
+      const deadLetterPath = join(t().dataDir, 'dead-at-close.jsonl');
+      const writer = createUsageWriter(repo, { flushIntervalMs: 60_000, closeAttempts: 1, deadLetterPath });
+      state.down = true;
+      for (let i = 0; i < 3; i += 1) writer.record(row(i));
+      await expect(writer.close()).rejects.toThrow(/3 usage rows could not be written.*kept in/);
+      const lines = readFileSync(deadLetterPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.row.requestId)).toEqual(['req-0', 'req-1', 'req-2']);
+      expect(lines[0].reason).toMatch(/database unavailable at shutdown/);
+    });
+
     it('updates last-used times of the keys seen in each batch', async () => {
       const { db } = t().gdb;
       const keys = new ApiKeyRepository(db);
@@ -127,6 +142,63 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
       writer.record(row(3, { keyId: key.id, time: 3000 }));
       await writer.close();
       expect((await keys.getApiKey(key.id))?.lastUsedAt).toBe(9000);
+    });
+  });
+});
+
+describe.each(targets)('usage writer with rows the database refuses, on $dialect', ({ dialect, skip }) => {
+  describe.skipIf(skip)(skip ? 'skipped: PostgreSQL unreachable' : 'suite', () => {
+    const t = useTestDatabase(dialect);
+    const count = async () => (await new UsageRepository(t().gdb.db, t().gdb.sqlite).listLogs({ pageSize: 1 })).total;
+
+    it('stores NUL-byte and huge names bounded instead of failing the batch', async () => {
+      const writer = createUsageWriter(new UsageRepository(t().gdb.db, t().gdb.sqlite), { flushIntervalMs: 60_000 });
+      writer.record(row(1, { model: 'bad\u0000name' }));
+      writer.record(row(2, { model: randomBytes(2300).toString('base64') }));
+      writer.record(row(3, { model: randomBytes(75 * 1024).toString('base64'), requestId: 'r'.repeat(10_000) }));
+      for (let i = 4; i < 50; i += 1) writer.record(row(i));
+      await writer.close();
+      expect(await count()).toBe(49);
+      expect(writer.stats()).toMatchObject({ written: 49, deadLettered: 0, failures: 0 });
+    });
+
+    it('writes the good rows of a batch and sets a refused row aside in the dead-letter file', async () => {
+      const deadLetterPath = join(t().dataDir, 'dead.jsonl');
+      const refused: string[] = [];
+      const writer = createUsageWriter(new UsageRepository(t().gdb.db, t().gdb.sqlite), {
+        flushIntervalMs: 60_000,
+        deadLetterPath,
+        onDeadLetter: (r, reason) => refused.push(`${r.requestId} ${reason}`),
+      });
+      // No bounding can save these: an invalid time (both), an integer PostgreSQL cannot hold.
+      for (let i = 0; i < 100; i += 1) {
+        const poison = i === 17 ? { time: Number.NaN } : i === 60 && dialect === 'postgres' ? { status: 2 ** 40 } : {};
+        writer.record(row(i, poison));
+      }
+      await writer.flush();
+      const expectRefused = dialect === 'postgres' ? 2 : 1;
+      expect(await count()).toBe(100 - expectRefused);
+      expect(writer.stats()).toMatchObject({ queued: 0, written: 100 - expectRefused, deadLettered: expectRefused });
+      expect(refused).toHaveLength(expectRefused);
+      const lines = readFileSync(deadLetterPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.row.requestId).sort()).toEqual(dialect === 'postgres' ? ['req-17', 'req-60'] : ['req-17']);
+      expect(lines[0].reason).toMatch(/\S/);
+      await writer.close();
+    });
+
+    it('backs off while the database is down instead of retrying every tick, and keeps the rows', async () => {
+      const { state, repo } = flaky(new UsageRepository(t().gdb.db, t().gdb.sqlite));
+      const errors: unknown[] = [];
+      const writer = createUsageWriter(repo, { flushIntervalMs: 10, initialBackoffMs: 100, onError: (e) => errors.push(e) });
+      state.down = true;
+      for (let i = 0; i < 20; i += 1) writer.record(row(i));
+      await new Promise((r) => setTimeout(r, 1000));
+      // Without back-off: ~100 attempts in a second at a 10 ms tick; with it: 100+200+400 ms…
+      expect(errors.length).toBeLessThanOrEqual(6);
+      expect(writer.stats()).toMatchObject({ queued: 20, deadLettered: 0 });
+      state.down = false;
+      await writer.close();
+      expect(await count()).toBe(20);
     });
   });
 });

@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ChatChunk, ProviderAdapter, TokenUsage } from '../providers/spec/provider-adapter.js';
@@ -22,7 +21,27 @@ export interface RelayOptions {
   providerName: string;
   /** When true a client disconnect lets the upstream finish so usage is still counted. */
   drainOnDisconnect: boolean;
+  /**
+   * After a client disconnect in the middle of an answer, how long to keep reading the
+   * upstream for the vendor's usage (ms); 0 stops at once. The vendor bills the answer
+   * either way, and its usage chunk usually follows the last content within milliseconds.
+   */
+  disconnectGraceMs?: number;
+  /** Told when the client goes away before the end (so shutdown can wait for the grace). */
+  onClientGone?: () => void;
 }
+
+/** Resolves when `res` can take more, or when the client is gone (no 'drain' will come). */
+const writable = (res: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const CONTENT_STARTED = /"(?:content|reasoning_content)"\s*:\s*"(?!")|"tool_calls"\s*:\s*\[/;
@@ -61,12 +80,29 @@ export const relayStream = async (
   let sawFinish = false;
   let malformed = false;
   let template: { id?: unknown; created?: unknown; system_fingerprint?: unknown } = {};
+  // After a disconnect: keep reading (for usage) until this is cleared or the grace ends.
+  let readingAfterClose = false;
+  let graceTimer: NodeJS.Timeout | null = null;
 
   const onClose = () => {
-    if (!res.writableFinished) {
-      outcome.clientAborted = true;
-      if (!options.drainOnDisconnect) upstream.abort();
+    if (res.writableFinished) return;
+    outcome.clientAborted = true;
+    options.onClientGone?.();
+    if (options.drainOnDisconnect) {
+      readingAfterClose = true;
+      return;
     }
+    const grace = options.disconnectGraceMs ?? 0;
+    // Nothing generated yet: stop now and charge the prompt. Mid-answer: the vendor
+    // bills it anyway, so wait a little for its usage instead of guessing.
+    if (grace > 0 && (outcome.firstTokenAt !== null || sawFinish) && !outcome.usage) {
+      readingAfterClose = true;
+      graceTimer = setTimeout(() => {
+        readingAfterClose = false;
+        upstream.abort();
+      }, grace);
+      graceTimer.unref();
+    } else upstream.abort();
   };
   res.once('close', onClose);
 
@@ -127,10 +163,17 @@ export const relayStream = async (
       parser.feed(decoder.write(piece as Buffer));
       if (malformed) break;
       if (pending) {
-        if (!outcome.clientAborted && !res.write(pending)) await once(res, 'drain');
+        if (!outcome.clientAborted && !res.write(pending)) await writable(res);
         pending = '';
       }
-      if (outcome.clientAborted && !options.drainOnDisconnect) break;
+      if (outcome.clientAborted) {
+        if (!readingAfterClose) break;
+        // The usage is all that was still wanted from a client that left.
+        if (outcome.usage && !options.drainOnDisconnect) {
+          upstream.abort();
+          break;
+        }
+      }
     }
     if (malformed) {
       outcome.error = new GatewayError(`The upstream provider ${options.providerName} sent a malformed stream chunk.`, {
@@ -156,6 +199,7 @@ export const relayStream = async (
           : mapped;
     }
   } finally {
+    if (graceTimer) clearTimeout(graceTimer);
     upstream.done();
     res.off('close', onClose);
   }

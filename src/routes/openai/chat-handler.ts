@@ -14,6 +14,7 @@ import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
+import { boundText, MAX_NAME_LENGTH } from '../../core/bounded-text.js';
 
 export interface ChatHandlerOptions {
   /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
@@ -46,6 +47,29 @@ const chatCapabilityCheck = (withImages: boolean, catalogModels: CatalogModel[])
   }
 };
 
+/** The request's output cap (max_tokens / max_completion_tokens); null when it sets none. */
+const requestedMaxOutput = (body: Record<string, unknown>): number | null => {
+  const value = body.max_tokens ?? body.max_completion_tokens;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+};
+
+/** How a finished request is charged. */
+type ChargeBasis = 'vendor-usage' | 'estimate' | 'nothing';
+
+/**
+ * Every request that reached a vendor is charged: with the vendor's usage when it came,
+ * otherwise with an estimate of the prompt plus what was streamed (marked estimated) —
+ * a client that hung up (499) or a stream that broke after content is billed by the
+ * vendor all the same. Cache hits and requests refused before any vendor call are free.
+ */
+export const chargeBasis = (cached: boolean, hasUsage: boolean, reachedVendor: boolean, status: number, streamedText: string): ChargeBasis => {
+  if (cached) return 'nothing';
+  if (hasUsage) return 'vendor-usage';
+  if (!reachedVendor) return 'nothing';
+  if (status < 400 || status === 499) return 'estimate';
+  return streamedText !== '' ? 'estimate' : 'nothing';
+};
+
 export const handleChatCompletion = async (
   ctx: GatewayContext,
   request: FastifyRequest,
@@ -68,6 +92,14 @@ export const handleChatCompletion = async (
   let completionText = '';
   let attempts = 0;
   let cached = false;
+  // Set once an upstream request is about to go out: from then on the vendor may bill it.
+  let reachedVendor = false;
+  // Resolves a shutdown wait started when the client left before the end.
+  let endGrace: (() => void) | null = null;
+  const holdShutdownForGrace = () => {
+    if (endGrace) return;
+    void ctx.pending.track(new Promise<void>((resolve) => (endGrace = resolve)));
+  };
 
   try {
     const route = resolveRoute(catalog, catalog.groups, requested, withImages || options.kind === 'vision' ? 'vision' : 'language');
@@ -76,8 +108,7 @@ export const handleChatCompletion = async (
     // A plain model gets its clear error at once; a group tries its other deployments first.
     if (route.group.deployments.length === 1) checkModel(route.primary);
     promptEstimate = quickPromptEstimate(inputBody.messages);
-    const maxOutput = Number(inputBody.max_tokens ?? inputBody.max_completion_tokens ?? 0);
-    const limitHeaders = await ctx.admit(caller, route.primary, requested, promptEstimate + (Number.isFinite(maxOutput) ? maxOutput : 0));
+    const limitHeaders = await ctx.admit(caller, route.primary, requested, promptEstimate, requestedMaxOutput(inputBody));
 
     const cache = cachePolicy(request, route.primary, caller, ctx.config.cache.defaultTtlMs, stream);
     const keyForCache = cache ? cacheKey({ ...inputBody, model: route.publicName }, cache.scope) : null;
@@ -95,8 +126,17 @@ export const handleChatCompletion = async (
     }
 
     const controller = new AbortController();
+    const graceMs = ctx.settings.disconnectGraceMs;
+    let graceTimer: NodeJS.Timeout | null = null;
     const onClientGone = () => {
-      if (!reply.raw.writableFinished) controller.abort();
+      if (reply.raw.writableFinished) return;
+      // A non-stream answer on its way is billed by the vendor: give it a moment to arrive
+      // so it is charged from its usage; a stream's headers are not even there yet.
+      if (!stream && reachedVendor && graceMs > 0) {
+        holdShutdownForGrace();
+        graceTimer = setTimeout(() => controller.abort(), graceMs);
+        graceTimer.unref();
+      } else controller.abort();
     };
     reply.raw.once('close', onClientGone);
     let lastUpstreamStart = started;
@@ -115,11 +155,13 @@ export const handleChatCompletion = async (
           const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
           const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts });
           lastUpstreamStart = performance.now();
+          reachedVendor = true;
           return call;
         },
       });
     } finally {
       reply.raw.off('close', onClientGone);
+      if (graceTimer) clearTimeout(graceTimer);
     }
     model = result.model;
     attempts = result.attempts;
@@ -147,6 +189,11 @@ export const handleChatCompletion = async (
         completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
       }
       const body = renamed ? JSON.stringify(json) : result.text!;
+      if (reply.raw.destroyed) {
+        // The client left while the answer was on its way: charged, recorded as 499.
+        status = 499;
+        errorCode = 'client_disconnected';
+      }
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
         ctx.routing.cache.set(keyForCache, { body, headers: cacheable, status: 200 }, cache.ttlMs);
@@ -172,6 +219,8 @@ export const handleChatCompletion = async (
         adapter: result.call.adapter,
         providerName: model.provider,
         drainOnDisconnect: model.providerState.config.drainOnDisconnect,
+        disconnectGraceMs: graceMs,
+        onClientGone: holdShutdownForGrace,
       });
     } finally {
       result.release();
@@ -208,7 +257,8 @@ export const handleChatCompletion = async (
         time: Date.now(),
         keyId: caller.keyId,
         keyName: caller.keyName,
-        model: model?.name ?? requested ?? '(none)',
+        // An unknown name is kept only in a bounded form (rows, metrics, memory).
+        model: model?.name ?? (requested === undefined ? '(none)' : boundText(requested, MAX_NAME_LENGTH)),
         provider: model?.provider ?? '(none)',
         status,
         errorCode,
@@ -229,14 +279,21 @@ export const handleChatCompletion = async (
         cached,
       });
     };
-    if (!usage && model && status < 400 && !cached) {
-      // Only a vendor that sent no usage needs the tokenizer (loaded on first use); shutdown
-      // waits for this before flushing usage rows.
-      const messages = inputBody.messages;
-      const text = completionText;
-      await ctx.pending.track(
-        (async () => record(plainUsage(await estimatePromptTokens(messages), await countTokens(text)), true))(),
-      );
-    } else record(neutralUsageFromOpenAI(usage), false);
+    const basis = chargeBasis(cached, usage !== null, reachedVendor && model !== null, status, completionText);
+    try {
+      if (basis === 'estimate') {
+        // Only a vendor that sent no usage needs the tokenizer (loaded on first use); shutdown
+        // waits for this before flushing usage rows.
+        const messages = inputBody.messages;
+        const text = completionText;
+        await ctx.pending.track(
+          (async () => record(plainUsage(await estimatePromptTokens(messages), await countTokens(text)), true))(),
+        );
+      } else if (basis === 'vendor-usage') record(neutralUsageFromOpenAI(usage), false);
+      else record(plainUsage(0, 0), false);
+    } finally {
+      // Assigned inside a callback, which narrowing cannot see.
+      (endGrace as (() => void) | null)?.();
+    }
   }
 };

@@ -9,6 +9,7 @@ import { prepareChatCall } from '../../upstream/chat-request.js';
 import { countTokens, quickTokenEstimate } from '../../upstream/estimate-tokens.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
 import { singleModelGroup } from '../../router/model-groups.js';
+import { boundText, MAX_NAME_LENGTH } from '../../core/bounded-text.js';
 import { errorResponses, noValidation } from './openapi-schemas.js';
 
 const validateEmbeddingsBody = (body: unknown): Record<string, unknown> => {
@@ -111,7 +112,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             time: Date.now(),
             keyId: caller.keyId,
             keyName: caller.keyName,
-            model: model?.name ?? (String(body.model ?? '') || '(none)'),
+            model: model?.name ?? (boundText(String(body.model ?? ''), MAX_NAME_LENGTH) || '(none)'),
             provider: model?.provider ?? '(none)',
             status,
             errorCode,
