@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Range } from '../../api/endpoints';
 import { useUsageTop } from '../../api/hooks';
 import type { TopBy } from '../../api/types';
-import { formatCompact, formatCost, formatNumber } from '../../utils/format';
+import { formatCompact, formatCostLines, formatNumber } from '../../utils/format';
 
 function TopTable({ by, range }: { by: TopBy; range: Range }) {
   const { t } = useTranslation();
@@ -43,7 +43,13 @@ function TopTable({ by, range }: { by: TopBy; range: Range }) {
                   </Table.Td>
                   <Table.Td ta="right">{formatNumber(row.requests)}</Table.Td>
                   <Table.Td ta="right">{formatCompact(row.totalTokens)}</Table.Td>
-                  <Table.Td ta="right">{formatCost(row.cost)}</Table.Td>
+                  <Table.Td ta="right" data-testid="top-cost">
+                    {formatCostLines(row.costByCurrency).map((line) => (
+                      <Text key={line} size="sm" style={{ whiteSpace: 'nowrap' }}>
+                        {line}
+                      </Text>
+                    ))}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useLog } from '../../api/hooks';
 import type { LogEntry } from '../../api/types';
 import { QueryError } from '../../components/query-state';
-import { formatCost, formatDateTime, formatMs, formatNumber } from '../../utils/format';
+import { formatDateTime, formatMoney, formatMs, formatNumber } from '../../utils/format';
 import { LogStatus } from './log-status';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -51,7 +51,10 @@ export function LogDetailDrawer({ id, preview, onClose }: { id: string | number 
               <Row label={t('logs.provider')}>{log.provider}</Row>
               <Row label={t('logs.key')}>{log.keyName ?? (log.keyId ? log.keyId : t('logs.adminPlayground'))}</Row>
               <Row label={t('logs.promptTokens')}>{formatNumber(log.promptTokens)}</Row>
+              <Row label={t('logs.cacheReadTokens')}>{formatNumber(log.cacheReadTokens)}</Row>
+              <Row label={t('logs.cacheWriteTokens')}>{formatNumber(log.cacheWriteTokens)}</Row>
               <Row label={t('logs.completionTokens')}>{formatNumber(log.completionTokens)}</Row>
+              <Row label={t('logs.reasoningTokens')}>{formatNumber(log.reasoningTokens)}</Row>
               <Row label={t('logs.totalTokens')}>
                 {formatNumber(log.totalTokens)}
                 {log.tokensEstimated ? (
@@ -60,7 +63,13 @@ export function LogDetailDrawer({ id, preview, onClose }: { id: string | number 
                   </Text>
                 ) : null}
               </Row>
-              <Row label={t('logs.cost')}>{formatCost(log.cost)}</Row>
+              <Row label={t('logs.cost')}>
+                {formatMoney(log.cost, log.currency)}
+                <Text span size="xs" c="dimmed" ml={6}>
+                  {log.currency}
+                </Text>
+              </Row>
+              <Row label={t('logs.protocol')}>{log.protocol}</Row>
               <Row label={t('logs.latency')}>{formatMs(log.latencyMs)}</Row>
               <Row label={t('logs.ttft')}>{formatMs(log.ttftMs)}</Row>
               <Row label={t('logs.errorCode')}>{log.errorCode ?? '–'}</Row>
