@@ -78,6 +78,8 @@ export interface LogEntry {
   time: string;
   keyId: string | null;
   keyName: string | null;
+  /** Who called: a virtual key, the master key, the console playground or nobody (no key). */
+  caller: 'key' | 'master' | 'playground' | 'anonymous';
   model: string;
   provider: string;
   status: number;

@@ -2,6 +2,7 @@ import type { ActiveModelRef, ModelConfig, ModelType, ProviderConfig } from '../
 import { modelKey } from '../config/types.js';
 import type { ModelGroup } from './types.js';
 import { isPlaceholderKey } from '../config/vendors.js';
+import { isReservedKeyEnv } from '../config/key-env-policy.js';
 
 export type AvailabilityStatus = 'usable' | 'key_missing' | 'disabled';
 
@@ -60,7 +61,9 @@ export const resolveProviderState = (
   env: NodeJS.ProcessEnv,
 ): ProviderState => {
   const adminKey = adminKeys?.get(config.name) ?? null;
-  const envKey = config.apiKeyEnv ? env[config.apiKeyEnv] : undefined;
+  // A reserved variable (the gateway's own secrets) is never sent as a provider key, even
+  // if a definition naming one was stored before that was refused.
+  const envKey = config.apiKeyEnv && !isReservedKeyEnv(config.apiKeyEnv) ? env[config.apiKeyEnv] : undefined;
   let apiKey: string | null = null;
   let keySource: ProviderState['keySource'] = 'none';
   if (adminKey && !isPlaceholderKey(adminKey)) {
@@ -81,6 +84,16 @@ export const resolveProviderState = (
 export const modelSeesImages = (model: Pick<ModelConfig, 'types' | 'capabilities'>) =>
   model.types.includes('vision') || model.capabilities.includes('vision');
 
+/**
+ * The types a model serves: a model that sees images and also chats (capability `chat`, as
+ * gpt-4o-class models are configured) serves language requests too, so it appears in the
+ * language pickers and can be the active language model.
+ */
+export const servedTypes = (model: Pick<ModelConfig, 'types' | 'capabilities'>): ModelType[] =>
+  modelSeesImages(model) && model.capabilities.includes('chat') && !model.types.some((t) => t === 'language' || t === 'reasoning')
+    ? [...model.types, 'language']
+    : model.types;
+
 export const buildCatalog = (input: CatalogInput): Catalog => {
   const env = input.env ?? process.env;
   const providers = new Map<string, ProviderState>();
@@ -98,6 +111,7 @@ export const buildCatalog = (input: CatalogInput): Catalog => {
       providerState.status !== 'usable' ? providerState.status : model.enabled ? 'usable' : 'disabled';
     const entry: CatalogModel = {
       ...model,
+      types: servedTypes(model),
       provider: providerState.config.name,
       key: modelKey(providerState.config.name, model.name),
       providerState,

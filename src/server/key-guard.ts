@@ -6,6 +6,7 @@ import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { costOf } from '../observability/usage-record.js';
 import { plainUsage } from '../core/usage.js';
+import { modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
 import { DEFAULT_BUDGET_CURRENCY, hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
@@ -51,6 +52,10 @@ const budgetError = (budget: Budget, inFlight: boolean) => {
 
 const isVirtual = (caller: ApiCaller): caller is VirtualCaller => caller.kind === 'virtual';
 const budgetCurrency = (record: ApiKeyRecord): string => record.budget?.currency ?? DEFAULT_BUDGET_CURRENCY;
+
+/** The caller's allowed-models check (precomputed per key), or null when it may use every model. */
+export const callerModelAccess = (caller: ApiCaller): ModelAccess | null =>
+  isVirtual(caller) ? modelAccessFor(caller.record.allowedModels) : null;
 
 /**
  * Virtual keys checked from memory only: the key table and each key's spend are
@@ -158,17 +163,8 @@ export class KeyGuard {
     const output = maxOutputTokens !== null && Number.isFinite(maxOutputTokens) && maxOutputTokens > 0 ? maxOutputTokens : 0;
     const estimatedTokens = promptTokens + output;
     const { record } = caller;
-    if (record.allowedModels && record.allowedModels.length > 0) {
-      const names = [model.key, model.name, ...model.aliases, requestedName].filter(Boolean).map((n) => String(n).toLowerCase());
-      const allowed = record.allowedModels.some((m) => names.includes(m.toLowerCase()));
-      if (!allowed) {
-        throw new GatewayError(`This API key may not use the model \`${requestedName ?? model.name}\`.`, {
-          status: 403,
-          code: 'model_not_allowed',
-          param: 'model',
-        });
-      }
-    }
+    const access = modelAccessFor(record.allowedModels);
+    if (access && !access.allowsModel(model) && !access.allowsName(requestedName)) throw modelNotAllowed(requestedName ?? model.name);
     if (record.budget) {
       const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
       // Only spend in the budget's own currency counts, so only that is reserved.
