@@ -198,7 +198,9 @@ const spendByKeyDay = (rows: FullUsageRow[]): Array<[string, number, string, num
       entry[4] += 1;
     } else totals.set(id, [row.key_id, day, row.currency, row.cost, 1]);
   }
-  return [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+  // One lock order for every instance (key, then day, then currency): two instances upserting
+  // the same keys' spend rows in different orders deadlock on PostgreSQL (issue 16, measured).
+  return [...totals.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)));
 };
 
 export class UsageRepository {
