@@ -24,7 +24,7 @@ const context = () => {
   return { ctx, rows, settled, pending };
 };
 
-const model = { name: 'gpt-test', provider: 'OpenAI', pricing: { input: 1_000_000, output: 2_000_000, currency: 'USD' }, providerState: { config: { vendor: 'openai' } } } as unknown as CatalogModel;
+const model = { name: 'gpt-test', provider: 'OpenAI', pricing: { input: 1_000_000, output: 2_000_000, cacheRead: 100_000, currency: 'CNY' }, providerState: { config: { vendor: 'openai' } } } as unknown as CatalogModel;
 const caller = { kind: 'master', keyId: null, keyName: 'master' } as const;
 
 describe('settleRequest', () => {
@@ -36,7 +36,20 @@ describe('settleRequest', () => {
     account.openaiUsage = { prompt_tokens: 10, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 4 } };
     expect(settleRequest(account)).toBeUndefined();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ requestId: 'req-1', model: 'gpt-test', status: 200, promptTokens: 10, completionTokens: 5, totalTokens: 15, tokensEstimated: false });
+    // prompt_tokens includes the cached ones: 6 at the input price, 4 at the cache-read price.
+    expect(rows[0]).toMatchObject({
+      requestId: 'req-1',
+      model: 'gpt-test',
+      status: 200,
+      promptTokens: 6,
+      cacheReadTokens: 4,
+      completionTokens: 5,
+      totalTokens: 15,
+      tokensEstimated: false,
+      protocol: 'openai-chat',
+      currency: 'CNY',
+    });
+    expect(rows[0]!.cost).toBeCloseTo(6 * 1 + 4 * 0.1 + 5 * 2, 9);
     expect(settled).toEqual([{ tokens: 15, cost: rows[0]!.cost }]);
   });
 
@@ -46,6 +59,7 @@ describe('settleRequest', () => {
     account.status = 429;
     expect(settleRequest(account)).toBeUndefined();
     expect(rows[0]!.cost).toBe(0);
+    expect(rows[0]!.protocol).toBe('anthropic-messages');
     expect(rows[0]!.model.length).toBeLessThan(300);
   });
 

@@ -1,5 +1,5 @@
 import { costOf } from '../observability/usage-record.js';
-import { emptyUsage, promptTokensOf, type Usage } from '../core/token-usage.js';
+import { emptyUsage, totalTokensOf, type Usage } from '../core/usage.js';
 import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
 import { countTokens, estimatePromptTokens } from '../upstream/estimate-tokens.js';
 import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
@@ -24,11 +24,12 @@ export const chargeBasis = (cached: boolean, hasUsage: boolean, reachedVendor: b
 
 const record = (account: RequestAccount, usage: Usage, estimated: boolean): void => {
   const { ctx, model } = account;
-  const promptTokens = promptTokensOf(usage);
-  const totalTokens = promptTokens + usage.outputTokens;
-  // A cache hit costs nothing upstream.
-  const cost = model && !account.cached ? costOf(model.pricing, promptTokens, usage.outputTokens) : 0;
-  ctx.settle(account.caller, totalTokens, cost);
+  const totalTokens = totalTokensOf(usage);
+  // A cache hit costs nothing upstream. Priced in the model's currency (cache reads and
+  // writes at their own prices); budgets count only their own currency.
+  const cost = model && !account.cached ? costOf(model.pricing, usage) : 0;
+  const currency = model?.pricing?.currency ?? 'USD';
+  ctx.settle(account.caller, totalTokens, cost, currency);
   ctx.usage.record({
     requestId: account.requestId,
     time: Date.now(),
@@ -39,11 +40,17 @@ const record = (account: RequestAccount, usage: Usage, estimated: boolean): void
     provider: model?.provider ?? '(none)',
     status: account.status,
     errorCode: account.errorCode,
-    promptTokens,
+    promptTokens: usage.inputTokens,
     completionTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    reasoningTokens: usage.reasoningTokens,
     totalTokens,
     tokensEstimated: estimated,
     cost,
+    currency,
+    // The client's wire format (openai-chat, openai-embeddings, anthropic-messages).
+    protocol: account.protocol,
     latencyMs: performance.now() - account.started,
     ttftMs: account.ttftMs,
     stream: account.stream,
@@ -58,7 +65,8 @@ const record = (account: RequestAccount, usage: Usage, estimated: boolean): void
     provider: model?.provider ?? null,
     vendor: model?.providerState.config.vendor ?? null,
     responseModel: model?.upstreamName ?? null,
-    inputTokens: known ? promptTokens : null,
+    // GenAI conventions count every input token, cached ones included.
+    inputTokens: known ? totalTokens - usage.outputTokens : null,
     outputTokens: known ? usage.outputTokens : null,
     finishReasons: account.finishReasons,
     cached: account.cached,

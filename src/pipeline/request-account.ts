@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Usage } from '../core/token-usage.js';
+import type { Usage } from '../core/usage.js';
 import { GatewayError } from '../core/gateway-error.js';
 import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../core/gateway-error.js';
 import type { NeutralRequest } from '../core/neutral-request.js';
-import type { Usage } from '../core/token-usage.js';
+import type { Usage } from '../core/usage.js';
 import type { IngressCodec } from '../protocols/codec.js';
 import { fromAnthropicUsage } from '../protocols/anthropic-messages/usage-mapping.js';
 import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';

@@ -115,9 +115,40 @@ describe('accounting of /v1/messages (the shared path)', () => {
     expect(row!.model).toBe('claude-sim');
     expect(row!.status).toBe(200);
     expect(row!.tokensEstimated).toBe(false);
+    expect(row!.protocol).toBe('anthropic-messages');
+    expect(row!.currency).toBe('USD');
+    expect(row!.promptTokens).toBe(message.usage.input_tokens);
+    expect(row!.cacheReadTokens).toBe(cacheRead);
+    expect(row!.cacheWriteTokens).toBe(0);
     expect(row!.completionTokens).toBe(message.usage.output_tokens);
     expect(row!.totalTokens).toBe(message.usage.input_tokens + cacheRead + message.usage.output_tokens);
     expect(row!.cost).toBeCloseTo(message.usage.input_tokens * 1 + cacheRead * 0.1 + message.usage.output_tokens * 2, 6);
+  });
+
+  it('an OpenAI client on the same model: the row names its protocol and prices the cache read the same way', async () => {
+    // The simulated Anthropic vendor answers as a cache hit on 3 prompt tokens.
+    h.sim.addRule({ match: { path: '/messages' }, behavior: { cachedPromptTokens: 3 } });
+    const openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: MASTER, maxRetries: 0 });
+    const completion = await openai.chat.completions.create({
+      model: 'claude-sim',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'A question with a cached prefix' }],
+    });
+    const cached = completion.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    expect(cached).toBe(3);
+    const [row] = await waitForRows(1);
+    expect(row!.protocol).toBe('openai-chat');
+    expect(row!.cacheReadTokens).toBe(3);
+    expect(row!.promptTokens).toBe(completion.usage!.prompt_tokens - 3);
+    expect(row!.cost).toBeCloseTo(row!.promptTokens * 1 + 3 * 0.1 + row!.completionTokens * 2, 6);
+  });
+
+  it('embeddings are rows of their own protocol', async () => {
+    const openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: MASTER, maxRetries: 0 });
+    await openai.embeddings.create({ model: 'embed-test', input: 'vector me' });
+    const [row] = await waitForRows(1);
+    expect(row).toMatchObject({ protocol: 'openai-embeddings', model: 'embed-test', completionTokens: 0, tokensEstimated: false });
+    expect(row!.promptTokens).toBeGreaterThan(0);
   });
 
   it('a key restricted to the OpenAI deployment is never sent to the Anthropic one of a mixed group', async () => {
