@@ -26,6 +26,11 @@ export interface RuntimeSettings {
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
    */
   disconnectGraceMs: number;
+  /**
+   * Re-check delays for a pool key taken out of rotation (GATEWAY_KEY_RECHECK_MS, a comma
+   * list; the last step repeats). Empty: 30 s, 1, 2, 5, 15, 30 min.
+   */
+  keyRecheckMs: number[];
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -67,6 +72,10 @@ export const readRuntimeSettings = (
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
+    keyRecheckMs: (env.GATEWAY_KEY_RECHECK_MS ?? '')
+      .split(',')
+      .filter((part) => part.trim() !== '')
+      .map((part) => Math.max(100, intFrom(part, 30_000, 'GATEWAY_KEY_RECHECK_MS'))),
   };
   return { ...settings, ...overrides };
 };

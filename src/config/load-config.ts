@@ -51,7 +51,8 @@ export const providerFromEntry = (entry: ProviderEntry, source: 'config' | 'admi
   return {
     name: entry.name,
     vendor,
-    apiKeyEnv: entry.api_key_env ?? null,
+    apiKeyEnv: (Array.isArray(entry.api_key_env) ? entry.api_key_env[0] : entry.api_key_env) ?? null,
+    apiKeyEnvs: entry.api_key_env === undefined ? [] : Array.isArray(entry.api_key_env) ? [...new Set(entry.api_key_env)] : [entry.api_key_env],
     baseUrl,
     description: entry.description ?? '',
     protocol: entry.protocol ?? 'openai',

@@ -38,6 +38,7 @@ import { registerAdminUi } from './admin-ui-static.js';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { RedisBudgetStore } from '../limits/redis-budget.js';
 import { version } from './version.js';
+import { KeyPoolRegistry } from '../router/key-pool.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 
@@ -87,7 +88,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
   const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null, redis ? new RedisBudgetStore(redis) : null);
-  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
+  const pools = new KeyPoolRegistry({ recheckMs: settings.keyRecheckMs });
+  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs, pools });
   await keyGuard.reloadKeys();
   state.onReload(() => keyGuard.reloadKeys());
   state.startPolling();

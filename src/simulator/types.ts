@@ -27,6 +27,8 @@ export interface SimulatorBehavior {
   hang?: boolean;
   toolCalls?: boolean;
   chunks?: number;
+  /** Raw error body to answer with `status` (e.g. a vendor's own envelope, in Chinese). */
+  errorBody?: string;
 }
 
 export interface SimulatorRuleMatch {
@@ -34,6 +36,8 @@ export interface SimulatorRuleMatch {
   vendor?: string;
   /** Matches when the request path equals it or ends with it. */
   path?: string;
+  /** Matches requests sent with `Authorization: Bearer <apiKey>` (per-key failures of a key pool). */
+  apiKey?: string;
 }
 
 export interface SimulatorRule {

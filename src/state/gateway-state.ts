@@ -5,6 +5,7 @@ import { buildCatalog, firstUsableModel, type Catalog } from '../router/model-ca
 import type { ChangeMeta, ChangeResult, OverlayDraft, Repositories } from '../storage/index.js';
 import { mergeOverlay, type MergedConfig } from './merge-overlay.js';
 import { parseModelGroups } from '../router/model-groups.js';
+import { KeyPoolRegistry, type PoolKeyConfig } from '../router/key-pool.js';
 
 export interface GatewayStateOptions {
   config: GatewayConfig;
@@ -13,6 +14,8 @@ export interface GatewayStateOptions {
   logger?: Logger;
   /** How often to look for changes made by other workers or instances. */
   pollIntervalMs?: number;
+  /** Key pools (their health survives reloads); one is created when not given. */
+  pools?: KeyPoolRegistry;
 }
 
 /**
@@ -29,7 +32,11 @@ export class GatewayState {
   private reloading: Promise<void> | null = null;
   private readonly listeners: Array<() => Promise<void> | void> = [];
 
-  private constructor(private readonly options: GatewayStateOptions) {}
+  readonly pools: KeyPoolRegistry;
+
+  private constructor(private readonly options: GatewayStateOptions) {
+    this.pools = options.pools ?? new KeyPoolRegistry();
+  }
 
   static async create(options: GatewayStateOptions): Promise<GatewayState> {
     const state = new GatewayState(options);
@@ -63,6 +70,13 @@ export class GatewayState {
         onUndecryptable: (provider) =>
           this.options.logger?.error({ provider }, 'a stored provider key cannot be decrypted (GATEWAY_SECRET_KEY changed?)'),
       });
+      const opened = await repositories.poolKeys.openAll((provider, id) =>
+        this.options.logger?.error({ provider, id }, 'a stored pool key cannot be decrypted (GATEWAY_SECRET_KEY changed?)'),
+      );
+      const poolKeys = new Map<string, PoolKeyConfig[]>();
+      for (const [provider, keys] of opened) {
+        poolKeys.set(provider, keys.map((k) => ({ id: k.id, label: k.label, secret: k.secret, weight: k.weight, enabled: k.enabled, rpmLimit: k.rpmLimit, tpmLimit: k.tpmLimit, source: 'admin' as const })));
+      }
       const merged = mergeOverlay(this.options.config, overlay, (kind, key, error) =>
         this.options.logger?.warn({ kind, key, err: String(error) }, 'ignoring an invalid admin overlay entry'),
       );
@@ -85,6 +99,8 @@ export class GatewayState {
         models: merged.models,
         adminKeys: adminKeys instanceof Map ? adminKeys : new Map(Object.entries(adminKeys)),
         env: this.options.env ?? process.env,
+        poolKeys,
+        pools: this.pools,
         active: merged.active,
       });
       this.merged = merged;

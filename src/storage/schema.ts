@@ -67,6 +67,8 @@ export interface ApiKeysTable {
   budget_amount: number | null;
   budget_period: string | null;
   last_used_at: number | null;
+  /** The team whose budget and limits cap this key (0009). */
+  team_id: Generated<string | null>;
 }
 
 export interface UsageRecordsTable {
@@ -89,6 +91,8 @@ export interface UsageRecordsTable {
   stream: number;
   attempts: number;
   cached: number;
+  /** Label of the pool key that served (never the secret); null for a provider's single key. */
+  provider_key_label: Generated<string | null>;
 }
 
 export interface AdminSessionsTable {
@@ -110,6 +114,37 @@ export interface DatabaseSchema {
   usage_records: UsageRecordsTable;
   admin_sessions: AdminSessionsTable;
   key_spend_daily: KeySpendDailyTable;
+  provider_pool_keys: ProviderPoolKeysTable;
+  teams: TeamsTable;
+}
+
+export interface ProviderPoolKeysTable {
+  id: string;
+  provider: string;
+  label: string;
+  /** AES-256-GCM sealed key, provider and id bound as associated data. */
+  sealed: string;
+  last4: string;
+  weight: number;
+  enabled: number;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  budget_amount: number | null;
+  budget_period: string | null;
+  budget_currency: string | null;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  /** JSON array text or null (all models). */
+  allowed_models: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 /** Running spend per key and UTC day, kept with every usage batch so budgets never scan usage rows. */

@@ -52,6 +52,7 @@ const makeRows = (count: number): UsageRecord[] => {
       stream,
       attempts: 1 + next(2),
       cached: false,
+      providerKeyLabel: null,
     };
   });
 };

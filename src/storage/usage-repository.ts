@@ -41,6 +41,8 @@ export interface UsageRecordInput {
   stream?: boolean;
   attempts?: number;
   cached?: boolean;
+  /** Label of the pool key that served (never the secret). */
+  providerKeyLabel?: string | null;
 }
 
 export interface UsageRecord {
@@ -63,6 +65,7 @@ export interface UsageRecord {
   stream: boolean;
   attempts: number;
   cached: boolean;
+  providerKeyLabel: string | null;
 }
 
 export interface ListLogsOptions extends UsageFilter {
@@ -112,6 +115,7 @@ export const toUsageRow = (input: UsageRecordInput): NewUsageRecordRow => {
     stream: input.stream ? 1 : 0,
     attempts: int(input.attempts, 1),
     cached: input.cached ? 1 : 0,
+    provider_key_label: boundedOrNull(input.providerKeyLabel, MAX_NAME_LENGTH),
   };
 };
 
@@ -135,11 +139,13 @@ const fromRow = (row: UsageRecordRow): UsageRecord => ({
   stream: Number(row.stream) === 1,
   attempts: Number(row.attempts),
   cached: Number(row.cached) === 1,
+  providerKeyLabel: row.provider_key_label ?? null,
 });
 
 const usageColumns = [
   'id', 'request_id', 'time', 'key_id', 'key_name', 'model', 'provider', 'status', 'error_code', 'prompt_tokens',
   'completion_tokens', 'total_tokens', 'tokens_estimated', 'cost', 'latency_ms', 'ttft_ms', 'stream', 'attempts', 'cached',
+  'provider_key_label',
 ] as const;
 
 type SqliteHandle = import('better-sqlite3').Database;

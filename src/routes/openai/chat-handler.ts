@@ -11,6 +11,7 @@ import { prepareChatCall } from '../../upstream/chat-request.js';
 import { countTokens, estimatePromptTokens, quickPromptEstimate } from '../../upstream/estimate-tokens.js';
 import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
+import type { PoolKey } from '../../router/key-pool.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
 import { boundText, MAX_NAME_LENGTH } from '../../core/bounded-text.js';
@@ -91,6 +92,8 @@ export const handleChatCompletion = async (
   let completionText = '';
   let attempts = 0;
   let cached = false;
+  // The pool key that served (label for usage, key for its TPM), when the provider has a pool.
+  let poolKey: PoolKey | null = null;
   // Set once an upstream request is about to go out: from then on the vendor may bill it.
   let reachedVendor = false;
   // Resolves a shutdown wait started when the client left before the end.
@@ -164,6 +167,7 @@ export const handleChatCompletion = async (
     }
     model = result.model;
     attempts = result.attempts;
+    poolKey = result.poolKey;
     const headers: Record<string, string> = {
       'x-request-id': request.id,
       'x-gateway-provider': model.provider,
@@ -249,6 +253,7 @@ export const handleChatCompletion = async (
       // A cache hit costs nothing upstream.
       const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
       ctx.settle(caller, promptTokens + completionTokens, cost);
+      if (poolKey?.tpmLimit) model?.providerState.pool?.recordTokens(poolKey, promptTokens + completionTokens, Date.now());
       ctx.usage.record({
         requestId: request.id,
         time: Date.now(),
@@ -269,6 +274,7 @@ export const handleChatCompletion = async (
         stream,
         attempts,
         cached,
+        providerKeyLabel: poolKey?.label ?? null,
       });
     };
     const basis = chargeBasis(cached, usage !== null, reachedVendor && model !== null, status, completionText);

@@ -56,6 +56,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
         let errorCode: string | null = null;
         let promptTokens = 0;
         let estimated = false;
+        let keyLabel: string | null = null;
         try {
           const catalog = ctx.catalog();
           model = resolveModel(catalog, body.model as string, 'embedding');
@@ -85,6 +86,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
               prepareChatCall(target, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' }),
           }).finally(() => reply.raw.off('close', onClientGone));
           result.release();
+          keyLabel = result.poolKey?.label ?? null;
           const json = result.json!;
           const renamed = json.model !== body.model;
           if (renamed) json.model = body.model;
@@ -118,6 +120,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             completionTokens: 0,
             totalTokens: promptTokens,
             tokensEstimated: estimated,
+            providerKeyLabel: keyLabel,
             cost,
             latencyMs: performance.now() - started,
             ttftMs: null,
