@@ -191,6 +191,14 @@ export class KeyPool {
     key.strikes = wasOut ? key.strikes + 1 : 0;
   }
 
+  /** An operator asks for a re-check now: the next request tries the key. */
+  recheckNow(id: string): boolean {
+    const key = this.keys.find((k) => k.id === id);
+    if (!key) return false;
+    if (key.health !== 'active') key.retryAt = 0;
+    return true;
+  }
+
   view(now: number): PoolKeyView[] {
     return this.keys.map((key) => ({
       id: key.id,

@@ -5,7 +5,7 @@ import type { RedisBudgetStore, SharedReservation } from '../limits/redis-budget
 import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { costOf } from '../observability/usage-record.js';
-import { hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
+import { hashApiKey, type ApiKeyRecord, type Repositories, type TeamRecord } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
 
@@ -16,9 +16,15 @@ export interface VirtualCaller extends ApiCaller {
   reserved: number;
   /** Estimated cost held against the key's budget until settle(); null when none is held. */
   budgetHold: BudgetHold | null;
+  /** The key's team at admission (its budget and limits cap the key), or null. */
+  team: TeamRecord | null;
+  teamHold: BudgetHold | null;
+  teamReserved: number;
 }
 
 interface BudgetHold {
+  /** The budget's owner: a key id, or `team:<id>`. */
+  owner: string;
   estimate: number;
   /** Set when the hold is in Redis (shared by all instances); otherwise it is local. */
   shared: SharedReservation | null;
@@ -38,17 +44,28 @@ export interface AdmittedModel {
 const SHARED_HOLD_MS = 20 * 60_000;
 const TOTAL_PERIOD_TTL_MS = 35 * 86_400_000;
 
-const budgetError = (budget: Budget, inFlight: boolean) => {
+const budgetError = (budget: Budget, inFlight: boolean, whose = 'This API key') => {
   const period = budget.period === 'total' ? 'total' : budget.period === 'day' ? 'daily' : 'monthly';
   return new GatewayError(
     inFlight
-      ? `This API key's requests in flight would pass its ${period} budget of ${budget.amount}; retry when they have finished.`
-      : `This API key has used its ${period} budget of ${budget.amount}; ask the operator to raise it.`,
+      ? `${whose}'s requests in flight would pass its ${period} budget of ${budget.amount}; retry when they have finished.`
+      : `${whose} has used its ${period} budget of ${budget.amount}; ask the operator to raise it.`,
     { status: 429, code: 'budget_exceeded', type: 'rate_limit_error', headers: inFlight ? { 'retry-after': '1' } : undefined },
   );
 };
 
 const isVirtual = (caller: ApiCaller): caller is VirtualCaller => caller.kind === 'virtual';
+
+/** Team budgets and limits live beside keys' under an id no key can have. */
+const teamOwner = (teamId: string) => `team:${teamId}`;
+
+const modelAllowed = (allowed: string[], model: AdmittedModel, requestedName: string | undefined): boolean => {
+  const names = [model.key, model.name, ...model.aliases, requestedName].filter(Boolean).map((n) => String(n).toLowerCase());
+  return allowed.some((m) => names.includes(m.toLowerCase()));
+};
+
+const modelNotAllowed = (whose: string, model: AdmittedModel, requestedName: string | undefined) =>
+  new GatewayError(`${whose} may not use the model \`${requestedName ?? model.name}\`.`, { status: 403, code: 'model_not_allowed', param: 'model' });
 
 /**
  * Virtual keys checked from memory only: the key table and each key's spend are
@@ -62,6 +79,9 @@ export class KeyGuard {
   private spendSince = new Map<string, number>();
   private readonly holds = new LocalBudgetReservations();
   private readonly limiter = new RateLimiter();
+  private teams = new Map<string, TeamRecord>();
+  /** Member key ids per team (revoked keys too: their spend still counts). */
+  private teamMembers = new Map<string, string[]>();
   private timer: NodeJS.Timeout | null = null;
 
   /**
@@ -78,6 +98,9 @@ export class KeyGuard {
 
   async reloadKeys(): Promise<void> {
     this.keys = await this.repositories.apiKeys.loadAllActiveForCache();
+    const [teams, members] = await Promise.all([this.repositories.teams.list(), this.repositories.teams.members()]);
+    this.teams = new Map(teams.map((t) => [t.id, t]));
+    this.teamMembers = members;
     await this.refreshSpend();
   }
 
@@ -102,6 +125,17 @@ export class KeyGuard {
         next.set(id, Math.max(totals[id] ?? 0, current));
         nextSince.set(id, since);
       }
+    }
+    for (const team of this.teams.values()) {
+      if (!team.budget) continue;
+      const ids = this.teamMembers.get(team.id) ?? [];
+      const since = team.budget.period === 'total' ? 0 : budgetPeriodStart(team.budget.period, now).getTime();
+      const totals = ids.length > 0 ? await this.repositories.usage.spendTotalsForKeys({ since, keyIds: ids }) : {};
+      const owner = teamOwner(team.id);
+      const sum = ids.reduce((total, id) => total + (totals[id] ?? 0), 0);
+      const current = this.spendSince.get(owner) === since ? (this.spend.get(owner) ?? 0) : 0;
+      next.set(owner, Math.max(sum, current));
+      nextSince.set(owner, since);
     }
     this.spend = next;
     this.spendSince = nextSince;
@@ -130,7 +164,7 @@ export class KeyGuard {
     if (record.expiresAt !== null && record.expiresAt <= now) {
       throw new GatewayError('This API key has expired.', { status: 401, code: 'api_key_expired', type: 'authentication_error' });
     }
-    return { kind: 'virtual', keyId: record.id, keyName: record.name, record, reserved: 0, budgetHold: null };
+    return { kind: 'virtual', keyId: record.id, keyName: record.name, record, reserved: 0, budgetHold: null, team: null, teamHold: null, teamReserved: 0 };
   }
 
   /**
@@ -151,51 +185,87 @@ export class KeyGuard {
     const output = maxOutputTokens !== null && Number.isFinite(maxOutputTokens) && maxOutputTokens > 0 ? maxOutputTokens : 0;
     const estimatedTokens = promptTokens + output;
     const { record } = caller;
-    if (record.allowedModels && record.allowedModels.length > 0) {
-      const names = [model.key, model.name, ...model.aliases, requestedName].filter(Boolean).map((n) => String(n).toLowerCase());
-      const allowed = record.allowedModels.some((m) => names.includes(m.toLowerCase()));
-      if (!allowed) {
-        throw new GatewayError(`This API key may not use the model \`${requestedName ?? model.name}\`.`, {
-          status: 403,
-          code: 'model_not_allowed',
-          param: 'model',
-        });
-      }
+    if (record.allowedModels && record.allowedModels.length > 0 && !modelAllowed(record.allowedModels, model, requestedName)) {
+      throw modelNotAllowed('This API key', model, requestedName);
     }
+    const team = record.teamId === null ? null : (this.teams.get(record.teamId) ?? null);
+    if (team?.allowedModels && !modelAllowed(team.allowedModels, model, requestedName)) throw modelNotAllowed("This API key's team", model, requestedName);
+    const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
     if (record.budget) {
-      const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
       const estimate = costOf(model.pricing ?? null, promptTokens, reservedOutput);
-      if (this.sharedBudgets) await this.holdShared(caller, record.budget, estimate, now);
-      else this.holdLocal(caller, record.budget, estimate);
+      caller.budgetHold = this.sharedBudgets
+        ? await this.holdShared(record.id, record.budget, estimate, now, 'This API key')
+        : this.holdLocal(record.id, record.budget, estimate, 'This API key');
     }
-    if (!record.rpmLimit && !record.tpmLimit) return {};
+    let headers: Record<string, string> = {};
     try {
+      if (team) await this.admitTeam(caller, team, model, promptTokens, reservedOutput, estimatedTokens, now);
+      if (!record.rpmLimit && !record.tpmLimit) return headers;
       // No await on the local path.
-      return this.shared ? await this.sharedRate(caller, estimatedTokens, now) : this.localRate(caller, estimatedTokens, now);
+      headers = this.shared ? await this.sharedRate(caller, estimatedTokens, now) : this.localRate(caller, estimatedTokens, now);
+      return headers;
     } catch (error) {
-      this.releaseHold(caller, 0);
+      this.releaseHolds(caller, 0);
       throw error;
     }
   }
 
-  private holdLocal(caller: VirtualCaller, budget: Budget, estimate: number): void {
-    const id = caller.record.id;
-    const spend = this.spend.get(id) ?? 0;
-    if (!this.holds.tryReserve(id, spend, estimate, budget.amount)) throw budgetError(budget, spend < budget.amount);
-    caller.budgetHold = { estimate, shared: null, ttlMs: 0 };
+  /** The team's budget and RPM/TPM, shared by all its keys; checked after the key's own. */
+  private async admitTeam(
+    caller: VirtualCaller,
+    team: TeamRecord,
+    model: AdmittedModel,
+    promptTokens: number,
+    reservedOutput: number,
+    estimatedTokens: number,
+    now: number,
+  ): Promise<void> {
+    caller.team = team;
+    const owner = teamOwner(team.id);
+    if (team.budget) {
+      const estimate = costOf(model.pricing ?? null, promptTokens, reservedOutput);
+      caller.teamHold = this.sharedBudgets
+        ? await this.holdShared(owner, team.budget, estimate, now, "This API key's team")
+        : this.holdLocal(owner, team.budget, estimate, "This API key's team");
+    }
+    if (!team.rpmLimit && !team.tpmLimit) return;
+    const request = { rpm: team.rpmLimit, tpm: team.tpmLimit, estimatedTokens, now };
+    let result;
+    if (this.shared) {
+      try {
+        result = await this.shared.checkAndConsume(owner, request);
+      } catch (error) {
+        this.logger?.warn({ err: String(error) }, 'shared rate limiter unavailable; using the local one');
+        result = this.limiter.checkAndConsume(owner, request);
+      }
+    } else result = this.limiter.checkAndConsume(owner, request);
+    if (!result.allowed) {
+      throw new GatewayError(
+        result.reason === 'requests'
+          ? `Rate limit reached: ${team.rpmLimit} requests per minute for this key's team.`
+          : `Rate limit reached: ${team.tpmLimit} tokens per minute for this key's team.`,
+        { status: 429, code: result.reason === 'requests' ? 'rate_limit_requests' : 'rate_limit_tokens', type: 'rate_limit_error', headers: rateLimitHeaders(result) },
+      );
+    }
+    caller.teamReserved = estimatedTokens;
   }
 
-  private async holdShared(caller: VirtualCaller, budget: Budget, estimate: number, now: number): Promise<void> {
-    const id = caller.record.id;
-    const spend = this.spend.get(id) ?? 0;
-    if (spend >= budget.amount) throw budgetError(budget, false);
+  private holdLocal(owner: string, budget: Budget, estimate: number, whose: string): BudgetHold {
+    const spend = this.spend.get(owner) ?? 0;
+    if (!this.holds.tryReserve(owner, spend, estimate, budget.amount)) throw budgetError(budget, spend < budget.amount, whose);
+    return { owner, estimate, shared: null, ttlMs: 0 };
+  }
+
+  private async holdShared(owner: string, budget: Budget, estimate: number, now: number, whose: string): Promise<BudgetHold> {
+    const spend = this.spend.get(owner) ?? 0;
+    if (spend >= budget.amount) throw budgetError(budget, false, whose);
     const periodStart = budget.period === 'total' ? 0 : budgetPeriodStart(budget.period, now).getTime();
     const end = budget.period === 'total' ? null : budgetPeriodEnd(budget.period, now);
     const ttlMs = end ? end.getTime() - now + 3_600_000 : TOTAL_PERIOD_TTL_MS;
     let shared;
     try {
       shared = await this.sharedBudgets!.tryReserve({
-        keyId: id,
+        keyId: owner,
         periodStart,
         ttlMs,
         amount: budget.amount,
@@ -206,20 +276,24 @@ export class KeyGuard {
       });
     } catch (error) {
       this.logger?.warn({ err: String(error) }, 'shared budget store unavailable; reserving locally');
-      this.holdLocal(caller, budget, estimate);
-      return;
+      return this.holdLocal(owner, budget, estimate, whose);
     }
-    if (!shared) throw budgetError(budget, true);
-    caller.budgetHold = { estimate, shared, ttlMs };
+    if (!shared) throw budgetError(budget, true, whose);
+    return { owner, estimate, shared, ttlMs };
   }
 
-  /** Gives the reserved estimate back; the real cost (if any) is added to the spend. */
-  private releaseHold(caller: VirtualCaller, cost: number): void {
-    const hold = caller.budgetHold;
-    if (!hold) return;
+  /** Gives the reserved estimates back; the real cost (if any) is added to the spend. */
+  private releaseHolds(caller: VirtualCaller, cost: number): void {
+    const { budgetHold, teamHold } = caller;
     caller.budgetHold = null;
+    caller.teamHold = null;
+    if (budgetHold) this.releaseHold(budgetHold, cost);
+    if (teamHold) this.releaseHold(teamHold, cost);
+  }
+
+  private releaseHold(hold: BudgetHold, cost: number): void {
     if (!hold.shared) {
-      this.holds.release(caller.record.id, hold.estimate);
+      this.holds.release(hold.owner, hold.estimate);
       return;
     }
     this.sharedBudgets!.settle(hold.shared, cost, hold.ttlMs).catch((error: unknown) =>
@@ -262,12 +336,19 @@ export class KeyGuard {
 
   settle(caller: ApiCaller, totalTokens: number, cost: number, now = Date.now()): void {
     if (!isVirtual(caller)) return;
-    this.releaseHold(caller, cost);
-    if (caller.record.tpmLimit) {
-      if (this.shared) {
-        this.shared.recordTokens(caller.record.id, totalTokens, now, caller.reserved).catch(() => this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved));
-      } else this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
-    }
+    this.releaseHolds(caller, cost);
+    if (caller.record.tpmLimit) this.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
     if (cost > 0) this.spend.set(caller.record.id, (this.spend.get(caller.record.id) ?? 0) + cost);
+    const team = caller.team;
+    if (team === null) return;
+    const owner = teamOwner(team.id);
+    if (team.tpmLimit) this.recordTokens(owner, totalTokens, now, caller.teamReserved);
+    if (cost > 0 && team.budget) this.spend.set(owner, (this.spend.get(owner) ?? 0) + cost);
+  }
+
+  private recordTokens(owner: string, totalTokens: number, now: number, reserved: number): void {
+    if (this.shared) {
+      this.shared.recordTokens(owner, totalTokens, now, reserved).catch(() => this.limiter.recordTokens(owner, totalTokens, now, reserved));
+    } else this.limiter.recordTokens(owner, totalTokens, now, reserved);
   }
 }

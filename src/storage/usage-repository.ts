@@ -252,6 +252,31 @@ export class UsageRepository {
     return usageTop(this.db, by, { ...filter, from, to }, limit);
   }
 
+  /** Requests, tokens, cost and last use per pool key label of one provider since `since`. */
+  async usageByKeyLabel(provider: string, since: number) {
+    const rows = await this.db
+      .selectFrom('usage_records')
+      .select((eb) => [
+        'provider_key_label',
+        eb.fn.countAll<number>().as('requests'),
+        eb.fn.sum<number>('total_tokens').as('total_tokens'),
+        eb.fn.sum<number>('cost').as('cost'),
+        eb.fn.max<number>('time').as('last_time'),
+      ])
+      .where('provider', '=', provider)
+      .where('time', '>=', since)
+      .where('provider_key_label', 'is not', null)
+      .groupBy('provider_key_label')
+      .execute();
+    return rows.map((r) => ({
+      label: r.provider_key_label!,
+      requests: Number(r.requests),
+      totalTokens: Number(r.total_tokens ?? 0),
+      cost: Number(r.cost ?? 0),
+      lastTime: r.last_time === null ? null : Number(r.last_time),
+    }));
+  }
+
   /** Newest first, with the total number of matching rows. */
   async listLogs(options: ListLogsOptions = {}): Promise<Page<UsageRecord>> {
     const paging = normalizePaging(options.page, options.pageSize, 500);

@@ -17,6 +17,8 @@ export const keyCreateSchema = z.object({
     .object({ amount: z.number().nonnegative(), period: z.enum(['day', 'month', 'total']) })
     .nullable()
     .optional(),
+  /** The team whose budget, limits and allowed models also cap this key. */
+  teamId: z.string().max(100).nullable().optional(),
 });
 export const keyPatchSchema = keyCreateSchema.partial();
 
@@ -55,6 +57,7 @@ export const registerKeyRoutes = (app: FastifyInstance, services: AdminServices)
     rpmLimit: record.rpmLimit,
     tpmLimit: record.tpmLimit,
     budget: record.budget,
+    teamId: record.teamId,
     spend,
     lastUsedAt: iso(record.lastUsedAt),
     status: record.status,
