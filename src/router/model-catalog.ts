@@ -17,6 +17,8 @@ export interface ProviderState {
    * from the pool. Null for a single plain key, which keeps today's fast path.
    */
   pool: KeyPool | null;
+  /** Every configured key (env, admin, pool), for the admin view when there is no pool. */
+  keys: readonly PoolKeyConfig[];
 }
 
 export interface CatalogModel extends ModelConfig {
@@ -102,7 +104,7 @@ export const resolveProviderState = (
     : config.needsKey && !apiKey
       ? 'key_missing'
       : 'usable';
-  return { config, apiKey, keySource, status, pool };
+  return { config, apiKey, keySource, status, pool, keys: all };
 };
 
 export const modelSeesImages = (model: Pick<ModelConfig, 'types' | 'capabilities'>) =>

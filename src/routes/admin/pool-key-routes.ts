@@ -46,28 +46,24 @@ export const registerPoolKeyRoutes = (app: FastifyInstance, services: AdminServi
     const now = Date.now();
     const views: PoolKeyView[] = provider.pool
       ? provider.pool.view(now)
-      : provider.apiKey
-        ? [
-            {
-              id: provider.keySource === 'admin' ? 'admin' : `env:${provider.config.apiKeyEnv ?? ''}`,
-              label: provider.keySource === 'admin' ? 'admin' : (provider.config.apiKeyEnv ?? 'key'),
-              last4: `\u2026${provider.apiKey.slice(-4)}`,
-              weight: 1,
-              enabled: true,
-              rpmLimit: null,
-              tpmLimit: null,
-              source: provider.keySource === 'admin' ? 'admin' : 'env',
-              state: 'active',
-              reason: null,
-              lastError: null,
-              lastErrorAt: null,
-              lastUsedAt: null,
-              retryAt: null,
-              requests: 0,
-              failures: 0,
-            },
-          ]
-        : [];
+      : provider.keys.map((k) => ({
+          id: k.id,
+          label: k.label,
+          last4: `\u2026${k.secret.slice(-4)}`,
+          weight: k.weight,
+          enabled: k.enabled,
+          rpmLimit: k.rpmLimit,
+          tpmLimit: k.tpmLimit,
+          source: k.source,
+          state: k.enabled ? 'active' : 'off',
+          reason: null,
+          lastError: null,
+          lastErrorAt: null,
+          lastUsedAt: null,
+          retryAt: null,
+          requests: 0,
+          failures: 0,
+        }));
     const usage = await usageByLabel(provider.config.name, now - 30 * DAY_MS);
     return {
       provider: provider.config.name,
