@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keysApi } from '../../api/endpoints';
-import { queryKeys, useInvalidate, useModels } from '../../api/hooks';
+import { queryKeys, useInvalidate, useModels, useTeams } from '../../api/hooks';
 import type { ApiKey, ApiKeyInput, BudgetPeriod, CreatedApiKey } from '../../api/types';
 import { optionalNumber } from '../../utils/format';
 
@@ -16,6 +16,7 @@ interface FormState {
   tpm: string | number;
   budgetAmount: string | number;
   budgetPeriod: BudgetPeriod;
+  teamId: string;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -36,6 +37,7 @@ const fromKey = (key: ApiKey | null): FormState => ({
   tpm: key?.tpmLimit ?? '',
   budgetAmount: key?.budget?.amount ?? '',
   budgetPeriod: key?.budget?.period ?? 'month',
+  teamId: key?.teamId ?? '',
 });
 
 interface Props {
@@ -48,6 +50,7 @@ interface Props {
 export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
   const { t } = useTranslation();
   const models = useModels();
+  const teams = useTeams();
   const invalidate = useInvalidate();
   const [form, setForm] = useState<FormState>(() => fromKey(apiKey));
   const [errors, setErrors] = useState<Partial<Record<keyof FormState, string>>>({});
@@ -66,7 +69,7 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
   const save = useMutation({
     mutationFn: (body: ApiKeyInput) => (apiKey ? keysApi.update(apiKey.id, body) : keysApi.create(body)),
     onSuccess: async (saved) => {
-      await invalidate(queryKeys.keys);
+      await invalidate(queryKeys.keys, queryKeys.teams);
       if (!apiKey && 'key' in saved) onCreated(saved as CreatedApiKey);
       else notifications.show({ color: 'teal', message: t('keys.updated', { name: saved.name }) });
       onClose();
@@ -89,6 +92,7 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
       rpmLimit: optionalNumber(form.rpm),
       tpmLimit: optionalNumber(form.tpm),
       budget: amount !== null ? { amount, period: form.budgetPeriod } : null,
+      teamId: form.teamId || null,
     };
     if (apiKey) {
       save.mutate(body);
@@ -177,6 +181,14 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
               data-testid="key-budget-period"
             />
           </SimpleGrid>
+          <NativeSelect
+            label={t('keys.team')}
+            description={t('keys.teamHint')}
+            data={[{ value: '', label: t('keys.noTeam') }, ...(teams.data ?? []).map((team) => ({ value: team.id, label: team.name }))]}
+            value={form.teamId}
+            onChange={(e) => set('teamId', e.currentTarget.value)}
+            data-testid="key-team"
+          />
           <Group justify="flex-end" mt="md">
             <Button variant="default" onClick={onClose}>
               {t('common.cancel')}
