@@ -36,6 +36,19 @@ describe('sk-llm-gateway CLI', () => {
     expect(stderr).toContain('models.yaml:3 at providers[0].base_url');
   });
 
+  it('check-config counts models in the singular and the plural ("1 model", "2 models")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skgw-cli-'));
+    mkdirSync(join(dir, 'providers'));
+    writeFileSync(join(dir, 'models.yaml'), 'providers:\n  - name: "One"\n    base_url: "https://one.example/v1"\n  - name: "Two"\n    base_url: "https://two.example/v1"\n');
+    writeFileSync(join(dir, 'providers', 'one.yaml'), 'provider: "One"\nmodels:\n  language:\n    - name: "a"\n');
+    writeFileSync(join(dir, 'providers', 'two.yaml'), 'provider: "Two"\nmodels:\n  language:\n    - name: "b"\n    - name: "c"\n');
+    const { code, stdout } = await cli(['check-config', '--config-dir', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/One .* 1 model  /);
+    expect(stdout).toMatch(/Two .* 2 models  /);
+    expect(stdout).not.toContain('1 models');
+  });
+
   it('refuses to listen beyond loopback without a master key', async () => {
     const { code, stderr } = await cli(['serve', '--host', '0.0.0.0', '--port', '0'], { GATEWAY_MASTER_KEY: '' });
     expect(code).toBe(1);

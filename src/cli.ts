@@ -50,7 +50,8 @@ const checkConfig = (configDir: string) => {
   for (const provider of config.providers) {
     const count = config.models.filter((m) => m.provider === provider.name).length;
     const key = provider.apiKeyEnv ? (env[provider.apiKeyEnv] ? 'key set' : `needs ${provider.apiKeyEnv}`) : 'no key variable';
-    console.log(`  ${provider.name.padEnd(14)} ${provider.vendor.padEnd(12)} ${String(count).padStart(3)} models  ${provider.needsKey ? key : 'no key needed'}`);
+    const models = `${String(count).padStart(3)} ${count === 1 ? 'model ' : 'models'}`;
+    console.log(`  ${provider.name.padEnd(14)} ${provider.vendor.padEnd(12)} ${models}  ${provider.needsKey ? key : 'no key needed'}`);
   }
   for (const warning of config.warnings) console.log(`warning: ${warning}`);
   console.log('configuration OK');

@@ -16,7 +16,8 @@ export const theme = createTheme({
     Paper: { defaultProps: { radius: 'md' } },
     Modal: { defaultProps: { centered: true, overlayProps: { backgroundOpacity: 0.45, blur: 2 } } },
     Tooltip: { defaultProps: { withArrow: true } },
-    // Uppercase badges truncate long Chinese/English status words in narrow table cells.
-    Badge: { defaultProps: { tt: 'none' } },
+    // Uppercase badges truncate long Chinese/English status words in narrow table cells; and a
+    // badge never shrinks (in a nowrap row it would be cut to "Usa…"/"缺…"): the row's text gives way.
+    Badge: { defaultProps: { tt: 'none' }, styles: { root: { flexShrink: 0, minWidth: 'max-content' } } },
   },
 });

@@ -34,7 +34,9 @@ export const providerEntrySchema = z.looseObject({
     .trim()
     .refine((value) => /^https?:\/\/[^\s]+$/i.test(value), 'base_url must be an http(s) URL'),
   description: z.string().optional().default(''),
-  protocol: z.enum(['openai']).optional().default('openai'),
+  /** English description for the console's English UI (`description` is shown otherwise). */
+  description_en: z.string().optional(),
+  protocol: z.enum(['openai', 'anthropic']).optional().default('openai'),
   vendor: z.string().trim().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional().default({}),
   timeout_ms: timeoutsSchema.optional(),
@@ -69,6 +71,14 @@ export const modelsFileSchema = z.looseObject({
       default_prompt: z.string().min(1).optional(),
       allowed_url_hosts: z.array(z.string().min(1)).optional(),
       max_upload_bytes: z.number().int().positive().optional(),
+      /** Images decoded at once, process-wide (default 2: cores, at most libuv's thread pool minus 2). */
+      max_concurrent_images: z.number().int().positive().max(64).optional(),
+      /** Images that may wait for a decode slot before requests get 503 (default 32). */
+      image_queue_size: z.number().int().nonnegative().max(10_000).optional(),
+      /** Per-image time limit for decode and re-encode, and for waiting in the queue (default 20000). */
+      image_timeout_ms: z.number().int().positive().optional(),
+      /** Largest estimated decode memory per image (default 256 MB). */
+      max_decode_bytes: z.number().int().positive().optional(),
     })
     .optional(),
 });
@@ -82,7 +92,10 @@ export const pricingSchema = z.looseObject({
 export const modelEntrySchema = z.looseObject({
   name: z.string().trim().min(1, 'model name must not be empty'),
   display_name: z.string().optional(),
+  /** Shown by the English console instead of `display_name` (which may be Chinese). */
+  display_name_en: z.string().trim().min(1).optional(),
   description: z.string().optional(),
+  description_en: z.string().optional(),
   upstream_name: z.string().trim().min(1).optional(),
   aliases: z.array(z.string().trim().min(1)).optional().default([]),
   context_window: z.number().int().positive().optional(),
@@ -101,6 +114,7 @@ export const modelTypeNames = ['language', 'vision', 'embedding', 'reasoning'] a
 export const providerFileSchema = z.looseObject({
   provider: z.string().trim().min(1, 'provider must name a provider from models.yaml'),
   description: z.string().optional(),
+  description_en: z.string().optional(),
   models: z
     .looseObject({
       language: z.array(modelEntrySchema).optional(),

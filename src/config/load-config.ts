@@ -11,6 +11,7 @@ import {
   type ProviderEntry,
 } from './config-schema.js';
 import type { GatewayConfig, ModelConfig, ModelType, ProviderConfig, Timeouts } from './types.js';
+import { isReservedKeyEnv } from './key-env-policy.js';
 import { defaultNeedsKey, detectVendor } from './vendors.js';
 import { ConfigError, YamlSource } from './yaml-source.js';
 import { parseModelGroups } from '../router/model-groups.js';
@@ -55,6 +56,7 @@ export const providerFromEntry = (entry: ProviderEntry, source: 'config' | 'admi
     apiKeyEnvs: entry.api_key_env === undefined ? [] : Array.isArray(entry.api_key_env) ? [...new Set(entry.api_key_env)] : [entry.api_key_env],
     baseUrl,
     description: entry.description ?? '',
+    ...(entry.description_en ? { descriptionEn: entry.description_en } : {}),
     protocol: entry.protocol ?? 'openai',
     headers: entry.headers ?? {},
     timeouts: toTimeouts(entry.timeout_ms),
@@ -79,7 +81,9 @@ export const modelFromEntry = (
   provider,
   types: [type],
   displayName: entry.display_name ?? entry.name,
+  ...(entry.display_name_en ? { displayNameEn: entry.display_name_en } : {}),
   description: entry.description ?? '',
+  ...(entry.description_en ? { descriptionEn: entry.description_en } : {}),
   upstreamName: entry.upstream_name ?? entry.name,
   aliases: entry.aliases ?? [],
   contextWindow: entry.context_window ?? null,
@@ -115,6 +119,13 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
     const lower = entry.name.toLowerCase();
     if (byName.has(lower)) {
       throw new ConfigError(`${modelsSource.describe(['providers', index, 'name'])}: duplicate provider "${entry.name}"`);
+    }
+    // The key variable's value is sent to base_url: never one of the gateway's own secrets.
+    const reservedEnv = ([] as string[]).concat(entry.api_key_env ?? []).find((name) => isReservedKeyEnv(name));
+    if (reservedEnv) {
+      throw new ConfigError(
+        `${modelsSource.describe(['providers', index, 'api_key_env'])}: api_key_env "${reservedEnv}" names one of the gateway's own or the system's variables; put the provider's key in a variable meant for it (e.g. ${entry.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY)`,
+      );
     }
     const provider = providerFromEntry(entry);
     byName.set(lower, provider);
@@ -208,6 +219,10 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
       defaultPrompt: vision.default_prompt ?? defaultVisionPrompt,
       allowedUrlHosts: (vision.allowed_url_hosts ?? []).map((h) => h.toLowerCase()),
       maxUploadBytes: vision.max_upload_bytes ?? 20 * 1024 * 1024,
+      ...(vision.max_concurrent_images ? { maxConcurrentImages: vision.max_concurrent_images } : {}),
+      ...(vision.image_queue_size !== undefined ? { imageQueueSize: vision.image_queue_size } : {}),
+      ...(vision.image_timeout_ms ? { imageTimeoutMs: vision.image_timeout_ms } : {}),
+      ...(vision.max_decode_bytes ? { maxDecodeBytes: vision.max_decode_bytes } : {}),
     },
     modelGroups,
     routing: {

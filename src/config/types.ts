@@ -34,7 +34,10 @@ export interface ProviderConfig {
   apiKeyEnvs?: string[];
   baseUrl: string;
   description: string;
-  protocol: 'openai';
+  /** English description, when the config gives one. */
+  descriptionEn?: string;
+  /** The wire protocol the vendor speaks; picks passthrough or translation per request. */
+  protocol: 'openai' | 'anthropic';
   headers: Record<string, string>;
   timeouts: Partial<Timeouts>;
   enabled: boolean;
@@ -52,6 +55,9 @@ export interface ModelConfig {
   provider: string;
   types: ModelType[];
   displayName: string;
+  /** English display name and description, when the config gives them (the console's English UI uses them). */
+  displayNameEn?: string;
+  descriptionEn?: string;
   description: string;
   upstreamName: string;
   aliases: string[];
@@ -75,6 +81,11 @@ export interface VisionSettings {
   defaultPrompt: string;
   allowedUrlHosts: string[];
   maxUploadBytes: number;
+  /** Image work admission (src/images/image-work-queue.ts); undefined = the defaults. */
+  maxConcurrentImages?: number;
+  imageQueueSize?: number;
+  imageTimeoutMs?: number;
+  maxDecodeBytes?: number;
 }
 
 export interface GatewayConfig {

@@ -3,6 +3,7 @@ import { modelKey } from '../config/types.js';
 import type { ModelGroup } from './types.js';
 import { isPlaceholderKey } from '../config/vendors.js';
 import type { KeyPool, KeyPoolRegistry, PoolKeyConfig } from './key-pool.js';
+import { isReservedKeyEnv } from '../config/key-env-policy.js';
 
 export type AvailabilityStatus = 'usable' | 'key_missing' | 'disabled';
 
@@ -89,6 +90,9 @@ export const resolveProviderState = (
   } else {
     const variables = config.apiKeyEnvs && config.apiKeyEnvs.length > 0 ? config.apiKeyEnvs : config.apiKeyEnv ? [config.apiKeyEnv] : [];
     for (const variable of variables) {
+      // A reserved variable (the gateway's own secrets) is never sent as a provider key, even
+      // if a definition naming one was stored before that was refused.
+      if (isReservedKeyEnv(variable)) continue;
       const value = env[variable]?.trim();
       if (value && !isPlaceholderKey(value)) base.push(plain(`env:${variable}`, variable, value, 'env'));
     }
@@ -110,6 +114,16 @@ export const resolveProviderState = (
 export const modelSeesImages = (model: Pick<ModelConfig, 'types' | 'capabilities'>) =>
   model.types.includes('vision') || model.capabilities.includes('vision');
 
+/**
+ * The types a model serves: a model that sees images and also chats (capability `chat`, as
+ * gpt-4o-class models are configured) serves language requests too, so it appears in the
+ * language pickers and can be the active language model.
+ */
+export const servedTypes = (model: Pick<ModelConfig, 'types' | 'capabilities'>): ModelType[] =>
+  modelSeesImages(model) && model.capabilities.includes('chat') && !model.types.some((t) => t === 'language' || t === 'reasoning')
+    ? [...model.types, 'language']
+    : model.types;
+
 export const buildCatalog = (input: CatalogInput): Catalog => {
   const env = input.env ?? process.env;
   const providers = new Map<string, ProviderState>();
@@ -127,6 +141,7 @@ export const buildCatalog = (input: CatalogInput): Catalog => {
       providerState.status !== 'usable' ? providerState.status : model.enabled ? 'usable' : 'disabled';
     const entry: CatalogModel = {
       ...model,
+      types: servedTypes(model),
       provider: providerState.config.name,
       key: modelKey(providerState.config.name, model.name),
       providerState,

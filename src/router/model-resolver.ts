@@ -61,14 +61,17 @@ export const assertUsable = (model: CatalogModel): CatalogModel => {
       param: 'model',
     });
   }
-  const variable = model.providerState.config.apiKeyEnv;
-  throw new GatewayError(
-    `The provider ${model.provider} has no API key configured${
-      variable ? `; set the environment variable ${variable}` : ''
-    } or enter a key in the admin console.`,
-    { status: 503, code: 'provider_key_missing', details: variable ? { variable } : undefined },
-  );
+  throw providerKeyMissing(model.providerState.config.name, model.providerState.config.apiKeyEnv);
 };
+
+/** 503 provider_key_missing: says what to do, in a sentence that reads with or without a variable. */
+export const providerKeyMissing = (provider: string, variable: string | null) =>
+  new GatewayError(
+    variable
+      ? `The provider ${provider} has no API key: set the environment variable ${variable} or enter a key on the console's Providers page.`
+      : `The provider ${provider} has no API key: enter a key on the console's Providers page (or name a variable in its api_key_env).`,
+    { status: 503, code: 'provider_key_missing', details: variable ? { provider, variable } : { provider } },
+  );
 
 /** Resolve the model for a request: the named one, or the active model of the kind. */
 export const resolveModel = (catalog: Catalog, requested: string | undefined, kind: RequestKind): CatalogModel => {

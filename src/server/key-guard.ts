@@ -5,6 +5,7 @@ import type { RedisBudgetStore, SharedReservation } from '../limits/redis-budget
 import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { costOf } from '../observability/usage-record.js';
+import { modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
 import { hashApiKey, type ApiKeyRecord, type Repositories, type TeamRecord } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
@@ -56,16 +57,15 @@ const budgetError = (budget: Budget, inFlight: boolean, whose = 'This API key') 
 
 const isVirtual = (caller: ApiCaller): caller is VirtualCaller => caller.kind === 'virtual';
 
+/** The caller's allowed-models check (precomputed per key), or null when it may use every model. */
+export const callerModelAccess = (caller: ApiCaller): ModelAccess | null =>
+  isVirtual(caller) ? modelAccessFor(caller.record.allowedModels) : null;
+
 /** Team budgets and limits live beside keys' under an id no key can have. */
 const teamOwner = (teamId: string) => `team:${teamId}`;
 
-const modelAllowed = (allowed: string[], model: AdmittedModel, requestedName: string | undefined): boolean => {
-  const names = [model.key, model.name, ...model.aliases, requestedName].filter(Boolean).map((n) => String(n).toLowerCase());
-  return allowed.some((m) => names.includes(m.toLowerCase()));
-};
-
-const modelNotAllowed = (whose: string, model: AdmittedModel, requestedName: string | undefined) =>
-  new GatewayError(`${whose} may not use the model \`${requestedName ?? model.name}\`.`, { status: 403, code: 'model_not_allowed', param: 'model' });
+const teamModelNotAllowed = (name: string) =>
+  new GatewayError(`This API key's team may not use the model \`${name.slice(0, 200)}\`.`, { status: 403, code: 'model_not_allowed', param: 'model' });
 
 /**
  * Virtual keys checked from memory only: the key table and each key's spend are
@@ -185,11 +185,13 @@ export class KeyGuard {
     const output = maxOutputTokens !== null && Number.isFinite(maxOutputTokens) && maxOutputTokens > 0 ? maxOutputTokens : 0;
     const estimatedTokens = promptTokens + output;
     const { record } = caller;
-    if (record.allowedModels && record.allowedModels.length > 0 && !modelAllowed(record.allowedModels, model, requestedName)) {
-      throw modelNotAllowed('This API key', model, requestedName);
-    }
+    const access = modelAccessFor(record.allowedModels);
+    if (access && !access.allowsModel(model) && !access.allowsName(requestedName)) throw modelNotAllowed(requestedName ?? model.name);
     const team = record.teamId === null ? null : (this.teams.get(record.teamId) ?? null);
-    if (team?.allowedModels && !modelAllowed(team.allowedModels, model, requestedName)) throw modelNotAllowed("This API key's team", model, requestedName);
+    if (team?.allowedModels) {
+      const teamAccess = modelAccessFor(team.allowedModels)!;
+      if (!teamAccess.allowsModel(model) && !teamAccess.allowsName(requestedName)) throw teamModelNotAllowed(requestedName ?? model.name);
+    }
     const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
     if (record.budget) {
       const estimate = costOf(model.pricing ?? null, promptTokens, reservedOutput);

@@ -3,6 +3,7 @@ import type { Catalog, CatalogModel } from '../router/model-catalog.js';
 import { assertUsable } from '../router/model-resolver.js';
 import { deploymentModel, groupForTarget, type ResolvedRoute } from '../router/model-groups.js';
 import { classifyFailure, type UpstreamOutcome } from '../router/classify-failure.js';
+import type { ModelAccess } from '../router/model-access.js';
 import { createAttemptPlanner, type AttemptOutcome, type AttemptPlanner } from '../router/plan-attempts.js';
 import { DEFAULT_RETRY_POLICY, type ModelGroup } from '../router/types.js';
 import { GatewayError } from '../server/errors.js';
@@ -26,6 +27,11 @@ export interface RoutedCallOptions {
   signal: AbortSignal;
   /** 'json' reads and parses the body inside the retry loop; 'stream' hands it over open. */
   mode: 'json' | 'stream';
+  /**
+   * The caller's allowed models. `route` must already be restricted to them (resolveRoute
+   * does it); fallback targets are restricted here, before they are tried.
+   */
+  access?: ModelAccess | null;
 }
 
 export interface RoutedSuccess {
@@ -73,7 +79,7 @@ type AttemptResult =
 const notUsable = (error: unknown): AttemptResult => ({
   ok: false,
   error: error as GatewayError,
-  outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false },
+  outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false, local: true },
 });
 
 type Failed = Extract<AttemptResult, { ok: false }> & { httpStatus?: number; httpBody?: string; retryAfter?: string };
@@ -90,7 +96,15 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
   } catch (error) {
     return notUsable(error);
   }
-  const call = await options.buildCall(model);
+  let call: PreparedUpstreamCall;
+  try {
+    call = await options.buildCall(model);
+  } catch (error) {
+    // Refused by the gateway (e.g. a broken image) before the vendor saw anything: the
+    // deployment's breaker must not hold a probe slot for it, nor judge the deployment.
+    options.runtime.breaker.release(id, Date.now());
+    throw error;
+  }
   const pool = model.providerState.pool;
   if (pool !== null) return attemptWithPool(options, model, call, id, pool);
   return sendCall(options, model, call, id, model.providerState.apiKey, null);
@@ -158,7 +172,11 @@ const sendCall = async (
     });
   } catch (error) {
     release();
-    if (options.signal.aborted) throw error;
+    // The client left: no verdict on the deployment, and a half-open probe slot is given back.
+    if (options.signal.aborted) {
+      options.runtime.breaker.release(id, Date.now());
+      throw error;
+    }
     const mapped = error as GatewayError;
     return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
   }
@@ -191,7 +209,11 @@ const sendCall = async (
       if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
     } catch (error) {
       release();
-      if (options.signal.aborted) throw error;
+      // The client left: no verdict on the deployment, and a half-open probe slot is given back.
+      if (options.signal.aborted) {
+        options.runtime.breaker.release(id, Date.now());
+        throw error;
+      }
       const mapped =
         error instanceof GatewayError
           ? error
@@ -219,14 +241,19 @@ const openSingle = async (options: RoutedCallOptions): Promise<RoutedSuccess> =>
   const result = await attemptDeployment(options, deployment);
   const now = Date.now();
   if (!result.ok) {
-    runtime.breaker.onFailure(deployment.id, result.outcome.failure, now);
-    runtime.stats.recordOutcome(deployment.id, false, now, result.outcome.failure);
+    if (result.outcome.local) runtime.breaker.release(deployment.id, now);
+    else {
+      runtime.breaker.onFailure(deployment.id, result.outcome.failure, now);
+      runtime.stats.recordOutcome(deployment.id, false, now, result.outcome.failure);
+    }
     throw result.error;
   }
   runtime.breaker.onSuccess(deployment.id, now);
   runtime.stats.recordOutcome(deployment.id, true, now);
   return { ...result.success, attempts: 1, fallbacks: 0, planner: null };
 };
+
+const restrictTo = (access: ModelAccess, catalog: Catalog) => (group: ModelGroup) => access.restrict(catalog, group);
 
 /**
  * Open an upstream response for a route, retrying and falling back as its group's
@@ -250,13 +277,21 @@ export const openRoutedCall = async (options: RoutedCallOptions): Promise<Routed
     policy,
     random: runtime.random,
     now: Date.now,
+    ...(options.access ? { restrict: restrictTo(options.access, catalog) } : {}),
   });
   let last: AttemptOutcome | undefined;
   let lastError: GatewayError | null = null;
   for (;;) {
     const step = planner.next(last);
     if (step.action === 'fail') throw lastError ?? cooling(route.publicName);
-    if (step.delayMs > 0) await sleep(step.delayMs, undefined, { signal: options.signal });
+    if (step.delayMs > 0) {
+      try {
+        await sleep(step.delayMs, undefined, { signal: options.signal });
+      } catch (error) {
+        runtime.breaker.release(step.deployment.id, Date.now());
+        throw error;
+      }
+    }
     const result = await attemptDeployment(options, step.deployment);
     if (!result.ok) {
       lastError = result.error;

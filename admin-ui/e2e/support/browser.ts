@@ -107,12 +107,28 @@ export const SCREENSHOT_DIR = join(repoRoot, 'test-results', 'admin');
 export const screenshot = async (page: Page, name: string) => {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  // Mantine notifications pile up in the corner and cover content; close them for the picture.
-  await page.locator('.mantine-Notification-root').evaluateAll((nodes) => nodes.forEach((node) => node.remove()));
+  // Mantine notifications pile up in the corner and cover content; hide them for the picture.
+  // Hidden, not removed: React still owns those nodes and removes them itself when they close
+  // (a node taken away behind its back makes React throw "removeChild … not a child").
+  const hideNotifications = (hidden: boolean) =>
+    page.evaluate((value) => {
+      const id = 'e2e-hide-notifications';
+      document.getElementById(id)?.remove();
+      if (!value) return;
+      const style = document.createElement('style');
+      style.id = id;
+      style.textContent = '.mantine-Notification-root, .mantine-Notifications-root { visibility: hidden !important; }';
+      document.head.append(style);
+    }, hidden);
+  await hideNotifications(true);
   // Nor should the tooltip of the last button clicked.
   await page.mouse.move(0, 0);
   await page.locator('.mantine-Tooltip-tooltip').first().waitFor({ state: 'detached', timeout: 2_000 }).catch(() => undefined);
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+  try {
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+  } finally {
+    await hideNotifications(false);
+  }
 };
 
 /** Mantine Select/Combobox: the data-testid is on the <input>; options are named by model key. */

@@ -2,6 +2,20 @@ import { notifications } from '@mantine/notifications';
 import i18n from '../i18n';
 import type { ErrorEnvelope } from './types';
 
+/**
+ * Errors the console explains in its own language; the gateway's English sentence is kept for
+ * every other code. `details` carries the values the sentence needs.
+ */
+const localizedMessage = (envelope: ErrorEnvelope['error']): string => {
+  const details = (envelope.details ?? {}) as Record<string, unknown>;
+  if (envelope.code === 'provider_key_missing' && typeof details.provider === 'string') {
+    return typeof details.variable === 'string'
+      ? i18n.t('errors.code.providerKeyMissingEnv', { provider: details.provider, variable: details.variable })
+      : i18n.t('errors.code.providerKeyMissing', { provider: details.provider });
+  }
+  return envelope.message;
+};
+
 /** An admin API failure, carrying the OpenAI-style error envelope's fields. */
 export class ApiError extends Error {
   readonly status: number;
@@ -11,7 +25,7 @@ export class ApiError extends Error {
   readonly details?: Record<string, unknown>;
 
   constructor(status: number, envelope: ErrorEnvelope['error']) {
-    super(envelope.message);
+    super(localizedMessage(envelope));
     this.name = 'ApiError';
     this.status = status;
     this.code = envelope.code;

@@ -86,8 +86,8 @@ export const modelsApi = {
     api.patch<Model>(`/admin/api/models/${enc(key)}`, body),
   remove: (key: string) => api.delete<Ok>(`/admin/api/models/${enc(key)}`),
   active: () => api.get<ActiveModels>('/admin/api/active-models'),
-  setActive: (type: ActiveKind, key: string) =>
-    api.put<ActiveModels>('/admin/api/active-models', { type, key }),
+  setActive: (type: ActiveKind, key: string, force = false) =>
+    api.put<ActiveModels>('/admin/api/active-models', force ? { type, key, force } : { type, key }),
 };
 
 export const keysApi = {

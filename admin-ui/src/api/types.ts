@@ -14,6 +14,8 @@ export interface AuthInfo {
   platformName: string;
   version: string;
   passwordLogin: boolean;
+  /** The first-start generated password is still the one (the login page says where it is). */
+  generatedPassword?: boolean;
 }
 
 export interface LoginResult {
@@ -21,11 +23,8 @@ export interface LoginResult {
   csrfToken: string;
 }
 
-export interface Me {
-  authenticated: true;
-  user: string;
-  csrfToken: string;
-}
+/** The session probe: 200 either way, `authenticated: false` when not signed in. */
+export type Me = { authenticated: true; user: string; csrfToken: string } | { authenticated: false; user: null; csrfToken: null };
 
 export interface Settings {
   platformName: string;
@@ -36,6 +35,7 @@ export type Status = 'usable' | 'key_missing' | 'disabled';
 export interface Provider {
   name: string;
   description: string;
+  descriptionEn?: string | null;
   baseUrl: string;
   protocol: string;
   enabled: boolean;
@@ -46,6 +46,17 @@ export interface Provider {
   status: Status;
   modelCount: number;
   source: 'config' | 'admin';
+  /** The gateway's last connection check (the console's test or the periodic one). */
+  lastCheck?: ProviderCheck | null;
+}
+
+export interface ProviderCheck {
+  ok: boolean;
+  checkedAt: string;
+  latencyMs: number;
+  trigger: 'console' | 'scheduled';
+  modelCount?: number;
+  error?: { message: string; code: string };
 }
 
 export interface ProviderInput {
@@ -82,7 +93,10 @@ export interface Model {
   type: ModelType;
   types: string[];
   displayName: string;
+  /** English name/description from the config (`display_name_en`), if any. */
+  displayNameEn?: string | null;
   description: string;
+  descriptionEn?: string | null;
   upstreamName: string;
   aliases: string[];
   contextWindow: number | null;
@@ -100,6 +114,7 @@ export interface ModelInput {
   name?: string;
   type?: ModelType;
   displayName?: string;
+  displayNameEn?: string | null;
   description?: string;
   upstreamName?: string;
   aliases?: string[];
@@ -206,6 +221,8 @@ export interface LogEntry {
   time: string;
   keyId: string | null;
   keyName: string | null;
+  /** Who called: a virtual key, the master key, the console playground or nobody (no key). */
+  caller?: 'key' | 'master' | 'playground' | 'anonymous';
   model: string;
   provider: string;
   status: number | string;

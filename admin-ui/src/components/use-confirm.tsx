@@ -13,7 +13,7 @@ interface ConfirmOptions {
  * A promise-returning confirmation dialog: `if (await confirm({...})) doIt()`.
  * Returns the function and the element to render once in the page.
  */
-export function useConfirm(): [(options: ConfirmOptions) => Promise<boolean>, React.ReactNode] {
+export function useConfirm(testId = 'confirm-modal'): [(options: ConfirmOptions) => Promise<boolean>, React.ReactNode] {
   const { t } = useTranslation();
   const [options, setOptions] = useState<ConfirmOptions | null>(null);
   const resolver = useRef<((value: boolean) => void) | null>(null);
@@ -37,7 +37,7 @@ export function useConfirm(): [(options: ConfirmOptions) => Promise<boolean>, Re
       onClose={() => settle(false)}
       title={options?.title}
       size="sm"
-      data-testid="confirm-modal"
+      data-testid={testId}
     >
       <Text size="sm" mb="lg">
         {options?.message}

@@ -22,7 +22,9 @@ export function AppLayout({ fallback }: { fallback: React.ReactNode }) {
   return (
     <AppShell
       header={{ height: 56 }}
-      navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      // Below md (992 px) the navbar is behind the burger: at 820 px a fixed sidebar left the
+      // pages too narrow for their cards and badges.
+      navbar={{ width: 232, breakpoint: 'md', collapsed: { mobile: !opened } }}
       padding={{ base: 'sm', sm: 'lg' }}
     >
       <AppShell.Header>
@@ -31,7 +33,7 @@ export function AppLayout({ fallback }: { fallback: React.ReactNode }) {
             <Burger
               opened={opened}
               onClick={toggle}
-              hiddenFrom="sm"
+              hiddenFrom="md"
               size="sm"
               aria-label={t('header.toggleNavigation')}
               data-testid="nav-burger"

@@ -9,6 +9,8 @@ import { PageHeader } from '../components/page-header';
 import { TableSkeleton } from '../components/page-skeleton';
 import { Empty, QueryError } from '../components/query-state';
 import { formatCost, formatDateTime, formatMs, formatNumber } from '../utils/format';
+import { noneLabel } from '../utils/none-label';
+import { LogCaller } from './logs/log-caller';
 import { LogDetailDrawer } from './logs/log-detail-drawer';
 import { EMPTY_FILTERS, LogFilters, type LogFilterValues } from './logs/log-filters';
 import { LogStatus } from './logs/log-status';
@@ -84,7 +86,7 @@ export default function LogsPage() {
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(log.time)}</Table.Td>
                     <Table.Td>
                       <Group gap={4} wrap="nowrap">
-                        <Text size="sm">{log.model}</Text>
+                        <Text size="sm">{noneLabel(log.model)}</Text>
                         {log.stream ? (
                           <Badge size="xs" variant="dot">
                             {t('logs.stream')}
@@ -92,8 +94,10 @@ export default function LogsPage() {
                         ) : null}
                       </Group>
                     </Table.Td>
-                    <Table.Td>{log.provider}</Table.Td>
-                    <Table.Td>{log.keyName ?? <Text size="sm" c="dimmed">{t('logs.adminPlayground')}</Text>}</Table.Td>
+                    <Table.Td>{noneLabel(log.provider)}</Table.Td>
+                    <Table.Td>
+                      <LogCaller log={log} />
+                    </Table.Td>
                     <Table.Td>
                       <LogStatus status={log.status} />
                     </Table.Td>

@@ -1,8 +1,8 @@
-import { Button, Card, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Card, Group, Pagination, Select, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconPlus, IconSearch, IconStack2 } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, notifyError } from '../api/client';
 import { modelsApi } from '../api/endpoints';
@@ -14,6 +14,7 @@ import { Empty, QueryError } from '../components/query-state';
 import { useConfirm } from '../components/use-confirm';
 import { ActiveModelsBar, useSetActiveModel } from './models/active-models-bar';
 import { ModelFormModal } from './models/model-form-modal';
+import { pageModelGroups } from './models/model-pages';
 import { modelTypes } from './models/model-utils';
 import { ModelsTable } from './models/models-table';
 
@@ -21,13 +22,16 @@ export default function ModelsPage() {
   const { t } = useTranslation();
   const models = useModels();
   const invalidate = useInvalidate();
-  const setActive = useSetActiveModel();
+  const [setActive, activeDialog] = useSetActiveModel();
   const [confirm, confirmElement] = useConfirm();
   const [provider, setProvider] = useState<string | null>(null);
   const [type, setType] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const [editing, setEditing] = useState<Model | null>(null);
   const [formOpen, setFormOpen] = useState(false);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(50);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
 
   const all = models.data ?? [];
   const providers = useMemo(() => Array.from(new Set(all.map((m) => m.provider))).sort(), [all]);
@@ -38,9 +42,20 @@ export default function ModelsPage() {
         (!provider || m.provider === provider) &&
         (!type || modelTypes(m).includes(type)) &&
         (!needle ||
-          [m.key, m.displayName, m.upstreamName, ...m.aliases].some((v) => v?.toLowerCase().includes(needle))),
+          [m.key, m.displayName, m.displayNameEn, m.upstreamName, ...m.aliases].some((v) => v?.toLowerCase().includes(needle))),
     );
   }, [all, provider, type, search]);
+  // New filters start from the first page.
+  useEffect(() => setPage(1), [provider, type, search, pageSize]);
+  const paged = useMemo(() => pageModelGroups(filtered, collapsed, page, pageSize), [filtered, collapsed, page, pageSize]);
+  const toggleGroup = (name: string) =>
+    setCollapsed((current) => {
+      const next = new Set(current);
+      if (next.has(name)) next.delete(name);
+      else next.add(name);
+      return next;
+    });
+  const allCollapsed = paged.providers.length > 0 && paged.providers.every((name) => collapsed.has(name));
 
   const toggle = useMutation({
     mutationFn: ({ model, enabled }: { model: Model; enabled: boolean }) => modelsApi.update(model.key, { enabled }),
@@ -88,7 +103,7 @@ export default function ModelsPage() {
           </Button>
         }
       />
-      <ActiveModelsBar models={all} />
+      <ActiveModelsBar models={all} setActive={setActive} />
       <Card padding={0}>
         <Group p="md" gap="sm" wrap="wrap">
           <TextInput
@@ -137,18 +152,45 @@ export default function ModelsPage() {
             icon={<IconStack2 size={28} />}
           />
         ) : (
-          <ModelsTable
-            models={filtered}
-            onActivate={(kind, model) => setActive.mutate({ kind, key: model.key })}
-            onToggle={(model, enabled) => toggle.mutate({ model, enabled })}
-            onEdit={(model) => openForm(model)}
-            onDelete={(model) => void onDelete(model)}
-            busyKey={toggle.isPending ? (toggle.variables?.model.key ?? null) : null}
-          />
+          <>
+            <ModelsTable
+              groups={paged.groups}
+              onToggleGroup={toggleGroup}
+              onActivate={(kind, model) => void setActive.change(kind, model)}
+              onToggle={(model, enabled) => toggle.mutate({ model, enabled })}
+              onEdit={(model) => openForm(model)}
+              onDelete={(model) => void onDelete(model)}
+              busyKey={toggle.isPending ? (toggle.variables?.model.key ?? null) : null}
+            />
+            <Group justify="space-between" p="md" gap="sm">
+              <Button
+                variant="subtle"
+                size="xs"
+                onClick={() => setCollapsed(allCollapsed ? new Set() : new Set(paged.providers))}
+                data-testid="models-collapse-all"
+              >
+                {allCollapsed ? t('models.expandAll') : t('models.collapseAll')}
+              </Button>
+              <Group gap="sm">
+                <Select
+                  data={['25', '50', '100'].map((value) => ({ value, label: t('models.perPage', { count: Number(value) }) }))}
+                  value={String(pageSize)}
+                  onChange={(v) => setPageSize(Number(v ?? 50))}
+                  allowDeselect={false}
+                  w={130}
+                  size="xs"
+                  aria-label={t('models.perPage', { count: pageSize })}
+                  data-testid="models-page-size"
+                />
+                <Pagination total={paged.pages} value={paged.page} onChange={setPage} size="sm" data-testid="models-pagination" />
+              </Group>
+            </Group>
+          </>
         )}
       </Card>
       <ModelFormModal opened={formOpen} onClose={() => setFormOpen(false)} model={editing} />
       {confirmElement}
+      {activeDialog}
     </Stack>
   );
 }

@@ -42,6 +42,8 @@ export default function ProvidersPage() {
     try {
       const result = await providersApi.test(name);
       setResults((r) => ({ ...r, [name]: result }));
+      // The gateway recorded it as the provider's last check.
+      void invalidate(queryKeys.providers);
     } catch (error) {
       // A failed probe is still an answer worth showing next to the provider.
       const message = error instanceof Error ? error.message : t('errors.unknown');

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { RuntimeSettings } from '../../config/env.js';
 import type { AdminPassword } from '../../server/admin/admin-password.js';
 import type { AdminSessions, AdminSessionInfo } from '../../server/admin/admin-session.js';
+import type { Redis } from 'ioredis';
+import type { AccountLockout } from '../../server/admin/account-lockout.js';
 import type { LoginLimiter } from '../../server/admin/login-limiter.js';
 import { badRequest, GatewayError } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
@@ -16,12 +18,17 @@ export interface AdminDeps {
   state: GatewayState;
   repositories: Repositories;
   settings: RuntimeSettings;
+  /** Shared state across workers/instances (login back-off) when REDIS_URL is set. */
+  redis?: Redis | null;
+  loginBackoff?: { freeFailures?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface AdminServices extends AdminDeps {
   password: AdminPassword;
   sessions: AdminSessions;
   limiter: LoginLimiter;
+  /** Per-account back-off on failed logins, on top of the per-address limiter. */
+  accounts: AccountLockout;
 }
 
 /** Every change made through the console is recorded under this actor. */

@@ -2,7 +2,6 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { unauthorizedError } from '../../server/admin/admin-session.js';
 import { MAX_PASSWORD_LENGTH } from '../../server/admin/password-hash.js';
 import { GatewayError } from '../../server/errors.js';
 import { version } from '../../server/version.js';
@@ -12,6 +11,8 @@ const loginBody = z.object({ password: z.string().min(1).max(MAX_PASSWORD_LENGTH
 
 /** Wrong passwords answer late (~0.5–0.75 s) so guessing is slow even below the rate limit. */
 export const FAILED_LOGIN_DELAY_MS = 500;
+/** The console has one account. */
+const ADMIN_ACCOUNT = 'admin';
 export const failedLoginDelay = () => sleep(FAILED_LOGIN_DELAY_MS + randomInt(250));
 
 export const invalidCredentials = (message = 'The password is not correct.') =>
@@ -31,8 +32,20 @@ export const checkPassword = async (services: AdminServices, request: FastifyReq
       headers: { 'retry-after': String(admission.retryAfterSeconds) },
     });
   }
+  const account = await services.accounts.admit(ADMIN_ACCOUNT);
+  if (!account.allowed) {
+    // Not evaluated at all: guesses spread over many addresses meet this limit too.
+    admission.release();
+    throw new GatewayError(`Too many failed logins for this account; try again in ${account.retryAfterSeconds} s.`, {
+      status: 429,
+      code: 'too_many_login_attempts',
+      type: 'rate_limit_error',
+      headers: { 'retry-after': String(account.retryAfterSeconds) },
+    });
+  }
   if (await services.password.verify(candidate)) {
     admission.release();
+    await account.succeeded();
     return true;
   }
   request.log.warn({ ip: request.ip }, 'admin login failed');
@@ -49,6 +62,8 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
       platformName: await repositories.settings.getPlatformName(settings.platformName),
       version,
       passwordLogin: true,
+      // Only whether the first-start password is still the one (not the password or a path).
+      generatedPassword: await services.password.usesGeneratedPassword(),
     }),
   });
 
@@ -74,10 +89,12 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
   });
 
   app.get('/admin/auth/me', {
-    ...adminRoute('The logged-in user and the CSRF token for mutating requests'),
+    ...adminRoute('The logged-in user and the CSRF token; `{ authenticated: false }` (200) when not signed in', { public: true }),
     handler: async (request, reply) => {
+      // A session probe, not a guarded call: "not signed in" is an answer, not an error, so
+      // a fresh browser's console shows no 401 on the login page.
       const session = await sessions.fromRequest(request, reply);
-      if (!session) throw unauthorizedError();
+      if (!session) return { authenticated: false, user: null, csrfToken: null };
       return { authenticated: true, user: session.user, csrfToken: session.csrfToken };
     },
   });

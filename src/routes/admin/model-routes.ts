@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { modelKey, type ModelType } from '../../config/types.js';
-import type { CatalogModel } from '../../router/model-catalog.js';
+import { modelSeesImages, servedTypes, type CatalogModel } from '../../router/model-catalog.js';
 import { badRequest, conflict, GatewayError, notFound } from '../../server/errors.js';
 import { modelToEntry, parseModelEntry, type ModelOverlayData } from '../../state/merge-overlay.js';
 import type { JsonObject } from '../../storage/index.js';
@@ -20,6 +20,24 @@ import {
 const dropUndefined = (data: Record<string, unknown>) => {
   for (const field of Object.keys(data)) if (data[field] === undefined) delete data[field];
   return data;
+};
+
+/**
+ * 409 model_not_usable: every default request would answer 503 (no key) or 403 (disabled), so
+ * the switch needs `force: true`. The reason and the remedy are in the message and `details`.
+ */
+const notUsable = (model: CatalogModel, type: 'language' | 'vision') => {
+  const { config } = model.providerState;
+  const reason =
+    model.status === 'key_missing'
+      ? `its provider ${config.name} has no API key${config.apiKeyEnv ? ` (set ${config.apiKeyEnv} or enter one on the Providers page)` : ' (enter one on the Providers page)'}`
+      : model.providerState.status === 'disabled'
+        ? `its provider ${config.name} is disabled`
+        : 'the model is disabled';
+  return new GatewayError(
+    `${model.key} cannot answer requests: ${reason}. Every request without \`model\` would fail; send "force": true to make it the active ${type} model anyway.`,
+    { status: 409, code: 'model_not_usable', param: 'key', details: { key: model.key, status: model.status, provider: config.name, ...(config.apiKeyEnv ? { variable: config.apiKeyEnv } : {}) } },
+  );
 };
 
 export const registerModelRoutes = (app: FastifyInstance, services: AdminServices) => {
@@ -94,7 +112,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
       // An active model must keep the type it is active for.
       const types = (patch.types as ModelType[] | undefined) ?? current.types;
       const capabilities = (patch.capabilities as string[] | undefined) ?? current.capabilities;
-      const probe = { ...current, types, seesImages: types.includes('vision') || capabilities.includes('vision') };
+      const probe = { ...current, types: servedTypes({ types, capabilities }), seesImages: modelSeesImages({ types, capabilities }) };
       for (const role of ['language', 'vision'] as const) {
         if (state.catalog.active[role]?.key === current.key && !canServe(probe, role)) {
           throw conflict(`${current.key} is the active ${role} model; switch the active ${role} model first.`, 'model_is_active');
@@ -141,6 +159,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
       if (!canServe(model, body.type)) {
         throw badRequest(`${model.key} cannot serve as the active ${body.type} model (types: ${model.types.join(', ')}).`, 'model_type_mismatch', 'key');
       }
+      if (model.status !== 'usable' && !body.force) throw notUsable(model, body.type);
       await applyChange(state, { action: 'active_model.set', target: body.type }, (draft) =>
         draft.setActiveModel(body.type, model.key),
       );

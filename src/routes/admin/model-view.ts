@@ -10,6 +10,8 @@ const modelFields = {
   /** Addition to the contract: every type of a multi-type model (first = `type`). */
   types: z.array(modelType).min(1).max(4),
   displayName: z.string().max(200),
+  /** English display name for the English console; null or "" removes it. */
+  displayNameEn: z.string().trim().max(200).nullable(),
   description: z.string().max(2000),
   upstreamName: z.string().trim().min(1).max(300),
   aliases: z.array(z.string().trim().min(1).max(300)).max(50),
@@ -46,10 +48,16 @@ export const modelPatchSchema = z.object({
 export type ModelCreateBody = z.output<typeof modelCreateSchema>;
 export type ModelPatchBody = z.output<typeof modelPatchSchema>;
 
-export const activeModelsBody = z.object({ type: z.enum(['language', 'vision']), key: z.string().trim().min(1) });
+export const activeModelsBody = z.object({
+  type: z.enum(['language', 'vision']),
+  key: z.string().trim().min(1).max(400),
+  /** Make it active although it cannot answer yet (no key, disabled): the operator was warned. */
+  force: z.boolean().optional(),
+});
 
 export const modelFieldNames: Record<string, string> = {
   display_name: 'displayName',
+  display_name_en: 'displayNameEn',
   upstream_name: 'upstreamName',
   context_window: 'contextWindow',
   max_output_tokens: 'maxOutputTokens',
@@ -70,6 +78,7 @@ export const modelPatchData = (body: ModelPatchBody, currentTypes: ModelType[]):
   const data: Record<string, unknown> = {};
   if (body.type !== undefined || body.types !== undefined) data.types = resolveTypes(body, currentTypes);
   if (body.displayName !== undefined) data.display_name = body.displayName;
+  if (body.displayNameEn !== undefined) data.display_name_en = body.displayNameEn || undefined;
   if (body.description !== undefined) data.description = body.description;
   if (body.upstreamName !== undefined) data.upstream_name = body.upstreamName;
   if (body.aliases !== undefined) data.aliases = body.aliases;
@@ -93,7 +102,9 @@ export const toModelView = (m: CatalogModel, catalog: Catalog) => ({
   type: m.types[0] ?? 'language',
   types: m.types,
   displayName: m.displayName,
+  displayNameEn: m.displayNameEn ?? null,
   description: m.description,
+  descriptionEn: m.descriptionEn ?? null,
   upstreamName: m.upstreamName,
   aliases: m.aliases,
   contextWindow: m.contextWindow,

@@ -1,23 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { createKeyEnvPolicy } from '../../config/key-env-policy.js';
 import type { ProviderState } from '../../router/model-catalog.js';
 import { badRequest, conflict, notFound } from '../../server/errors.js';
 import { parseProviderEntry, providerToEntry } from '../../state/merge-overlay.js';
 import type { JsonObject } from '../../storage/index.js';
 import { ADMIN_ACTOR, adminRoute, applyChange, catchUp, nameParams, parseWith, yamlFieldError, type AdminServices } from './admin-http.js';
+import { checkIntervalFromEnv, ProviderChecks } from './provider-checks.js';
 import {
   providerCreateSchema,
   providerFieldNames,
   providerPatchData,
   providerPatchSchema,
-  testProviderConnection,
   toProviderView,
 } from './provider-view.js';
 
 const keyBody = z.object({ apiKey: z.string().trim().min(1, 'must not be empty').max(4096).regex(/^[^\r\n]*$/, 'must be a single line') });
 
 export const registerProviderRoutes = (app: FastifyInstance, services: AdminServices) => {
-  const { state, repositories, ctx } = services;
+  const { state, repositories, ctx, settings } = services;
+  const checks = new ProviderChecks(ctx, state, ctx.logger);
+  checks.start(checkIntervalFromEnv(process.env));
+  app.addHook('onClose', () => checks.stop());
+
+  /** A key variable must be one the config folder uses or the operator's allow-list permits. */
+  const checkKeyEnv = (keyEnv: string | null | undefined) => {
+    if (!keyEnv) return;
+    const policy = createKeyEnvPolicy({ allow: settings.providerKeyEnvAllow, configNames: state.config.providers.map((p) => p.apiKeyEnv) });
+    const refusal = policy.check(keyEnv);
+    if (refusal) throw badRequest(`${refusal}.`, 'key_env_not_allowed', 'keyEnv');
+  };
 
   const findProvider = (name: string): ProviderState => {
     const found = state.catalog.providers.get(name.toLowerCase());
@@ -27,7 +39,8 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
 
   const view = async (name: string) => {
     const catalog = state.catalog;
-    return toProviderView(findProvider(name), catalog, await repositories.providerKeys.listMasked());
+    const provider = findProvider(name);
+    return toProviderView(provider, catalog, await repositories.providerKeys.listMasked(), checks.get(provider.config.name));
   };
 
   /** Validates the merged definition exactly as the overlay merge will read it. */
@@ -44,7 +57,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
     handler: async () => {
       const catalog = state.catalog;
       const masked = await repositories.providerKeys.listMasked();
-      return { data: [...catalog.providers.values()].map((p) => toProviderView(p, catalog, masked)) };
+      return { data: [...catalog.providers.values()].map((p) => toProviderView(p, catalog, masked, checks.get(p.config.name))) };
     },
   });
 
@@ -52,6 +65,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
     ...adminRoute('Add a provider', { body: providerCreateSchema }),
     handler: async (request, reply) => {
       const body = parseWith(providerCreateSchema, request.body);
+      checkKeyEnv(body.keyEnv);
       if (state.catalog.providers.has(body.name.toLowerCase())) {
         throw conflict(`A provider named "${body.name}" already exists.`, 'provider_exists');
       }
@@ -74,6 +88,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
       const { name: param } = parseWith(nameParams, request.params);
       const current = findProvider(param).config;
       const body = parseWith(providerPatchSchema, request.body);
+      checkKeyEnv(body.keyEnv);
       if (body.name !== undefined && body.name.toLowerCase() !== current.name.toLowerCase()) {
         throw badRequest('A provider cannot be renamed; add a new one instead.', 'invalid_request', 'name');
       }
@@ -132,10 +147,11 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
   });
 
   app.post('/admin/api/providers/:name/test', {
-    ...adminRoute('Test the connection: GET <base_url>/models with the key', { params: nameParams }),
+    ...adminRoute('Test the connection: GET <base_url>/models with the key (recorded as the provider\'s last check)', { params: nameParams }),
     handler: async (request) => {
       const { name: param } = parseWith(nameParams, request.params);
-      return testProviderConnection(ctx, findProvider(param));
+      const { check, ...result } = await checks.check(findProvider(param), 'console');
+      return { ...result, checkedAt: check.checkedAt };
     },
   });
 };

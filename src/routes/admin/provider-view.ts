@@ -7,21 +7,21 @@ import type { GatewayContext } from '../../server/gateway-context.js';
 import { maskLast4 } from '../../storage/index.js';
 import { mapUpstreamFailure } from '../../upstream/upstream-client.js';
 import { scrubSecret, upstreamHttpError } from '../../upstream/upstream-error.js';
+import type { ProviderCheck } from './provider-checks.js';
 
-/** Variables that hold the gateway's own secrets: a provider must not send them to a vendor. */
-const isReservedEnv = (name: string) => /^GATEWAY_/i.test(name) || ['ADMIN_PASSWORD', 'DATABASE_URL', 'REDIS_URL'].includes(name.toUpperCase());
+import { isReservedKeyEnv } from '../../config/key-env-policy.js';
 
 const keyEnv = z
   .string()
   .trim()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
   .max(200)
-  .refine((name) => !isReservedEnv(name), 'names one of the gateway\'s own secrets');
+  .refine((name) => !isReservedKeyEnv(name), "names one of the gateway's own or the system's variables");
 
 const providerFields = {
   baseUrl: z.string().trim().max(2000).regex(/^https?:\/\/[^\s]+$/i, 'must be an http(s) URL'),
   description: z.string().max(2000),
-  protocol: z.enum(['openai']),
+  protocol: z.enum(['openai', 'anthropic']),
   keyEnv: keyEnv.nullable(),
   needsKey: z.boolean(),
   enabled: z.boolean(),
@@ -87,7 +87,7 @@ export const providerPatchData = (body: ProviderPatchBody, current: ProviderConf
   return data;
 };
 
-export const toProviderView = (state: ProviderState, catalog: Catalog, adminMasked: Record<string, string>) => {
+export const toProviderView = (state: ProviderState, catalog: Catalog, adminMasked: Record<string, string>, lastCheck: ProviderCheck | null = null) => {
   const { config } = state;
   const keyMasked =
     state.keySource === 'admin'
@@ -98,6 +98,7 @@ export const toProviderView = (state: ProviderState, catalog: Catalog, adminMask
   return {
     name: config.name,
     description: config.description,
+    descriptionEn: config.descriptionEn ?? null,
     baseUrl: config.baseUrl,
     protocol: config.protocol,
     enabled: config.enabled,
@@ -110,6 +111,8 @@ export const toProviderView = (state: ProviderState, catalog: Catalog, adminMask
     source: config.source,
     vendor: config.vendor,
     timeoutMs: config.timeouts.total ?? null,
+    /** The last connection check (console or periodic), or null before the first one. */
+    lastCheck,
   };
 };
 

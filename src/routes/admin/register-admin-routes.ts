@@ -1,8 +1,10 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { AdminPassword } from '../../server/admin/admin-password.js';
 import { AdminSessions, installAdminGuard } from '../../server/admin/admin-session.js';
+import { AccountLockout, lockoutKeyPrefix } from '../../server/admin/account-lockout.js';
 import { LoginLimiter } from '../../server/admin/login-limiter.js';
 import type { AdminDeps, AdminServices } from './admin-http.js';
+import { registerAccessRoutes } from './access-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerConfigRoutes } from './config-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
@@ -45,10 +47,12 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
   const password = new AdminPassword(deps.settings, deps.repositories.settings, deps.ctx.logger);
   await password.ensureInitialPassword();
   const sessions = new AdminSessions(deps.repositories.sessions);
-  const services: AdminServices = { ...deps, password, sessions, limiter: new LoginLimiter() };
+  const accounts = new AccountLockout({ ...deps.loginBackoff, redis: deps.redis ?? null, keyPrefix: lockoutKeyPrefix(deps.settings) });
+  const services: AdminServices = { ...deps, password, sessions, limiter: new LoginLimiter(), accounts };
   await installAdminGuard(app, sessions);
 
   registerAuthRoutes(app, services);
+  registerAccessRoutes(app, services);
   registerSettingsRoutes(app, services);
   registerProviderRoutes(app, services);
   registerModelRoutes(app, services);

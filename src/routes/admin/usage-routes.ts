@@ -38,12 +38,24 @@ const range = (query: { from?: string; to?: string }) => {
   return { from, to };
 };
 
+/** What the playground's caller is stored as (src/routes/admin/playground-routes.ts). */
+const PLAYGROUND_KEY_NAME = 'admin';
+
+/**
+ * Who made the request. The record keeps only the key id and name: a virtual key has an id,
+ * the master key and the console playground are named callers without one, and a request
+ * that presented no key at all has neither.
+ */
+export const callerOf = (r: Pick<UsageRecord, 'keyId' | 'keyName'>): 'key' | 'master' | 'playground' | 'anonymous' =>
+  r.keyId ? 'key' : r.keyName === 'master' ? 'master' : r.keyName === PLAYGROUND_KEY_NAME ? 'playground' : r.keyName ? 'key' : 'anonymous';
+
 export const toLogEntry = (r: UsageRecord) => ({
   id: r.id,
   requestId: r.requestId,
   time: iso(r.time),
   keyId: r.keyId,
   keyName: r.keyName,
+  caller: callerOf(r),
   model: r.model,
   provider: r.provider,
   status: r.status,

@@ -4,6 +4,10 @@ import type { Range } from '../../api/endpoints';
 import { useUsageTop } from '../../api/hooks';
 import type { TopBy } from '../../api/types';
 import { formatCompact, formatCost, formatNumber } from '../../utils/format';
+import { noneLabel } from '../../utils/none-label';
+
+/** Wide enough for their headers ("Requests", "请求数") and values; the name column gets what is left. */
+const COLUMN_WIDTH = { requests: 84, tokens: 80, cost: 76 } as const;
 
 function TopTable({ by, range }: { by: TopBy; range: Range }) {
   const { t } = useTranslation();
@@ -22,33 +26,39 @@ function TopTable({ by, range }: { by: TopBy; range: Range }) {
           {t('common.noData')}
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={300}>
-          <Table verticalSpacing={6} fz="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('dashboard.name')}</Table.Th>
-                <Table.Th ta="right">{t('dashboard.requests')}</Table.Th>
-                <Table.Th ta="right">{t('dashboard.tokens')}</Table.Th>
-                <Table.Th ta="right">{t('dashboard.cost')}</Table.Th>
+        // Fixed layout: the number columns keep their width and the name column takes the rest
+        // (truncated with its full text in the title), so no column is pushed out of the card.
+        <Table verticalSpacing={6} fz="sm" layout="fixed">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('dashboard.name')}</Table.Th>
+              <Table.Th ta="right" w={COLUMN_WIDTH.requests}>
+                {t('dashboard.requests')}
+              </Table.Th>
+              <Table.Th ta="right" w={COLUMN_WIDTH.tokens}>
+                {t('dashboard.tokens')}
+              </Table.Th>
+              <Table.Th ta="right" w={COLUMN_WIDTH.cost}>
+                {t('dashboard.cost')}
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((row) => (
+              <Table.Tr key={row.name}>
+                <Table.Td>
+                  <Text size="sm" truncate="end" title={noneLabel(row.name)}>
+                    {noneLabel(row.name)}
+                  </Text>
+                  <Progress value={(row.requests / max) * 100} size="xs" mt={4} />
+                </Table.Td>
+                <Table.Td ta="right">{formatNumber(row.requests)}</Table.Td>
+                <Table.Td ta="right">{formatCompact(row.totalTokens)}</Table.Td>
+                <Table.Td ta="right">{formatCost(row.cost)}</Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((row) => (
-                <Table.Tr key={row.name}>
-                  <Table.Td maw={180}>
-                    <Text size="sm" truncate="end" title={row.name}>
-                      {row.name}
-                    </Text>
-                    <Progress value={(row.requests / max) * 100} size="xs" mt={4} />
-                  </Table.Td>
-                  <Table.Td ta="right">{formatNumber(row.requests)}</Table.Td>
-                  <Table.Td ta="right">{formatCompact(row.totalTokens)}</Table.Td>
-                  <Table.Td ta="right">{formatCost(row.cost)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+            ))}
+          </Table.Tbody>
+        </Table>
       )}
     </Card>
   );

@@ -4,6 +4,8 @@ import { useLog } from '../../api/hooks';
 import type { LogEntry } from '../../api/types';
 import { QueryError } from '../../components/query-state';
 import { formatCost, formatDateTime, formatMs, formatNumber } from '../../utils/format';
+import { noneLabel } from '../../utils/none-label';
+import { LogCaller } from './log-caller';
 import { LogStatus } from './log-status';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -47,9 +49,11 @@ export function LogDetailDrawer({ id, preview, onClose }: { id: string | number 
                 <Code>{log.requestId}</Code>
               </Row>
               <Row label={t('logs.time')}>{formatDateTime(log.time)}</Row>
-              <Row label={t('logs.model')}>{log.model}</Row>
-              <Row label={t('logs.provider')}>{log.provider}</Row>
-              <Row label={t('logs.key')}>{log.keyName ?? (log.keyId ? log.keyId : t('logs.adminPlayground'))}</Row>
+              <Row label={t('logs.model')}>{noneLabel(log.model)}</Row>
+              <Row label={t('logs.provider')}>{noneLabel(log.provider)}</Row>
+              <Row label={t('logs.key')}>
+                <LogCaller log={log} />
+              </Row>
               <Row label={t('logs.promptTokens')}>{formatNumber(log.promptTokens)}</Row>
               <Row label={t('logs.completionTokens')}>{formatNumber(log.completionTokens)}</Row>
               <Row label={t('logs.totalTokens')}>

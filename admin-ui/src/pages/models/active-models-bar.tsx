@@ -5,16 +5,25 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { modelsApi } from '../../api/endpoints';
 import { queryKeys, useActiveModels } from '../../api/hooks';
+import { useConfirm } from '../../components/use-confirm';
 import type { ActiveKind, Model } from '../../api/types';
 import { ModelOption } from './model-option';
 import { canServe } from './model-utils';
 
-/** Switching the active model takes effect immediately for every client of the gateway. */
-export function useSetActiveModel() {
+type ActiveChange = { kind: ActiveKind; key: string; force?: boolean };
+
+/**
+ * Switching the active model takes effect immediately for every client of the gateway. A model
+ * that cannot answer (no key, disabled) is refused by the gateway unless the operator, warned
+ * here first, confirms; a switch the gateway refuses is not reported as a success.
+ * Returns the mutation and the confirmation dialog to render once.
+ */
+export function useSetActiveModel(): [{ change: (kind: ActiveKind, model: Model) => Promise<void>; pending: (kind: ActiveKind) => boolean }, React.ReactNode] {
   const { t } = useTranslation();
   const client = useQueryClient();
-  return useMutation({
-    mutationFn: ({ kind, key }: { kind: ActiveKind; key: string }) => modelsApi.setActive(kind, key),
+  const [confirm, dialog] = useConfirm('active-confirm-modal');
+  const mutation = useMutation({
+    mutationFn: ({ kind, key, force }: ActiveChange) => modelsApi.setActive(kind, key, force),
     onSuccess: (active, { kind, key }) => {
       client.setQueryData(queryKeys.activeModels, active);
       void client.invalidateQueries({ queryKey: queryKeys.models });
@@ -26,17 +35,31 @@ export function useSetActiveModel() {
       });
     },
   });
+  const change = async (kind: ActiveKind, model: Model) => {
+    let force = false;
+    if (model.status !== 'usable') {
+      const reason = model.status === 'key_missing' ? t('models.notUsableKey', { provider: model.provider }) : t('models.notUsableDisabled');
+      const ok = await confirm({
+        title: t('models.notUsableTitle'),
+        message: t('models.notUsableConfirm', { key: model.key, reason }),
+        confirmLabel: t('models.notUsableForce'),
+      });
+      if (!ok) return;
+      force = true;
+    }
+    mutation.mutate({ kind, key: model.key, force });
+  };
+  return [{ change, pending: (kind) => mutation.isPending && mutation.variables?.kind === kind }, dialog];
 }
 
-function ActiveSelect({ kind, models }: { kind: ActiveKind; models: Model[] }) {
+function ActiveSelect({ kind, models, setActive }: { kind: ActiveKind; models: Model[]; setActive: ReturnType<typeof useSetActiveModel>[0] }) {
   const { t } = useTranslation();
   const active = useActiveModels();
-  const setActive = useSetActiveModel();
   const current = active.data?.[kind]?.key ?? null;
   const byKey = new Map(models.map((model) => [model.key, model]));
   const candidates = models.filter((model) => canServe(model, kind) || model.key === current);
   const Icon = kind === 'vision' ? IconEye : IconMessageChatbot;
-  const pending = setActive.isPending && setActive.variables?.kind === kind;
+  const pending = setActive.pending(kind);
 
   return (
     <Card padding="md">
@@ -72,7 +95,8 @@ function ActiveSelect({ kind, models }: { kind: ActiveKind; models: Model[] }) {
         nothingFoundMessage={t('common.nothingFound')}
         disabled={active.isLoading || pending}
         onChange={(key) => {
-          if (key && key !== current) setActive.mutate({ kind, key });
+          const model = key ? byKey.get(key) : undefined;
+          if (model && key !== current) void setActive.change(kind, model);
         }}
         renderOption={({ option }) => <ModelOption option={option} model={byKey.get(option.value)} />}
       />
@@ -80,11 +104,11 @@ function ActiveSelect({ kind, models }: { kind: ActiveKind; models: Model[] }) {
   );
 }
 
-export function ActiveModelsBar({ models }: { models: Model[] }) {
+export function ActiveModelsBar({ models, setActive }: { models: Model[]; setActive: ReturnType<typeof useSetActiveModel>[0] }) {
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md" data-testid="active-models">
-      <ActiveSelect kind="language" models={models} />
-      <ActiveSelect kind="vision" models={models} />
+      <ActiveSelect kind="language" models={models} setActive={setActive} />
+      <ActiveSelect kind="vision" models={models} setActive={setActive} />
     </SimpleGrid>
   );
 }

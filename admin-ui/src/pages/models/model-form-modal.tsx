@@ -23,13 +23,15 @@ import { MODEL_TYPES, type Model, type ModelInput, type ModelType } from '../../
 import { optionalNumber } from '../../utils/format';
 
 const CURRENCIES = ['USD', 'CNY', 'EUR', 'JPY'];
-const CAPABILITIES = ['streaming', 'tools', 'json_mode', 'vision', 'reasoning', 'embedding', 'system_prompt'];
+// `chat` on a vision model: it also answers language requests (a gpt-4o-class model).
+const CAPABILITIES = ['chat', 'streaming', 'tools', 'json_mode', 'vision', 'reasoning', 'embedding', 'system_prompt'];
 
 interface FormState {
   provider: string;
   name: string;
   type: ModelType;
   displayName: string;
+  displayNameEn: string;
   description: string;
   upstreamName: string;
   aliases: string[];
@@ -47,6 +49,7 @@ const fromModel = (model: Model | null, defaultProvider: string): FormState => (
   name: model?.name ?? '',
   type: model?.type ?? 'language',
   displayName: model?.displayName ?? '',
+  displayNameEn: model?.displayNameEn ?? '',
   description: model?.description ?? '',
   upstreamName: model?.upstreamName ?? '',
   aliases: model?.aliases ?? [],
@@ -119,6 +122,8 @@ export function ModelFormModal({ opened, onClose, model }: Props) {
     const common: ModelInput = {
       type: form.type,
       displayName: form.displayName.trim() || undefined,
+      // Editing sends null to remove an English name; a new model just leaves it out.
+      displayNameEn: form.displayNameEn.trim() || (model ? null : undefined),
       description: form.description.trim() || undefined,
       upstreamName: form.upstreamName.trim() || undefined,
       aliases: form.aliases,
@@ -190,6 +195,13 @@ export function ModelFormModal({ opened, onClose, model }: Props) {
               data-testid="model-display-name"
             />
           </SimpleGrid>
+          <TextInput
+            label={t('models.displayNameEn')}
+            description={t('models.displayNameEnHint')}
+            value={form.displayNameEn}
+            onChange={(e) => set('displayNameEn', e.currentTarget.value)}
+            data-testid="model-display-name-en"
+          />
           <Textarea
             label={t('models.descriptionField')}
             value={form.description}

@@ -2,6 +2,7 @@ import { Badge, Group, Stack, Text, type ComboboxItem } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Model } from '../../api/types';
 import { StatusBadge } from '../../components/status-badge';
+import { localName } from '../../utils/localized';
 
 /**
  * Dropdown row for a model select: the key, then its display name, status and an "active" tag.
@@ -16,9 +17,9 @@ export function ModelOption({ option, model, isActive }: { option: ComboboxItem;
         <Text size="sm" truncate="end">
           {option.value}
         </Text>
-        {model?.displayName && model.displayName !== model.name ? (
+        {model && localName(model) !== model.name ? (
           <Text size="xs" c="dimmed" truncate="end" aria-hidden>
-            {model.displayName}
+            {localName(model)}
           </Text>
         ) : null}
       </Stack>

@@ -5,6 +5,7 @@ import { useActiveModels, useModels } from '../../api/hooks';
 import type { ActiveKind, Model } from '../../api/types';
 import { ModelOption } from '../models/model-option';
 import { canServe } from '../models/model-utils';
+import { localName } from '../../utils/localized';
 
 /** Models that can answer this kind of test; everything when none is tagged for it. */
 export function usePlaygroundModels(kind: ActiveKind) {
@@ -14,7 +15,7 @@ export function usePlaygroundModels(kind: ActiveKind) {
   return { models: matching.length ? matching : all, isLoading: models.isLoading, all };
 }
 
-export const optionLabel = (m: Model) => (m.displayName && m.displayName !== m.name ? `${m.key} · ${m.displayName}` : m.key);
+export const optionLabel = (m: Model) => (localName(m) !== m.name ? `${m.key} · ${localName(m)}` : m.key);
 
 interface Props {
   kind: ActiveKind;

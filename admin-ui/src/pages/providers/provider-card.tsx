@@ -13,7 +13,8 @@ import {
 import { useTranslation } from 'react-i18next';
 import type { Provider, ProviderTestResult } from '../../api/types';
 import { StatusBadge } from '../../components/status-badge';
-import { formatMs } from '../../utils/format';
+import { formatDateTime, formatMs } from '../../utils/format';
+import { localDescription } from '../../utils/localized';
 
 interface Props {
   provider: Provider;
@@ -46,6 +47,28 @@ function KeyLine({ provider }: { provider: Provider }) {
   return (
     <Text size="sm" c="orange" data-testid={`provider-key-masked-${provider.name}`}>
       {provider.keyEnv ? t('providers.keyMissingEnv', { env: provider.keyEnv }) : t('providers.keyMissing')}
+    </Text>
+  );
+}
+
+/** The last check the gateway ran (console or periodic): a key alone does not mean it answers. */
+function LastCheck({ provider }: { provider: Provider }) {
+  const { t } = useTranslation();
+  const check = provider.lastCheck;
+  if (!provider.enabled || provider.status === 'key_missing') return null;
+  if (!check) {
+    return (
+      <Text size="xs" c="dimmed" data-testid={`provider-last-check-${provider.name}`} data-ok="none">
+        {t('providers.notChecked')}
+      </Text>
+    );
+  }
+  const when = formatDateTime(check.checkedAt);
+  return (
+    <Text size="xs" c={check.ok ? 'dimmed' : 'red'} data-testid={`provider-last-check-${provider.name}`} data-ok={String(check.ok)} lineClamp={2}>
+      {check.ok
+        ? t('providers.lastCheckOk', { when, latency: formatMs(check.latencyMs) })
+        : t('providers.lastCheckFailed', { when, message: check.error?.message ?? '' })}
     </Text>
   );
 }
@@ -101,6 +124,11 @@ export function ProviderCard({ provider, testing, testResult, onTest, onSetKey, 
             </Text>
           </Stack>
           <Group gap={4} wrap="nowrap">
+            {p.status === 'usable' && p.lastCheck && !p.lastCheck.ok ? (
+              <Badge color="red" variant="light" style={{ flexShrink: 0 }} data-testid={`provider-unreachable-${p.name}`}>
+                {t('providers.unreachable')}
+              </Badge>
+            ) : null}
             <StatusBadge status={p.status} testId={`provider-status-${p.name}`} />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
@@ -124,9 +152,9 @@ export function ProviderCard({ provider, testing, testResult, onTest, onSetKey, 
             </Menu>
           </Group>
         </Group>
-        {p.description ? (
+        {localDescription(p) ? (
           <Text size="sm" c="dimmed" lineClamp={2}>
-            {p.description}
+            {localDescription(p)}
           </Text>
         ) : null}
         <Group justify="space-between" gap="xs">
@@ -145,6 +173,7 @@ export function ProviderCard({ provider, testing, testResult, onTest, onSetKey, 
             </Text>
           </Stack>
         </Group>
+        <LastCheck provider={p} />
         {testResult ? <TestResult name={p.name} result={testResult} /> : null}
         <Group justify="space-between" mt="auto" pt="xs" gap="xs">
           <Switch

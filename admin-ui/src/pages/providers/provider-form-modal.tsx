@@ -19,6 +19,21 @@ interface FormState {
   timeoutMs: string | number;
 }
 
+/**
+ * The config's rule (src/config/vendors.ts defaultNeedsKey): local inference servers (Ollama,
+ * vLLM, LM Studio) and loopback addresses run without a key unless the operator says otherwise.
+ */
+export const defaultNeedsKey = (name: string, baseUrl: string): boolean => {
+  if (['ollama', 'vllm', 'lmstudio'].includes(name.trim().toLowerCase())) return false;
+  try {
+    const url = new URL(baseUrl.trim());
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return !(host === 'localhost' || host === '::1' || /^127\./.test(host) || url.port === '11434');
+  } catch {
+    return true;
+  }
+};
+
 const fromProvider = (p: Provider | null): FormState => ({
   name: p?.name ?? '',
   baseUrl: p?.baseUrl ?? '',
@@ -51,16 +66,25 @@ export function ProviderFormModal({ opened, onClose, provider, protocols }: Prop
   const invalidate = useInvalidate();
   const [form, setForm] = useState<FormState>(() => fromProvider(provider));
   const [errors, setErrors] = useState<Partial<Record<keyof FormState, string>>>({});
+  // A new provider's "requires a key" follows its name and URL until the operator flips it.
+  const [needsKeyTouched, setNeedsKeyTouched] = useState(false);
 
   // Reset when the modal opens or targets another item, not when a refetch replaces the object.
   useEffect(() => {
     if (opened) {
       setForm(fromProvider(provider));
       setErrors({});
+      setNeedsKeyTouched(false);
     }
   }, [opened, provider?.name]);
 
-  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
+    setForm((f) => {
+      const next = { ...f, [key]: value };
+      if (!provider && !needsKeyTouched && (key === 'baseUrl' || key === 'name')) next.needsKey = defaultNeedsKey(next.name, next.baseUrl);
+      return next;
+    });
+  const localNoKey = !provider && !defaultNeedsKey(form.name, form.baseUrl);
 
   const save = useMutation({
     mutationFn: (body: ProviderInput) =>
@@ -163,7 +187,11 @@ export function ProviderFormModal({ opened, onClose, provider, protocols }: Prop
             <Switch
               label={t('providers.needsKey')}
               checked={form.needsKey}
-              onChange={(e) => set('needsKey', e.currentTarget.checked)}
+              onChange={(e) => {
+                setNeedsKeyTouched(true);
+                set('needsKey', e.currentTarget.checked);
+              }}
+              description={localNoKey ? t('providers.needsKeyLocalHint') : undefined}
               data-testid="provider-needs-key"
             />
             <Switch
