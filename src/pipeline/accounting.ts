@@ -30,6 +30,8 @@ const record = (account: RequestAccount, usage: Usage, estimated: boolean): void
   const cost = model && !account.cached ? costOf(model.pricing, usage) : 0;
   const currency = model?.pricing?.currency ?? 'USD';
   ctx.settle(account.caller, totalTokens, cost, currency);
+  const poolKey = account.poolKey;
+  if (poolKey?.tpmLimit) model?.providerState.pool?.recordTokens(poolKey, totalTokens, Date.now());
   ctx.usage.record({
     requestId: account.requestId,
     time: Date.now(),
@@ -47,6 +49,8 @@ const record = (account: RequestAccount, usage: Usage, estimated: boolean): void
     reasoningTokens: usage.reasoningTokens,
     totalTokens,
     tokensEstimated: estimated,
+    // The pool key's label, never the secret.
+    providerKeyLabel: poolKey?.label ?? null,
     cost,
     currency,
     // The client's wire format (openai-chat, openai-embeddings, anthropic-messages).

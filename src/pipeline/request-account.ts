@@ -5,6 +5,7 @@ import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import type { RequestTrace } from '../observability/tracing.js';
+import type { PoolKey } from '../router/key-pool.js';
 
 /** OpenAI's `usage` object as a passthrough answer carries it (converted only when settled). */
 export interface OpenAIWireUsage {
@@ -44,6 +45,8 @@ export class RequestAccount {
   reachedVendor = false;
   /** `client->deployment` protocols of the answering attempt (e.g. `anthropic->openai`), for headers. */
   protocolPair: string | null = null;
+  /** The pool key that served (label for the usage row, key for its TPM), when the provider has a pool. */
+  poolKey: PoolKey | null = null;
   /** The request span when tracing is on (ended with the usage row's tokens). */
   trace: RequestTrace | null = null;
   finishReasons: string[] | null = null;

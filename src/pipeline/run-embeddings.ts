@@ -63,6 +63,7 @@ export const runEmbeddings = async (
     }
     result.release();
     account.attempts = result.attempts;
+    account.poolKey = result.poolKey;
     const json = result.json!;
     const renamed = json.model !== requested;
     if (renamed) json.model = requested;

@@ -165,6 +165,7 @@ export const runOpenAIChat = async (
     }
     const model = result.model;
     account.model = model;
+    account.poolKey = result.poolKey;
     account.attempts = result.attempts;
     const headers: Record<string, string> = {
       'x-request-id': request.id,

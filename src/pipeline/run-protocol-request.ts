@@ -149,6 +149,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     const model = result.model;
     const call = result.call as ProtocolCall;
     account.model = model;
+    account.poolKey = result.poolKey;
     account.attempts = result.attempts;
     account.protocolPair = `${ingress.protocol}->${call.protocol}`;
     const headers: Record<string, string> = {
