@@ -44,6 +44,8 @@ export interface RuntimeSettings {
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
    */
   disconnectGraceMs: number;
+  /** How many days stored Responses API responses are kept (GATEWAY_RESPONSES_RETENTION_DAYS); 0 turns storing off. */
+  responsesRetentionDays: number;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -129,6 +131,7 @@ export const readRuntimeSettings = (
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
+    responsesRetentionDays: intFrom(env.GATEWAY_RESPONSES_RETENTION_DAYS, 30, 'GATEWAY_RESPONSES_RETENTION_DAYS'),
   };
   return { ...settings, ...overrides };
 };

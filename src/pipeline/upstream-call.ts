@@ -3,7 +3,7 @@ import type { Timeouts } from '../config/types.js';
 import type { NeutralRequest } from '../core/neutral-request.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/spec/provider-adapter.js';
-import type { ProtocolName } from '../protocols/codec.js';
+import type { ClientProtocolName, ProtocolName } from '../protocols/codec.js';
 import { parseAnthropicError } from '../protocols/anthropic-messages/error-envelope.js';
 import { egressCodec } from '../protocols/registry.js';
 import type { CatalogModel } from '../router/model-catalog.js';
@@ -66,7 +66,7 @@ export const anthropicHeaders = (model: CatalogModel, requestId: string, clientH
 };
 
 export interface ProtocolCallOptions {
-  clientProtocol: ProtocolName;
+  clientProtocol: ClientProtocolName;
   /** The client's body as received (passthrough sends it with only `model` changed). */
   body: Record<string, unknown>;
   /** Builds the neutral request on first use: only a translating attempt pays for it. */

@@ -5,6 +5,8 @@ import type { GatewayError } from '../core/gateway-error.js';
 
 /** The wire protocols the gateway speaks, on either side. */
 export type ProtocolName = 'openai' | 'anthropic';
+/** What a client may speak: the vendor protocols plus OpenAI's Responses API (translated only, for now). */
+export type ClientProtocolName = ProtocolName | 'openai-responses';
 
 export interface UpstreamErrorInfo {
   message: string;
@@ -45,7 +47,7 @@ export interface EncodeContext {
 
 /** What a client-facing protocol implements. */
 export interface IngressCodec {
-  readonly protocol: ProtocolName;
+  readonly protocol: ClientProtocolName;
   /** Validates and converts a client body; throws a GatewayError (400) on bad input. */
   parseRequest(body: Record<string, unknown>): NeutralRequest;
   encodeResponse(response: NeutralResponse, context: EncodeContext): Record<string, unknown>;
