@@ -96,6 +96,18 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
       const body = options.prepareImages ? await options.prepareImages(model, options.body) : options.body;
       return { ...prepareChatCall(model, body, { requestId: options.requestId, defaults: options.defaults }), protocol, plan: 'passthrough' };
     }
+    if (protocol === 'openai-responses') {
+      const adapter = adapterFor(provider.vendor);
+      return {
+        url: joinUrl(provider.baseUrl, '/responses'),
+        headers: upstreamHeaders(model, adapter, options.requestId),
+        body: JSON.stringify({ ...options.body, model: model.upstreamName }),
+        adapter,
+        timeouts: effectiveTimeouts(model, options.defaults),
+        protocol,
+        plan: 'passthrough',
+      };
+    }
     return {
       url: anthropicUrl(provider.baseUrl, '/v1/messages'),
       headers: anthropicHeaders(model, options.requestId, options.clientHeaders),
@@ -132,7 +144,7 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
     };
   }
   // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
-  const body = options.prepareImages && options.clientProtocol !== 'openai' ? await options.prepareImages(model, built.body) : built.body;
+  const body = options.prepareImages && options.clientProtocol !== 'openai' && protocol === 'openai' ? await options.prepareImages(model, built.body) : built.body;
   return {
     url: joinUrl(provider.baseUrl, built.path),
     headers: upstreamHeaders(model, adapter, options.requestId),

@@ -4,9 +4,9 @@ import type { StreamPart } from '../core/stream-part.js';
 import type { GatewayError } from '../core/gateway-error.js';
 
 /** The wire protocols the gateway speaks, on either side. */
-export type ProtocolName = 'openai' | 'anthropic';
-/** What a client may speak: the vendor protocols plus OpenAI's Responses API (translated only, for now). */
-export type ClientProtocolName = ProtocolName | 'openai-responses';
+export type ProtocolName = 'openai' | 'anthropic' | 'openai-responses';
+/** What a client may speak (every vendor protocol). */
+export type ClientProtocolName = ProtocolName;
 
 export interface UpstreamErrorInfo {
   message: string;

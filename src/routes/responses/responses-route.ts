@@ -93,7 +93,8 @@ export const registerResponsesRoutes = async (app: FastifyInstance, ctx: Gateway
           history = await store.conversation(received.previous_response_id, owner);
         }
         const newInput = withItemIds(typeof received.input === 'string' ? [{ type: 'message', role: 'user', content: received.input }] : (received.input as Json[]));
-        const body: Json = history.length > 0 ? { ...received, input: [...history, ...newInput] } : received;
+        // The vendor never saw the gateway's response ids: the history replaces the reference.
+        const body: Json = history.length > 0 ? { ...received, input: [...history, ...newInput], previous_response_id: undefined } : received;
         const include = Array.isArray(received.include) ? (received.include as string[]) : [];
         const shell = {
           id: newItemId('resp'),
@@ -119,6 +120,15 @@ export const registerResponsesRoutes = async (app: FastifyInstance, ctx: Gateway
           prepareImages,
         });
         if (!answer) return reply;
+        // A passthrough answer came from a Responses vendor as it is: keep it as well.
+        if (keep && answer.status === 200 && answer.headers['x-gateway-protocol'] === 'openai-responses->openai-responses') {
+          try {
+            const response = JSON.parse(answer.body) as Json;
+            if (typeof response.id === 'string') store!.save({ id: response.id, owner, model: received.model as string, previousId: (received.previous_response_id as string | undefined) ?? null, input: newInput, response });
+          } catch {
+            // not JSON: nothing to keep
+          }
+        }
         return reply.code(answer.status).headers(answer.headers).type('application/json').send(answer.body);
       },
     });
