@@ -41,6 +41,8 @@ export interface RuntimeSettings {
   /** Patterns a provider's `api_key_env` may match (GATEWAY_PROVIDER_KEY_ENV_ALLOW; src/config/key-env-policy.ts). */
   providerKeyEnvAllow: string[];
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
+  /** Days usage rows are kept (GATEWAY_USAGE_RETENTION_DAYS, default 30; 0: forever). Hourly roll-ups stay a year. */
+  usageRetentionDays: number;
   /**
    * After a client hangs up mid-answer, how long the upstream is still read for the
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
@@ -48,6 +50,8 @@ export interface RuntimeSettings {
   disconnectGraceMs: number;
   /** How many days stored Responses API responses are kept (GATEWAY_RESPONSES_RETENTION_DAYS); 0 turns storing off. */
   responsesRetentionDays: number;
+  /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
+  demo?: boolean;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -133,6 +137,7 @@ export const readRuntimeSettings = (
       idle: intFrom(env.GATEWAY_IDLE_TIMEOUT_MS, 120_000, 'GATEWAY_IDLE_TIMEOUT_MS'),
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
+    usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
     responsesRetentionDays: intFrom(env.GATEWAY_RESPONSES_RETENTION_DAYS, 30, 'GATEWAY_RESPONSES_RETENTION_DAYS'),
   };
