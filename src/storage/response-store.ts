@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { GatewayError } from '../core/gateway-error.js';
 import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
+import type { DatabaseSchema } from './schema.js';
 
 /** The table this store owns (migration 0008), kept out of the shared schema type. */
 interface StoredResponsesTable {
@@ -57,8 +58,8 @@ export class ResponseStore {
   private readonly pending = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
-  constructor(db: Kysely<any>, private readonly options: ResponseStoreOptions) {
-    this.db = db as Kysely<Schema>;
+  constructor(db: Kysely<DatabaseSchema>, private readonly options: ResponseStoreOptions) {
+    this.db = db as unknown as Kysely<Schema>;
     this.now = options.now ?? Date.now;
   }
 

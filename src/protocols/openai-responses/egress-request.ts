@@ -1,7 +1,6 @@
 import type { NeutralRequest, UserPart } from '../../core/neutral-request.js';
 import type { EgressRequest, EgressTarget } from '../codec.js';
 import type { Json } from '../request-checks.js';
-import { readReasoningCarrier, writeReasoningCarrier } from './reasoning-carrier.js';
 
 const userPart = (part: Exclude<UserPart, { type: 'tool-result' }>): Json => {
   if (part.type === 'text') return { type: 'input_text', text: part.text };
