@@ -8,7 +8,7 @@ import { createResponsesIngress, echoOfRequest, newItemId, responsesErrorBody } 
 import type { Json } from '../../protocols/request-checks.js';
 import { runProtocolRequest } from '../../pipeline/run-protocol-request.js';
 import { quickTokenEstimate } from '../../upstream/estimate-tokens.js';
-import type { ResponseStore } from '../../storage/response-store.js';
+import { responseNotFound, type ResponseStore } from '../../storage/response-store.js';
 import { registerStoredResponseRoutes } from './stored-responses-routes.js';
 
 const MAX_OUTPUT_CAP = 1_000_000;
@@ -90,6 +90,8 @@ export const registerResponsesRoutes = async (app: FastifyInstance, ctx: Gateway
         let history: Json[] = [];
         if (typeof received.previous_response_id === 'string') {
           if (!store) throw badRequest('`previous_response_id` needs stored responses, which are turned off.', 'invalid_request', 'previous_response_id');
+          // Not shaped like a response id (NUL, slashes…): simply not found, never a database error.
+          if (!/^[\w-]+$/.test(received.previous_response_id)) throw responseNotFound(received.previous_response_id);
           history = await store.conversation(received.previous_response_id, owner);
         }
         const newInput = withItemIds(typeof received.input === 'string' ? [{ type: 'message', role: 'user', content: received.input }] : (received.input as Json[]));

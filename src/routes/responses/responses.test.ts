@@ -50,7 +50,7 @@ describe('responses.create over a chat-protocol model', () => {
     expect(response.usage!.total_tokens).toBe(response.usage!.input_tokens + response.usage!.output_tokens);
     expect(chatBodies()[0]).toMatchObject({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hello there' }] });
     const [row] = await waitForRows(1);
-    expect(row).toMatchObject({ model: 'gpt-test', status: 200, promptTokens: response.usage!.input_tokens, completionTokens: response.usage!.output_tokens, tokensEstimated: false });
+    expect(row).toMatchObject({ model: 'gpt-test', status: 200, protocol: 'openai-responses', promptTokens: response.usage!.input_tokens, completionTokens: response.usage!.output_tokens, tokensEstimated: false });
   });
 
   it('item list with instructions, a developer message, max_output_tokens, temperature, top_p, metadata', async () => {

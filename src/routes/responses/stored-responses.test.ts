@@ -88,6 +88,7 @@ describe('stored responses', () => {
     expect(await storedCount(created.id)).toBe(0);
     expect(await a.responses.retrieve(created.id).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError);
     expect(await a.responses.retrieve('resp_../../etc').catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await a.responses.create({ model: 'gpt-test', input: 'x', previous_response_id: 'resp_\u0000bad' }).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it('store: false keeps nothing (JSON and stream)', async () => {
