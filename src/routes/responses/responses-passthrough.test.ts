@@ -51,12 +51,13 @@ describe('Responses passthrough to an openai-responses vendor', () => {
   });
 
   it('responses.stream: the vendor events reach the SDK; usage accounted from response.completed', async () => {
-    const stream = client().responses.stream({ model: 'gpt-resp', input: 'Stream please', store: false });
+    const stream = client().responses.stream({ model: 'codex-model', input: 'Stream please', store: false });
     let text = '';
     stream.on('response.output_text.delta', (event) => (text += event.delta));
     const final = await stream.finalResponse();
     expect(text).toBe('Simulated reply from gpt-resp.');
     expect(final.usage!.output_tokens).toBeGreaterThan(0);
+    expect(final.model).toBe('codex-model');
     const [row] = await waitForRows(1);
     expect(row).toMatchObject({ model: 'gpt-resp', stream: true, tokensEstimated: false, completionTokens: final.usage!.output_tokens });
   });
