@@ -6,6 +6,7 @@ import type { IngressCodec } from '../protocols/codec.js';
 import { fromAnthropicUsage } from '../protocols/anthropic-messages/usage-mapping.js';
 import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
 import { egressCodec } from '../protocols/registry.js';
+import { fromResponsesUsage } from '../protocols/openai-responses/egress-decode.js';
 import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { CatalogModel } from '../router/model-catalog.js';
@@ -56,7 +57,7 @@ export interface JsonAnswer {
 
 /** Usage of a passthrough JSON answer, read in the deployment's own protocol. */
 const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Usage | null =>
-  call.protocol === 'anthropic' ? (json.usage ? fromAnthropicUsage(json.usage) : null) : fromOpenAIUsage(json.usage);
+  call.protocol === 'anthropic' ? (json.usage ? fromAnthropicUsage(json.usage) : null) : call.protocol === 'openai-responses' ? fromResponsesUsage(json.usage) : fromOpenAIUsage(json.usage);
 
 /**
  * One request from a client protocol, through routing, to whatever each deployment

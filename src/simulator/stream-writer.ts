@@ -53,8 +53,10 @@ export const buildStreamEvents = (plan: ChatPlan, behavior: SimulatorBehavior): 
   if (behavior.malformedJson) events.push(MALFORMED);
   for (const piece of plan.reasoningChunks) events.push(choice({ content: null, reasoning_content: piece }));
   if (toolCall) {
+    const repeated = behavior.toolContinuationIds === 'empty' ? '' : behavior.toolContinuationIds === 'null' ? null : undefined;
     for (const fragment of toolCall.argumentFragments) {
-      events.push(choice({ tool_calls: [{ index: 0, function: { arguments: fragment } }] }));
+      const call = repeated === undefined ? { index: 0, function: { arguments: fragment } } : { index: 0, id: repeated, type: 'function', function: { name: repeated, arguments: fragment } };
+      events.push(choice({ tool_calls: [call] }));
     }
   } else {
     for (const piece of plan.contentChunks) events.push(choice({ content: piece }));
