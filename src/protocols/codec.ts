@@ -4,7 +4,7 @@ import type { StreamPart } from '../core/stream-part.js';
 import type { GatewayError } from '../core/gateway-error.js';
 
 /** The wire protocols the gateway speaks, on either side. */
-export type ProtocolName = 'openai' | 'anthropic';
+export type ProtocolName = 'openai' | 'anthropic' | 'gemini';
 
 export interface UpstreamErrorInfo {
   message: string;
