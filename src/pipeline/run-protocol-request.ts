@@ -5,6 +5,7 @@ import type { Usage } from '../core/token-usage.js';
 import type { IngressCodec } from '../protocols/codec.js';
 import { fromAnthropicUsage } from '../protocols/anthropic-messages/usage-mapping.js';
 import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
+import { fromGeminiUsage } from '../protocols/gemini/finish-and-usage.js';
 import { egressCodec } from '../protocols/registry.js';
 import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';
@@ -33,6 +34,14 @@ export interface ProtocolRequest {
   /** The request's output cap; null when it sets none (the budget then reserves the model's maximum). */
   maxOutputTokens: number | null;
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  /** The model, when the client protocol names it outside the body (Gemini: in the path). */
+  requestedModel?: string;
+  /** Whether to stream, when the client protocol says so outside the body (Gemini: the method). */
+  stream?: boolean;
+  /** Re-encode passthrough streams too (a client framing the vendor's stream differently, e.g. Gemini's JSON array). */
+  encodePassthroughStream?: boolean;
+  /** The stream's content type; SSE unless the client protocol frames it otherwise. */
+  streamContentType?: string;
 }
 
 export interface JsonAnswer {
@@ -52,7 +61,7 @@ const capabilityCheck = (withImages: boolean) => (model: CatalogModel) => {
 
 /** Usage of a passthrough JSON answer, read in the deployment's own protocol. */
 const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Usage | null =>
-  call.protocol === 'anthropic' ? (json.usage ? fromAnthropicUsage(json.usage) : null) : fromOpenAIUsage(json.usage);
+  call.protocol === 'anthropic' ? (json.usage ? fromAnthropicUsage(json.usage) : null) : call.protocol === 'gemini' ? fromGeminiUsage(json.usageMetadata) : fromOpenAIUsage(json.usage);
 
 /**
  * One request from a client protocol, through routing, to whatever each deployment
@@ -62,8 +71,8 @@ const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Us
 export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolRequest): Promise<JsonAnswer | null> => {
   const { ingress, body } = input;
   const catalog = ctx.catalog();
-  const requested = typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
-  const stream = body.stream === true;
+  const requested = input.requestedModel ?? (typeof body.model === 'string' && body.model !== '' ? body.model : undefined);
+  const stream = input.stream ?? body.stream === true;
   const account: RequestAccount = {
     requestId: input.requestId,
     caller: input.caller,
@@ -129,6 +138,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
             neutral: toNeutral,
             parse: ingress.parseRequest,
             clientHeaders: input.clientHeaders,
+            stream,
             requestId: input.requestId,
             defaults: ctx.settings.timeouts,
             prepareImages: input.prepareImages,
@@ -162,7 +172,8 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
       let text: string;
       if (call.plan === 'passthrough') {
         account.usage = passthroughUsage(call, json);
-        const renamed = json.model !== route.publicName;
+        // Gemini names the model in the URL; its answer's modelVersion is the vendor's own and stays.
+        const renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
         if (renamed) json.model = route.publicName;
         text = renamed ? JSON.stringify(json) : result.text!;
       } else {
@@ -180,7 +191,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
 
     input.hijack();
     input.res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': input.streamContentType ?? 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
@@ -205,7 +216,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         outcome = await relayProtocolStream(result.upstream, input.res, {
           egress: egressCodec(call.protocol),
           encoder:
-            call.plan === 'translate'
+            call.plan === 'translate' || input.encodePassthroughStream
               ? ingress.createStreamEncoder({
                   model: route.publicName,
                   estimatedInputTokens: input.promptEstimate,
