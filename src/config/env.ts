@@ -19,6 +19,8 @@ export interface RuntimeSettings {
   /** PostgreSQL connections per instance (GATEWAY_DATABASE_POOL_MAX). */
   databasePoolMax: number;
   redisUrl: string | null;
+  /** Prefix of the gateway's shared keys and channel in Redis (GATEWAY_REDIS_PREFIX). */
+  redisPrefix: string;
   bodyLimitBytes: number;
   logLevel: string;
   /**
@@ -113,6 +115,7 @@ export const readRuntimeSettings = (
     databaseSchema: env.GATEWAY_DATABASE_SCHEMA?.trim() || null,
     databasePoolMax: Math.max(1, intFrom(env.GATEWAY_DATABASE_POOL_MAX, 10, 'GATEWAY_DATABASE_POOL_MAX')),
     redisUrl: env.REDIS_URL?.trim() || null,
+    redisPrefix: env.GATEWAY_REDIS_PREFIX?.trim() || 'skgw:',
     bodyLimitBytes: intFrom(env.GATEWAY_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'GATEWAY_BODY_LIMIT_BYTES'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     trustProxy: parseTrustProxy(env.GATEWAY_TRUST_PROXY, settingWarnings),

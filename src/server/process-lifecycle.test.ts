@@ -110,15 +110,18 @@ describe('graceful shutdown', () => {
     const { database: before, repos: beforeRepos } = await openRepos();
     const already = (await beforeRepos.usage.summary(0, Date.now() + 1000)).requests;
     await before.close();
-    const streams = Array.from({ length: 50 }, async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'x' }], simulator: { chunks: 20, tokenDelayMs: 50 } }),
-      });
-      return response.text();
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    // Every stream must really be open (headers received) before SIGTERM: on a loaded
+    // machine a fixed pause let some requests arrive after the listener had closed.
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'x' }], simulator: { chunks: 20, tokenDelayMs: 100 } }),
+        }),
+      ),
+    );
+    const streams = responses.map((response) => response.text());
     const exited = stop(child);
     await new Promise((r) => setTimeout(r, 100));
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();

@@ -229,6 +229,8 @@ export class ApiKeyRepository {
   async touchLastUsed(updates: Map<string, number> | Record<string, number>): Promise<void> {
     const entries = updates instanceof Map ? [...updates.entries()] : Object.entries(updates);
     if (entries.length === 0) return;
+    // Rows locked in id order by every instance, so concurrent batches cannot deadlock.
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     await this.db.transaction().execute(async (tx) => {
       for (const [id, at] of entries) {
         await tx

@@ -162,7 +162,9 @@ const spendByKeyDay = (rows: NewUsageRecordRow[]): Array<[string, number, number
       entry[3] += 1;
     } else totals.set(id, [row.key_id, day, Number(row.cost ?? 0), 1]);
   }
-  return [...totals.values()];
+  // One lock order for every instance (key, then day): two instances upserting the same
+  // keys' spend rows in different orders deadlock on PostgreSQL (issue 16, measured).
+  return [...totals.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
 };
 
 export class UsageRepository {
