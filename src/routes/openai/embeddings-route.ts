@@ -83,7 +83,8 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             signal: controller.signal,
             mode: 'json',
             buildCall: async (target) =>
-              prepareChatCall(target, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' }),
+              // A Gemini-protocol provider's base URL is the host; its embeddings stay on the OpenAI-compatible path.
+              prepareChatCall(target, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: target.providerState.config.protocol === 'gemini' ? '/v1beta/openai/embeddings' : '/embeddings' }),
           }).finally(() => reply.raw.off('close', onClientGone));
           result.release();
           const json = result.json!;
