@@ -11,6 +11,7 @@ import type { UsageSink } from '../observability/usage-record.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { registerAdminRoutes } from '../routes/admin/register-admin-routes.js';
 import { registerAnthropicRoutes } from '../routes/anthropic/messages-route.js';
+import { registerGeminiRoutes } from '../routes/gemini/gemini-routes.js';
 import { registerChatCompletionsRoute } from '../routes/openai/chat-completions-route.js';
 import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
@@ -236,6 +237,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   );
   registerChatCompletionsRoute(app, ctx);
   await registerAnthropicRoutes(app, ctx);
+  await registerGeminiRoutes(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
   registerVisionRoutes(app, ctx);
