@@ -46,6 +46,8 @@ export interface RuntimeSettings {
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
    */
   disconnectGraceMs: number;
+  /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
+  demo?: boolean;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {

@@ -16,6 +16,8 @@ export interface AuthInfo {
   passwordLogin: boolean;
   /** The first-start generated password is still the one (the login page says where it is). */
   generatedPassword?: boolean;
+  /** True when the server runs `serve --demo`. */
+  demo?: boolean;
 }
 
 export interface LoginResult {

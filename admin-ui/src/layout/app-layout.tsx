@@ -5,6 +5,7 @@ import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
 import { useAuthInfo } from '../api/hooks';
+import { DemoBanner } from '../components/demo-banner';
 import { HeaderControls } from './header-controls';
 import { NAV_ITEMS } from './nav-items';
 import { usePlatformName } from './use-platform-name';
@@ -81,6 +82,7 @@ export function AppLayout({ fallback }: { fallback: React.ReactNode }) {
       </AppShell.Navbar>
 
       <AppShell.Main>
+        <DemoBanner where="console" />
         <Suspense fallback={fallback}>
           <Outlet />
         </Suspense>

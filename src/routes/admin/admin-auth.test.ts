@@ -56,7 +56,7 @@ describe('admin login and session', () => {
   it('tells the login page the platform name without a session', async () => {
     const info = await client().get('/admin/auth/info');
     expect(info.status).toBe(200);
-    expect(info.json).toEqual({ platformName: h.gateway.ctx.settings.platformName, version: expect.any(String), passwordLogin: true, generatedPassword: false });
+    expect(info.json).toEqual({ platformName: h.gateway.ctx.settings.platformName, version: expect.any(String), passwordLogin: true, generatedPassword: false, demo: false });
   });
 
   it('logs in, reports the session with its CSRF token, and logs out', async () => {
