@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../observability/usage-record.js';
@@ -161,5 +162,32 @@ describe('OpenAI clients → Gemini-protocol deployment', () => {
     const error = await h.client().chat.completions.create({ model: 'gemini-sim', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ message: 'Resource has been exhausted' });
+  });
+});
+
+describe('Other clients → Gemini-protocol deployment', () => {
+  it('the Anthropic SDK: messages.create and a stream, translated through the neutral form', async () => {
+    const anthropic = new Anthropic({ baseURL: h.url, apiKey: 'unused', maxRetries: 0, defaultHeaders: { 'x-api-key': null, authorization: null } });
+    const message = await anthropic.messages.create({ model: 'gemini-sim', max_tokens: 50, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(message.content).toEqual([{ type: 'text', text: 'Simulated reply from gemini-sim.' }]);
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    expect(lastReceived().body).toMatchObject({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, generationConfig: { maxOutputTokens: 50 } });
+    const stream = anthropic.messages.stream({ model: 'gemini-sim', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual([{ type: 'text', text: 'Simulated reply from gemini-sim.' }]);
+    expect(final.stop_reason).toBe('end_turn');
+  });
+
+  it('a Gemini stream cut mid-way ends the OpenAI stream with an error and is accounted as interrupted', async () => {
+    h.sim.addRule({ match: { model: 'gemini-sim' }, times: 1, behavior: { disconnectAfterChunks: 2, tokenDelayMs: 1 } });
+    const stream = await h.client().chat.completions.create({ model: 'gemini-sim', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const error = await (async () => {
+      for await (const _chunk of stream) {
+        // drain
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const [row] = await waitForRows(1);
+    expect(row).toMatchObject({ model: 'gemini-sim', status: 502, errorCode: 'upstream_stream_interrupted' });
   });
 });
