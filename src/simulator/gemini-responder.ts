@@ -195,3 +195,15 @@ export const respondGemini = async (exchange: Exchange, body: Json, model: strin
   if (behavior.malformedJson) events.splice(1, 0, sse ? 'data: {not json\r\n\r\n' : '{not json');
   await writeStream(exchange, events, behavior, sse ? undefined : 'application/json');
 };
+
+/** `GET /v1beta/models`: Google's list format (https://ai.google.dev/api/models#method:-models.list). */
+export const geminiModelsList = (): Json => ({
+  models: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite'].map((name) => ({
+    name: `models/${name}`,
+    version: '001',
+    displayName: name,
+    inputTokenLimit: 1_048_576,
+    outputTokenLimit: 65_536,
+    supportedGenerationMethods: ['generateContent', 'countTokens'],
+  })),
+});

@@ -8,7 +8,7 @@ import { Exchange, simulatedError } from './exchange.js';
 import { collectImageUrls, inspectImages } from './image-inspector.js';
 import { modelsListJson } from './models-responder.js';
 import { collectAnthropicImages, respondCountTokens, respondMessages, validateMessagesBody } from './anthropic-messages-responder.js';
-import { collectGeminiImages, geminiEndpoint, respondGemini, validateGeminiBody } from './gemini-responder.js';
+import { collectGeminiImages, geminiEndpoint, geminiModelsList, respondGemini, validateGeminiBody } from './gemini-responder.js';
 import type { ImageInfo, ReceivedRequest, Simulator, SimulatorOptions, SimulatorRule } from './types.js';
 
 /** Large enough for several full-size base64 images in one chat request. */
@@ -107,6 +107,16 @@ class SimulatorServer implements Simulator {
     const gemini = geminiEndpoint(path);
     if (gemini) {
       await this.handleGemini(exchange, method, vendor, path, gemini);
+      return;
+    }
+    if (path.endsWith('/v1beta/models') && method === 'GET') {
+      exchange.errorStyle = 'gemini';
+      if (this.recordLimit > 0) this.received.push({ method, path, url: req.url ?? path, vendor, headers: { ...req.headers }, body: null, rawBody: '', images: NO_IMAGES, time: Date.now() });
+      const key = req.headers['x-goog-api-key'];
+      if (this.requiredAuthorization !== null && (typeof key !== 'string' || `bearer ${key}`.toLowerCase() !== this.requiredAuthorization.toLowerCase())) {
+        throw new GatewayError('API key not valid. Please pass a valid API key.', { status: 400, code: 'invalid_api_key' });
+      }
+      exchange.sendJson(200, geminiModelsList());
       return;
     }
     const endpoint = endpointOf(path);

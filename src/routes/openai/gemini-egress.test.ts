@@ -3,10 +3,12 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../observability/usage-record.js';
 import { defaultTestProviders, startHarness, type Harness } from '../../test-support/gateway-harness.js';
+import { AdminTestClient } from '../admin/admin-test-client.js';
 
 // The official openai package against a deployment configured with `protocol: gemini`:
 // the gateway translates Chat Completions into generateContent and back.
 let h: Harness;
+const ADMIN_PASSWORD = 'gemini-egress-admin-password';
 const rows: UsageRecord[] = [];
 const geminiProvider = {
   name: 'Gemini',
@@ -29,6 +31,7 @@ const waitForRows = async (count: number) => {
 beforeAll(async () => {
   h = await startHarness({
     providers: [...defaultTestProviders(), geminiProvider],
+    settings: { adminPassword: ADMIN_PASSWORD },
     build: { usage: { record: (row: UsageRecord) => void rows.push(row) } },
   });
 });
@@ -189,5 +192,19 @@ describe('Other clients → Gemini-protocol deployment', () => {
     expect(error).toBeInstanceOf(OpenAI.APIError);
     const [row] = await waitForRows(1);
     expect(row).toMatchObject({ model: 'gemini-sim', status: 502, errorCode: 'upstream_stream_interrupted' });
+  });
+});
+
+describe('Gemini-protocol provider in the console', () => {
+  it('the connection test lists models at {host}/v1beta/models with the key in x-goog-api-key', async () => {
+    const admin = new AdminTestClient(() => h.url, []);
+    expect((await admin.login(ADMIN_PASSWORD)).status).toBe(200);
+    const tested = await admin.post('/admin/api/providers/Gemini/test');
+    expect(tested.json).toMatchObject({ ok: true, models: expect.arrayContaining(['models/gemini-2.5-flash']) });
+    const sent = lastReceived();
+    expect(sent).toMatchObject({ method: 'GET', path: '/google/v1beta/models' });
+    expect(sent.headers['x-goog-api-key']).toBe(geminiProvider.key);
+    expect(sent.url).not.toContain(geminiProvider.key);
+    expect(tested.text).not.toContain(geminiProvider.key);
   });
 });
