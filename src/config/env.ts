@@ -41,6 +41,8 @@ export interface RuntimeSettings {
   /** Patterns a provider's `api_key_env` may match (GATEWAY_PROVIDER_KEY_ENV_ALLOW; src/config/key-env-policy.ts). */
   providerKeyEnvAllow: string[];
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
+  /** Days usage rows are kept (GATEWAY_USAGE_RETENTION_DAYS, default 30; 0: forever). Hourly roll-ups stay a year. */
+  usageRetentionDays: number;
   /**
    * After a client hangs up mid-answer, how long the upstream is still read for the
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
@@ -133,6 +135,7 @@ export const readRuntimeSettings = (
       idle: intFrom(env.GATEWAY_IDLE_TIMEOUT_MS, 120_000, 'GATEWAY_IDLE_TIMEOUT_MS'),
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
+    usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
   };
   return { ...settings, ...overrides };

@@ -29,6 +29,7 @@ import {
   createRepositories,
   createSecretBox,
   createUsageWriter,
+  startUsageRetention,
   loadSecretKey,
   openDatabase,
   type GatewayDatabase,
@@ -153,6 +154,14 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     onDeadLetter: (row, reason) =>
       logger.error({ request_id: boundText(row.requestId, 128), reason }, 'usage row refused by the database; kept in usage-dead-letter.jsonl'),
   });
+  // Old usage rows go in small batches on a timer, never on the request path.
+  const retention = startUsageRetention(repositories.usage, database, {
+    retentionDays: settings.usageRetentionDays ?? 30,
+    onError: (error) => logger.error({ err: error }, 'usage retention pass failed (retried on the next pass)'),
+    onPass: (result) => {
+      if (result.deletedRows + result.deletedRollups > 0) logger.info(result, 'usage retention pass');
+    },
+  });
   const upstream = new UpstreamClient();
   const metrics = new GatewayMetrics({
     // Asked only when a label set is first seen (children are cached).
@@ -198,7 +207,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     // body is read, and the route's own call reuses the answer (one key hash per request).
     authenticate: (request) => request.apiCaller ?? (request.apiCaller = authenticateApiRequest(request)),
     admit: (caller, model, requestedName, promptTokens, maxOutputTokens) => keyGuard.admit(caller, model, requestedName, promptTokens, maxOutputTokens),
-    settle: (caller, totalTokens, cost) => keyGuard.settle(caller, totalTokens, cost),
+    settle: (caller, totalTokens, cost, currency) => keyGuard.settle(caller, totalTokens, cost, currency),
   };
 
   const app: FastifyInstance = Fastify({
@@ -263,6 +272,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     await ctx.pending.drain();
     state.stopPolling();
     keyGuard.stop();
+    await retention.stop();
     await usageWriter.close();
     await upstream.close();
     await database.close();

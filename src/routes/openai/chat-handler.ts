@@ -5,6 +5,7 @@ import { GatewayError } from '../../server/errors.js';
 import { encodeHeaderValue } from '../../server/header-value.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
+import { neutralUsageFromOpenAI, plainUsage, totalTokensOf, type NeutralUsage } from '../../core/usage.js';
 import type { TokenUsage } from '../../providers/spec/provider-adapter.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
 import { resolveRoute } from '../../router/model-groups.js';
@@ -295,10 +296,12 @@ export const handleChatCompletion = async (
     throw error;
   } finally {
     const latencyMs = performance.now() - started;
-    const record = (promptTokens: number, completionTokens: number, estimated: boolean) => {
+    const record = (tokens: NeutralUsage, estimated: boolean) => {
       // A cache hit costs nothing upstream.
-      const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
-      ctx.settle(caller, promptTokens + completionTokens, cost);
+      const cost = model && !cached ? costOf(model.pricing, tokens) : 0;
+      const currency = model?.pricing?.currency ?? 'USD';
+      const totalTokens = totalTokensOf(tokens);
+      ctx.settle(caller, totalTokens, cost, currency);
       ctx.usage.record({
         requestId: request.id,
         time: Date.now(),
@@ -309,11 +312,16 @@ export const handleChatCompletion = async (
         provider: model?.provider ?? '(none)',
         status,
         errorCode,
-        promptTokens,
-        completionTokens,
-        totalTokens: promptTokens + completionTokens,
+        promptTokens: tokens.inputTokens,
+        completionTokens: tokens.outputTokens,
+        cacheReadTokens: tokens.cacheReadTokens,
+        cacheWriteTokens: tokens.cacheWriteTokens,
+        reasoningTokens: tokens.reasoningTokens,
+        totalTokens,
         tokensEstimated: estimated,
         cost,
+        currency,
+        protocol: 'openai-chat',
         latencyMs,
         ttftMs,
         stream,
@@ -327,8 +335,9 @@ export const handleChatCompletion = async (
         provider: model?.provider ?? null,
         vendor: model?.providerState.config.vendor ?? null,
         responseModel: model?.upstreamName ?? null,
-        inputTokens: status < 400 || usage ? promptTokens : null,
-        outputTokens: status < 400 || usage ? completionTokens : null,
+        // GenAI conventions count every input token, cached ones included.
+        inputTokens: status < 400 || usage ? totalTokens - tokens.outputTokens : null,
+        outputTokens: status < 400 || usage ? tokens.outputTokens : null,
         finishReasons,
         cached,
         attempts,
@@ -343,10 +352,10 @@ export const handleChatCompletion = async (
         const messages = inputBody.messages;
         const text = completionText;
         await ctx.pending.track(
-          (async () => record(await estimatePromptTokens(messages), await countTokens(text), true))(),
+          (async () => record(plainUsage(await estimatePromptTokens(messages), await countTokens(text)), true))(),
         );
-      } else if (basis === 'vendor-usage') record(usage?.prompt_tokens ?? 0, usage?.completion_tokens ?? 0, false);
-      else record(0, 0, false);
+      } else if (basis === 'vendor-usage') record(neutralUsageFromOpenAI(usage), false);
+      else record(plainUsage(0, 0), false);
     } finally {
       // Assigned inside a callback, which narrowing cannot see.
       (endGrace as (() => void) | null)?.();
