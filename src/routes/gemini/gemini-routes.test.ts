@@ -11,6 +11,7 @@ const rows: UsageRecord[] = [];
 const MASTER = 'sk-master-gemini-ingress-5150';
 const geminiProvider = { name: 'Gemini', vendor: 'google', keyEnv: 'GEMINI_SIM_API_KEY', key: 'AIza-vendor-secret-9911', extra: '    protocol: gemini\n', models: { language: ['gemini-sim'], vision: ['gemini-sim'] } };
 const qwenProvider = { name: 'Qwen', vendor: 'alibaba', keyEnv: 'QWEN_SIM_API_KEY', key: 'sk-qwen-secret-3131', models: { language: ['qwen3-coder-plus'], vision: ['qwen3-coder-plus'] } };
+const claudeProvider = { name: 'Claude', vendor: 'anthropic', keyEnv: 'CLAUDE_SIM_API_KEY', key: 'sk-ant-sim-secret-2323', extra: '    protocol: anthropic\n', models: { language: ['claude-sim'], vision: ['claude-sim'] } };
 const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const genai = (apiKey = MASTER) => new GoogleGenAI({ apiKey, httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
 const lastReceived = () => h.sim.received.at(-1)!;
@@ -22,7 +23,7 @@ const weatherTool = { functionDeclarations: [{ name: 'get_weather', description:
 
 beforeAll(async () => {
   h = await startHarness({
-    providers: [...defaultTestProviders(), geminiProvider, qwenProvider],
+    providers: [...defaultTestProviders(), geminiProvider, qwenProvider, claudeProvider],
     settings: { masterKey: MASTER },
     build: { usage: { record: (row: UsageRecord) => void rows.push(row) } },
   });
@@ -39,6 +40,7 @@ beforeEach(() => {
 describe.each([
   { target: 'gemini-sim', protocol: 'gemini->gemini', path: '/google/v1beta/models/gemini-sim:generateContent' },
   { target: 'qwen3-coder-plus', protocol: 'gemini->openai', path: '/alibaba/v1/chat/completions' },
+  { target: 'claude-sim', protocol: 'gemini->anthropic', path: '/anthropic/v1/messages' },
 ])('@google/genai → $target ($protocol)', ({ target, path }) => {
   it('generateContent: text, finish reason and usage; one usage row', async () => {
     const answer = await genai().models.generateContent({ model: target, contents: 'Hello', config: { systemInstruction: 'Be brief.', maxOutputTokens: 100 } });
@@ -81,6 +83,9 @@ describe.each([
     if (target === 'gemini-sim') {
       // Passthrough: the vendor gets the client's body as it was.
       expect(sent.contents[2].parts[0]).toEqual({ functionResponse: { id: call.id, name: 'get_weather', response: { output: 'sunny, 21°C' } } });
+    } else if (target === 'claude-sim') {
+      expect(sent.messages.at(-1)).toEqual({ role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: [{ type: 'text', text: 'sunny, 21°C' }] }] });
+      expect(sent.messages.at(-2).content).toEqual([{ type: 'tool_use', id: call.id, name: 'get_weather', input: { city: 'Paris' } }]);
     } else {
       expect(sent.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: call.id, content: 'sunny, 21°C' });
       expect(sent.messages.at(-2).tool_calls[0]).toMatchObject({ id: call.id, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
@@ -159,6 +164,24 @@ describe('Gemini API ingress: auth, errors, listing, streaming framings', () => 
     expect(names).toEqual(expect.arrayContaining(['models/gemini-sim', 'models/qwen3-coder-plus', 'models/glm-test']));
     const one = await genai().models.get({ model: 'qwen3-coder-plus' });
     expect(one).toMatchObject({ name: 'models/qwen3-coder-plus', supportedActions: expect.arrayContaining(['generateContent']) });
+  });
+});
+
+describe('Thoughts across protocols', () => {
+  it('Claude thinking comes back as a thought part with its signature, and goes back to Claude as a signed thinking block', async () => {
+    const first = await genai().models.generateContent({ model: 'claude-sim', contents: 'Think first', config: { thinkingConfig: { includeThoughts: true, thinkingBudget: 2048 } } });
+    expect((lastReceived().body as Record<string, unknown>).thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    const parts = first.candidates![0]!.content!.parts!;
+    const thought = parts.find((part) => part.thought === true)!;
+    expect(thought.text).toContain('Simulated thinking');
+    expect(thought.thoughtSignature).toMatch(/^sig_sim/);
+    await genai().models.generateContent({
+      model: 'claude-sim',
+      contents: [{ role: 'user', parts: [{ text: 'Think first' }] }, { role: 'model', parts }, { role: 'user', parts: [{ text: 'And now?' }] }],
+      config: { thinkingConfig: { includeThoughts: true, thinkingBudget: 2048 } },
+    });
+    const replayed = (lastReceived().body as { messages: Array<{ content: unknown[] }> }).messages[1]!.content[0];
+    expect(replayed).toEqual({ type: 'thinking', thinking: thought.text, signature: thought.thoughtSignature });
   });
 });
 
