@@ -10,6 +10,24 @@ export const syntheticCallId = (): string => `gemini_call_${(callSequence = (cal
 export const firstCandidate = (json: Json): Json | null => (Array.isArray(json.candidates) && isObject(json.candidates[0]) ? json.candidates[0] : null);
 
 /**
+ * Consecutive thought parts (a streamed summary arrives as many) are one reasoning block;
+ * the signature that closes them belongs to the whole, as a replay needs it.
+ */
+export const pushThought = (content: AssistantPart[], text: string, signature: string | undefined): void => {
+  const last = content[content.length - 1];
+  if (last && last.type === 'reasoning' && thoughtParts.has(last)) {
+    last.text += text;
+    if (signature) last.signature = signature;
+    return;
+  }
+  const part = { type: 'reasoning' as const, text, ...(signature ? { signature } : {}) };
+  thoughtParts.add(part);
+  content.push(part);
+};
+/** Reasoning parts made from thought parts (not from a signature on another part). */
+const thoughtParts = new WeakSet<object>();
+
+/**
  * One candidate's parts → neutral. Thought parts become reasoning; a `thoughtSignature`
  * on any other part (Gemini puts them on function calls) is kept as an empty reasoning
  * part just before it, so a replay puts it back where it was.
@@ -20,7 +38,7 @@ export const partsToNeutral = (parts: unknown): AssistantPart[] => {
     if (!isObject(part)) continue;
     const signature = typeof part.thoughtSignature === 'string' && part.thoughtSignature ? part.thoughtSignature : undefined;
     if (part.thought === true) {
-      content.push({ type: 'reasoning', text: typeof part.text === 'string' ? part.text : '', ...(signature ? { signature } : {}) });
+      pushThought(content, typeof part.text === 'string' ? part.text : '', signature);
       continue;
     }
     if (signature) content.push({ type: 'reasoning', text: '', signature });

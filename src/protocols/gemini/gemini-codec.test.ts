@@ -144,6 +144,15 @@ describe('Gemini ingress', () => {
     expect(parsed.toolChoice).toEqual({ type: 'tool', name: 'ls' });
   });
 
+  it('joins a streamed thought summary (many thought parts, the signature last) into one signed reasoning part', () => {
+    const parsed = parseGeminiRequest(
+      { contents: [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [{ text: 'a', thought: true }, { text: 'b', thought: true }, { text: '', thought: true, thoughtSignature: 'SIG' }, { text: 'answer' }] }] },
+      'm',
+      false,
+    );
+    expect(parsed.messages[1]!.content).toEqual([{ type: 'reasoning', text: 'ab', signature: 'SIG' }, { type: 'text', text: 'answer' }]);
+  });
+
   it('rejects bad bodies with clear messages', () => {
     expect(() => parseGeminiRequest({}, 'm', false)).toThrow(/contents/);
     expect(() => parseGeminiRequest({ contents: [{ role: 'system', parts: [] }] }, 'm', false)).toThrow(/role/);

@@ -1,7 +1,7 @@
 import { badRequest } from '../../core/gateway-error.js';
 import type { AssistantPart, NeutralMessage, NeutralRequest, TextPart, ToolChoice, ToolDefinition, UserPart } from '../../core/neutral-request.js';
 import { isObject, quote, type Json } from '../request-checks.js';
-import { syntheticCallId } from './decode-response.js';
+import { pushThought, syntheticCallId } from './decode-response.js';
 
 /**
  * Gemini `generateContent` request → neutral (https://ai.google.dev/api/generate-content).
@@ -84,7 +84,7 @@ const messages = (contents: unknown): NeutralMessage[] => {
         const signature = field(part, 'thoughtSignature', 'thought_signature');
         const sig = typeof signature === 'string' && signature ? signature : undefined;
         if (part.thought === true) {
-          parts.push({ type: 'reasoning', text: typeof part.text === 'string' ? part.text : '', ...(sig ? { signature: sig } : {}) });
+          pushThought(parts, typeof part.text === 'string' ? part.text : '', sig);
           return;
         }
         if (sig) parts.push({ type: 'reasoning', text: '', signature: sig });
