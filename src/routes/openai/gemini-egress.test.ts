@@ -72,7 +72,8 @@ describe('OpenAI clients → Gemini-protocol deployment', () => {
       generationConfig: { maxOutputTokens: 64, temperature: 0.3, stopSequences: ['END'] },
     });
     const [row] = await waitForRows(1);
-    expect(row).toMatchObject({ model: 'gemini-sim', provider: 'Gemini', status: 200, promptTokens: completion.usage!.prompt_tokens, completionTokens: completion.usage!.completion_tokens, tokensEstimated: false });
+    // Rows keep the uncached prompt and the cache reads apart (each priced once).
+    expect(row).toMatchObject({ model: 'gemini-sim', provider: 'Gemini', status: 200, promptTokens: completion.usage!.prompt_tokens - 2, cacheReadTokens: 2, completionTokens: completion.usage!.completion_tokens, tokensEstimated: false });
   });
 
   it('stream: the Gemini SSE stream (no [DONE]) becomes OpenAI chunks with usage', async () => {
