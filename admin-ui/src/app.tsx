@@ -12,6 +12,7 @@ const ModelsPage = lazy(() => import('./pages/models-page'));
 const ProvidersPage = lazy(() => import('./pages/providers-page'));
 const PlaygroundPage = lazy(() => import('./pages/playground-page'));
 const KeysPage = lazy(() => import('./pages/keys-page'));
+const TeamsPage = lazy(() => import('./pages/teams-page'));
 const LogsPage = lazy(() => import('./pages/logs-page'));
 const SettingsPage = lazy(() => import('./pages/settings-page'));
 
@@ -69,6 +70,7 @@ export function App() {
           <Route path="providers" element={<ProvidersPage />} />
           <Route path="playground" element={<PlaygroundPage />} />
           <Route path="keys" element={<KeysPage />} />
+          <Route path="teams" element={<TeamsPage />} />
           <Route path="logs" element={<LogsPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -25,7 +25,7 @@ export interface OverlaySnapshot {
 }
 
 export interface AuditChange {
-  kind: OverlayKind | 'setting' | 'provider_key';
+  kind: OverlayKind | 'setting' | 'provider_key' | 'pool_key' | 'team';
   key: string;
   before: JsonValue;
   after: JsonValue;

@@ -2,11 +2,13 @@ import type { Kysely } from 'kysely';
 import { ApiKeyRepository } from './api-key-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { ConfigOverlayRepository } from './config-overlay-repository.js';
+import { PoolKeyRepository } from './pool-key-repository.js';
 import { ProviderKeyRepository } from './provider-key-repository.js';
 import type { DatabaseSchema } from './schema.js';
 import type { SecretBox } from './secret-box.js';
 import { SessionRepository } from './session-repository.js';
 import { SettingsRepository } from './settings-repository.js';
+import { TeamRepository } from './team-repository.js';
 import { UsageRepository } from './usage-repository.js';
 
 export interface Repositories {
@@ -17,6 +19,8 @@ export interface Repositories {
   apiKeys: ApiKeyRepository;
   usage: UsageRepository;
   sessions: SessionRepository;
+  poolKeys: PoolKeyRepository;
+  teams: TeamRepository;
 }
 
 /** Every repository over one Kysely instance. */
@@ -33,5 +37,7 @@ export const createRepositories = (
     apiKeys: new ApiKeyRepository(db, common),
     usage: new UsageRepository(db, options.sqlite ?? null),
     sessions: new SessionRepository(db, common),
+    poolKeys: new PoolKeyRepository(db, { ...common, box: options.box }),
+    teams: new TeamRepository(db, common),
   };
 };

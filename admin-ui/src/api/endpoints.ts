@@ -15,8 +15,12 @@ import type {
   ModelInput,
   Ok,
   Page,
+  PoolKeyInput,
   Provider,
   ProviderInput,
+  ProviderPool,
+  Team,
+  TeamInput,
   ProviderTestResult,
   Settings,
   Timeseries,
@@ -116,4 +120,21 @@ export const configApi = {
     api.get<Page<AuditEntry>>('/admin/api/audit', { query: { page, pageSize } }),
   rollback: (id: string | number) =>
     api.post<VersionResult>(`/admin/api/audit/${enc(String(id))}/rollback`),
+};
+
+export const poolApi = {
+  get: (provider: string) => api.get<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool`),
+  add: (provider: string, body: PoolKeyInput) => api.post<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool`, body),
+  update: (provider: string, id: string, body: PoolKeyInput) =>
+    api.patch<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool/${enc(id)}`, body),
+  remove: (provider: string, id: string) => api.delete<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool/${enc(id)}`),
+  recheck: (provider: string, id: string) =>
+    api.post<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool/${enc(id)}/recheck`),
+};
+
+export const teamsApi = {
+  list: () => api.get<{ data: Team[] }>('/admin/api/teams'),
+  create: (body: TeamInput) => api.post<Team>('/admin/api/teams', body),
+  update: (id: string, body: TeamInput) => api.patch<Team>(`/admin/api/teams/${enc(id)}`, body),
+  remove: (id: string) => api.delete<Ok>(`/admin/api/teams/${enc(id)}`),
 };

@@ -6,6 +6,7 @@ import {
   IconLayoutDashboard,
   IconServer2,
   IconStack2,
+  IconUsersGroup,
 } from '@tabler/icons-react';
 
 export const NAV_ITEMS = [
@@ -14,6 +15,7 @@ export const NAV_ITEMS = [
   { path: '/providers', id: 'providers', label: 'nav.providers', icon: IconServer2 },
   { path: '/playground', id: 'playground', label: 'nav.playground', icon: IconFlask },
   { path: '/keys', id: 'keys', label: 'nav.keys', icon: IconKey },
+  { path: '/teams', id: 'teams', label: 'nav.teams', icon: IconUsersGroup },
   { path: '/logs', id: 'logs', label: 'nav.logs', icon: IconFileText },
   { path: '/settings', id: 'settings', label: 'nav.settings', icon: IconAdjustments },
 ] as const;

@@ -14,6 +14,8 @@ import { registerProviderRoutes } from './provider-routes.js';
 import { registerSettingsRoutes } from './settings-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { registerRoutingRoutes } from './routing-routes.js';
+import { registerPoolKeyRoutes } from './pool-key-routes.js';
+import { registerTeamRoutes } from './team-routes.js';
 
 export type { AdminDeps } from './admin-http.js';
 
@@ -58,6 +60,8 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
   registerUsageRoutes(app, services);
   registerConfigRoutes(app, services);
   registerRoutingRoutes(app, services);
+  registerPoolKeyRoutes(app, services);
+  registerTeamRoutes(app, services);
   await registerPlaygroundRoutes(app, services);
 
   const sweep = setInterval(() => {
