@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import { readOidcSettings, type OidcSettings } from './oidc-settings.js';
 
 /** Runtime settings that come from the environment (and `.env`, which never overrides it). */
 export interface RuntimeSettings {
@@ -26,6 +27,8 @@ export interface RuntimeSettings {
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
    */
   disconnectGraceMs: number;
+  /** Single sign-on for the console (OIDC_*); null when not configured. */
+  oidc: OidcSettings | null;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -67,6 +70,7 @@ export const readRuntimeSettings = (
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
+    oidc: readOidcSettings(env),
   };
   return { ...settings, ...overrides };
 };

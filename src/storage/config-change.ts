@@ -25,7 +25,7 @@ export interface OverlaySnapshot {
 }
 
 export interface AuditChange {
-  kind: OverlayKind | 'setting' | 'provider_key';
+  kind: OverlayKind | 'setting' | 'provider_key' | 'admin_user';
   key: string;
   before: JsonValue;
   after: JsonValue;

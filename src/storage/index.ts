@@ -30,3 +30,4 @@ export * from './usage-aggregates.js';
 export * from './usage-query.js';
 export * from './usage-repository.js';
 export * from './usage-writer.js';
+export * from './admin-user-repository.js';

@@ -56,7 +56,12 @@ describe('admin login and session', () => {
   it('tells the login page the platform name without a session', async () => {
     const info = await client().get('/admin/auth/info');
     expect(info.status).toBe(200);
-    expect(info.json).toEqual({ platformName: h.gateway.ctx.settings.platformName, version: expect.any(String), passwordLogin: true });
+    expect(info.json).toEqual({
+      platformName: h.gateway.ctx.settings.platformName,
+      version: expect.any(String),
+      passwordLogin: true,
+      sso: { enabled: false, startUrl: null },
+    });
   });
 
   it('logs in, reports the session with its CSRF token, and logs out', async () => {
@@ -72,7 +77,7 @@ describe('admin login and session', () => {
     expect(cookie).not.toMatch(/Secure/i);
 
     const me = await admin.get('/admin/auth/me');
-    expect(me.json).toEqual({ authenticated: true, user: 'admin', csrfToken: login.json.csrfToken });
+    expect(me.json).toEqual({ authenticated: true, user: 'admin', role: 'admin', csrfToken: login.json.csrfToken });
     expect((await admin.get('/admin/api/settings')).status).toBe(200);
 
     const sessionCookie = admin.cookie;

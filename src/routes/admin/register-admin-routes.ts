@@ -2,6 +2,7 @@ import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { AdminPassword } from '../../server/admin/admin-password.js';
 import { AdminSessions, installAdminGuard } from '../../server/admin/admin-session.js';
 import { LoginLimiter } from '../../server/admin/login-limiter.js';
+import { OidcLogin } from '../../server/admin/oidc-login.js';
 import type { AdminDeps, AdminServices } from './admin-http.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerConfigRoutes } from './config-routes.js';
@@ -11,6 +12,8 @@ import { registerPlaygroundRoutes } from './playground-routes.js';
 import { registerProviderRoutes } from './provider-routes.js';
 import { registerSettingsRoutes } from './settings-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
+import { registerUserRoutes } from './user-routes.js';
+import { registerOidcRoutes } from './oidc-routes.js';
 import { registerRoutingRoutes } from './routing-routes.js';
 
 export type { AdminDeps } from './admin-http.js';
@@ -42,11 +45,16 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
 
   const password = new AdminPassword(deps.settings, deps.repositories.settings, deps.ctx.logger);
   await password.ensureInitialPassword();
-  const sessions = new AdminSessions(deps.repositories.sessions);
-  const services: AdminServices = { ...deps, password, sessions, limiter: new LoginLimiter() };
+  // Upgrades and first starts: the console password becomes the first account, `admin`.
+  await deps.repositories.users.ensureInitial();
+  const sessions = new AdminSessions(deps.repositories.sessions, deps.repositories.users);
+  const oidc = deps.settings.oidc ? new OidcLogin(deps.settings.oidc, deps.repositories.users, deps.ctx.logger) : null;
+  const services: AdminServices = { ...deps, password, sessions, limiter: new LoginLimiter(), oidc };
   await installAdminGuard(app, sessions);
 
   registerAuthRoutes(app, services);
+  if (oidc) registerOidcRoutes(app, services, oidc);
+  registerUserRoutes(app, services);
   registerSettingsRoutes(app, services);
   registerProviderRoutes(app, services);
   registerModelRoutes(app, services);

@@ -3,6 +3,7 @@ import { Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { lighterUsageIndexesMigration } from './0002-lighter-usage-indexes.js';
 import { keySpendDailyMigration } from './0003-key-spend-daily.js';
+import { adminUsersMigration } from './0011-admin-users.js';
 import type { MigrationFactory, StorageDialect } from './migration-context.js';
 
 /**
@@ -14,6 +15,7 @@ export const migrations: ReadonlyArray<readonly [name: string, factory: Migratio
   ['0001_initial', initialMigration],
   ['0002_lighter_usage_indexes', lighterUsageIndexesMigration],
   ['0003_key_spend_daily', keySpendDailyMigration],
+  ['0011_admin_users', adminUsersMigration],
 ];
 
 export class StaticMigrationProvider implements MigrationProvider {
