@@ -1,4 +1,5 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { AdminRole } from '../../core/admin-roles.js';
 import { AdminPassword } from '../../server/admin/admin-password.js';
 import { AdminSessions, installAdminGuard } from '../../server/admin/admin-session.js';
 import { LoginLimiter } from '../../server/admin/login-limiter.js';
@@ -21,6 +22,8 @@ export type { AdminDeps } from './admin-http.js';
 export interface RegisteredRoute {
   method: string;
   url: string;
+  /** The role declared in the route's config (undefined: none declared, so `admin`). */
+  role?: AdminRole;
 }
 
 const seenRoutes = new WeakMap<FastifyInstance, RegisteredRoute[]>();
@@ -40,7 +43,7 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/admin')) return;
     const methods = ([] as HTTPMethods[]).concat(route.method as HTTPMethods | HTTPMethods[]);
-    for (const method of methods) routes.push({ method, url: route.url });
+    for (const method of methods) routes.push({ method, url: route.url, role: route.config?.adminRole });
   });
 
   const password = new AdminPassword(deps.settings, deps.repositories.settings, deps.ctx.logger);
