@@ -35,7 +35,7 @@ export const providerEntrySchema = z.looseObject({
   description: z.string().optional().default(''),
   /** English description for the console's English UI (`description` is shown otherwise). */
   description_en: z.string().optional(),
-  protocol: z.enum(['openai']).optional().default('openai'),
+  protocol: z.enum(['openai', 'anthropic']).optional().default('openai'),
   vendor: z.string().trim().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional().default({}),
   timeout_ms: timeoutsSchema.optional(),
@@ -70,6 +70,14 @@ export const modelsFileSchema = z.looseObject({
       default_prompt: z.string().min(1).optional(),
       allowed_url_hosts: z.array(z.string().min(1)).optional(),
       max_upload_bytes: z.number().int().positive().optional(),
+      /** Images decoded at once, process-wide (default 2: cores, at most libuv's thread pool minus 2). */
+      max_concurrent_images: z.number().int().positive().max(64).optional(),
+      /** Images that may wait for a decode slot before requests get 503 (default 32). */
+      image_queue_size: z.number().int().nonnegative().max(10_000).optional(),
+      /** Per-image time limit for decode and re-encode, and for waiting in the queue (default 20000). */
+      image_timeout_ms: z.number().int().positive().optional(),
+      /** Largest estimated decode memory per image (default 256 MB). */
+      max_decode_bytes: z.number().int().positive().optional(),
     })
     .optional(),
 });

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { readOidcSettings, type OidcSettings } from './oidc-settings.js';
+import { parseKeyEnvAllow } from './key-env-policy.js';
 
 /** Runtime settings that come from the environment (and `.env`, which never overrides it). */
 export interface RuntimeSettings {
@@ -20,7 +22,23 @@ export interface RuntimeSettings {
   redisUrl: string | null;
   bodyLimitBytes: number;
   logLevel: string;
-  trustProxy: boolean;
+  /**
+   * Fastify `trustProxy`: false, a hop count, or a comma-separated list of proxy addresses/CIDRs
+   * (GATEWAY_TRUST_PROXY). Never `true`: trusting every hop lets a client forge X-Forwarded-For.
+   */
+  trustProxy: false | number | string;
+  /** Problems with settings that still work (deprecated forms), logged once at start. */
+  settingWarnings: string[];
+  /** Request headers must arrive within this (GATEWAY_HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (GATEWAY_BODY_TIMEOUT_MS). */
+  bodyTimeoutMs: number;
+  /** Open connections per client address before authentication (GATEWAY_MAX_CONNECTIONS_PER_CLIENT; 0 = no cap). */
+  maxConnectionsPerClient: number;
+  /** Addresses/CIDRs the per-client cap does not apply to (GATEWAY_CONNECTION_LIMIT_EXEMPT), e.g. a reverse proxy. */
+  connectionLimitExempt: string[];
+  /** Patterns a provider's `api_key_env` may match (GATEWAY_PROVIDER_KEY_ENV_ALLOW; src/config/key-env-policy.ts). */
+  providerKeyEnvAllow: string[];
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
   /**
    * After a client hangs up mid-answer, how long the upstream is still read for the
@@ -38,6 +56,43 @@ const intFrom = (value: string | undefined, fallback: number, name: string): num
   return Math.floor(parsed);
 };
 
+/** Address or CIDR (`10.0.0.0/8`, `fd00::/8`) or one of proxy-addr's names. */
+const isAddressOrCidr = (value: string): boolean => {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [address, bits, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+};
+
+export const parseAddressList = (value: string | undefined, name: string): string[] => {
+  const items = (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!isAddressOrCidr(item)) throw new Error(`${name}: "${item}" is not an IP address or CIDR (e.g. 10.0.0.1, 10.0.0.0/8, loopback)`);
+  }
+  return items;
+};
+
+/**
+ * GATEWAY_TRUST_PROXY: a hop count (`1`: one proxy in front) or the proxies' addresses/CIDRs.
+ * `true` used to mean "trust every hop", which let any client pick its own address; it now
+ * means one hop, with a warning.
+ */
+export const parseTrustProxy = (value: string | undefined, warnings: string[] = []): false | number | string => {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (text.toLowerCase() === 'true') {
+    warnings.push(
+      'GATEWAY_TRUST_PROXY=true is deprecated and now means one proxy hop; set the hop count (1) or the proxy addresses (e.g. 10.0.0.5 or 10.0.0.0/8) instead.',
+    );
+    return 1;
+  }
+  if (/^\d+$/.test(text)) return Math.min(Number(text), 32);
+  return parseAddressList(text, 'GATEWAY_TRUST_PROXY').join(',');
+};
+
 export const loadDotenvFile = (cwd = process.cwd()) => {
   const path = resolve(cwd, '.env');
   // dotenv never overrides variables that are already set: the real environment wins.
@@ -48,6 +103,7 @@ export const readRuntimeSettings = (
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<RuntimeSettings> = {},
 ): RuntimeSettings => {
+  const settingWarnings: string[] = [];
   const settings: RuntimeSettings = {
     host: env.HOST?.trim() || '127.0.0.1',
     port: intFrom(env.PORT, 8000, 'PORT'),
@@ -62,7 +118,13 @@ export const readRuntimeSettings = (
     redisUrl: env.REDIS_URL?.trim() || null,
     bodyLimitBytes: intFrom(env.GATEWAY_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'GATEWAY_BODY_LIMIT_BYTES'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
-    trustProxy: env.GATEWAY_TRUST_PROXY === 'true' || env.GATEWAY_TRUST_PROXY === '1',
+    trustProxy: parseTrustProxy(env.GATEWAY_TRUST_PROXY, settingWarnings),
+    settingWarnings,
+    headersTimeoutMs: intFrom(env.GATEWAY_HEADERS_TIMEOUT_MS, 15_000, 'GATEWAY_HEADERS_TIMEOUT_MS'),
+    bodyTimeoutMs: intFrom(env.GATEWAY_BODY_TIMEOUT_MS, 60_000, 'GATEWAY_BODY_TIMEOUT_MS'),
+    maxConnectionsPerClient: intFrom(env.GATEWAY_MAX_CONNECTIONS_PER_CLIENT, 256, 'GATEWAY_MAX_CONNECTIONS_PER_CLIENT'),
+    connectionLimitExempt: parseAddressList(env.GATEWAY_CONNECTION_LIMIT_EXEMPT, 'GATEWAY_CONNECTION_LIMIT_EXEMPT'),
+    providerKeyEnvAllow: parseKeyEnvAllow(env.GATEWAY_PROVIDER_KEY_ENV_ALLOW),
     timeouts: {
       connect: intFrom(env.GATEWAY_CONNECT_TIMEOUT_MS, 10_000, 'GATEWAY_CONNECT_TIMEOUT_MS'),
       firstByte: intFrom(env.GATEWAY_FIRST_BYTE_TIMEOUT_MS, 120_000, 'GATEWAY_FIRST_BYTE_TIMEOUT_MS'),

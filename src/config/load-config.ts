@@ -11,6 +11,7 @@ import {
   type ProviderEntry,
 } from './config-schema.js';
 import type { GatewayConfig, ModelConfig, ModelType, ProviderConfig, Timeouts } from './types.js';
+import { isReservedKeyEnv } from './key-env-policy.js';
 import { defaultNeedsKey, detectVendor } from './vendors.js';
 import { ConfigError, YamlSource } from './yaml-source.js';
 import { parseModelGroups } from '../router/model-groups.js';
@@ -118,6 +119,12 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
     if (byName.has(lower)) {
       throw new ConfigError(`${modelsSource.describe(['providers', index, 'name'])}: duplicate provider "${entry.name}"`);
     }
+    // The key variable's value is sent to base_url: never one of the gateway's own secrets.
+    if (entry.api_key_env && isReservedKeyEnv(entry.api_key_env)) {
+      throw new ConfigError(
+        `${modelsSource.describe(['providers', index, 'api_key_env'])}: api_key_env "${entry.api_key_env}" names one of the gateway's own or the system's variables; put the provider's key in a variable meant for it (e.g. ${entry.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY)`,
+      );
+    }
     const provider = providerFromEntry(entry);
     byName.set(lower, provider);
     providers.push(provider);
@@ -210,6 +217,10 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
       defaultPrompt: vision.default_prompt ?? defaultVisionPrompt,
       allowedUrlHosts: (vision.allowed_url_hosts ?? []).map((h) => h.toLowerCase()),
       maxUploadBytes: vision.max_upload_bytes ?? 20 * 1024 * 1024,
+      ...(vision.max_concurrent_images ? { maxConcurrentImages: vision.max_concurrent_images } : {}),
+      ...(vision.image_queue_size !== undefined ? { imageQueueSize: vision.image_queue_size } : {}),
+      ...(vision.image_timeout_ms ? { imageTimeoutMs: vision.image_timeout_ms } : {}),
+      ...(vision.max_decode_bytes ? { maxDecodeBytes: vision.max_decode_bytes } : {}),
     },
     modelGroups,
     routing: {

@@ -33,7 +33,8 @@ export interface ProviderConfig {
   description: string;
   /** English description, when the config gives one. */
   descriptionEn?: string;
-  protocol: 'openai';
+  /** The wire protocol the vendor speaks; picks passthrough or translation per request. */
+  protocol: 'openai' | 'anthropic';
   headers: Record<string, string>;
   timeouts: Partial<Timeouts>;
   enabled: boolean;
@@ -77,6 +78,11 @@ export interface VisionSettings {
   defaultPrompt: string;
   allowedUrlHosts: string[];
   maxUploadBytes: number;
+  /** Image work admission (src/images/image-work-queue.ts); undefined = the defaults. */
+  maxConcurrentImages?: number;
+  imageQueueSize?: number;
+  imageTimeoutMs?: number;
+  maxDecodeBytes?: number;
 }
 
 export interface GatewayConfig {

@@ -68,10 +68,10 @@ describe('decodeBmp', () => {
     }
   });
 
-  it('refuses a BMP declaring too many pixels before allocating (400 image_too_large)', () => {
+  it('refuses a BMP declaring too many pixels before allocating (413 image_too_large)', () => {
     const bmp = encodeBmp(rgb(4, 4), 4, 4, { bits: 24 });
     bmp.writeInt32LE(50_000, 18);
     bmp.writeInt32LE(50_000, 22);
-    expect(errorOf(() => decodeBmp(bmp, { maxPixels: 100_000_000 }))).toMatchObject({ status: 400, code: 'image_too_large' });
+    expect(errorOf(() => decodeBmp(bmp, { maxPixels: 100_000_000 }))).toMatchObject({ status: 413, code: 'image_too_large' });
   });
 });

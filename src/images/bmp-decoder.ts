@@ -82,7 +82,7 @@ export function decodeBmp(buf: Buffer, options: { maxPixels: number }): DecodedB
   if (width * height > options.maxPixels) {
     throw imageTooLarge(
       `The BMP is ${width}x${height} (${width * height} pixels), above the ${options.maxPixels}-pixel input limit.`,
-      400,
+      413,
     );
   }
   if (COMPRESSION_NAMES[compression]) throw refuse(COMPRESSION_NAMES[compression]);

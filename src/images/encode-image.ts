@@ -1,5 +1,6 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { formatBytes, imageTooLarge } from './image-errors.js';
+import { imageProcessingTimeout, type ImageDeadline } from './image-work-queue.js';
 
 /** Decoded 8-bit sRGB pixels, the single intermediate every encode attempt starts from. */
 export interface RawImage {
@@ -23,27 +24,43 @@ const JPEG_QUALITIES_AFTER_DOWNSCALE = [80, 70, 60, 50, 40];
 /** Below this edge an image is useless to a model; give up instead. */
 const MIN_EDGE = 16;
 
+/** sharp's own time limit (whole seconds) for what is left of an image's budget. */
+export const sharpTimeout = (deadline: ImageDeadline) => ({ seconds: Math.max(1, Math.ceil(deadline.remainingMs() / 1000)) });
+
+/** Run one sharp step within the deadline: checked before, enforced by libvips during. */
+async function step<T>(deadline: ImageDeadline | undefined, work: (img: Sharp) => Promise<T>, img: Sharp): Promise<T> {
+  if (!deadline) return work(img);
+  deadline.check();
+  try {
+    return await work(img.timeout(sharpTimeout(deadline)));
+  } catch (error) {
+    if (error instanceof Error && /^timeout\b/i.test(error.message)) throw imageProcessingTimeout(deadline.timeoutMs, error);
+    throw error;
+  }
+}
+
 const fromRaw = (img: RawImage) =>
   sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
 
-const encodeJpeg = (img: RawImage, quality: number) =>
-  fromRaw(img).jpeg({ quality, chromaSubsampling: '4:2:0', optimiseCoding: true }).toBuffer();
+const encodeJpeg = (img: RawImage, quality: number, deadline?: ImageDeadline) =>
+  step(deadline, (s) => s.jpeg({ quality, chromaSubsampling: '4:2:0', optimiseCoding: true }).toBuffer(), fromRaw(img));
 
 // libimagequant effort above ~3 costs seconds on large noisy images for a few percent.
-const encodePng = (img: RawImage, palette: boolean) =>
-  fromRaw(img)
+const encodePng = (img: RawImage, palette: boolean, deadline?: ImageDeadline) =>
+  step(deadline, (s) => s
     .png(
       palette
         ? { palette: true, quality: 90, effort: 2, compressionLevel: 9, dither: 1 }
         : { compressionLevel: 9, adaptiveFiltering: true },
     )
-    .toBuffer();
+    .toBuffer(), fromRaw(img));
 
-async function resizeRaw(img: RawImage, width: number, height: number): Promise<RawImage> {
-  const { data, info } = await fromRaw(img)
-    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+async function resizeRaw(img: RawImage, width: number, height: number, deadline?: ImageDeadline): Promise<RawImage> {
+  const { data, info } = await step(
+    deadline,
+    (s) => s.resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true }),
+    fromRaw(img),
+  );
   return { data, width: info.width, height: info.height, channels: info.channels === 4 ? 4 : 3 };
 }
 
@@ -66,14 +83,14 @@ const cannotFit = (maxBytes: number, lastBytes: number, img: RawImage) =>
   );
 
 /** JPEG: lower the quality step by step, then the dimensions, until the bytes fit. */
-export async function encodeJpegWithin(img: RawImage, maxBytes: number): Promise<EncodeResult> {
+export async function encodeJpegWithin(img: RawImage, maxBytes: number, deadline?: ImageDeadline): Promise<EncodeResult> {
   const operations: string[] = [];
   let current = img;
   let qualities = JPEG_QUALITIES;
   for (;;) {
     let lastBytes = 0;
     for (const quality of qualities) {
-      const buffer = await encodeJpeg(current, quality);
+      const buffer = await encodeJpeg(current, quality, deadline);
       if (buffer.length <= maxBytes) {
         operations.push(`jpeg q${quality}`);
         return { buffer, width: current.width, height: current.height, operations };
@@ -83,22 +100,22 @@ export async function encodeJpegWithin(img: RawImage, maxBytes: number): Promise
     const next = nextSize(current, lastBytes, maxBytes);
     if (!next) throw cannotFit(maxBytes, lastBytes, current);
     operations.push(`resize ${current.width}x${current.height}->${next.width}x${next.height} (byte limit)`);
-    current = await resizeRaw(current, next.width, next.height);
+    current = await resizeRaw(current, next.width, next.height, deadline);
     qualities = JPEG_QUALITIES_AFTER_DOWNSCALE;
   }
 }
 
 /** PNG: best lossless compression, then a quantised palette, then smaller dimensions. */
-export async function encodePngWithin(img: RawImage, maxBytes: number): Promise<EncodeResult> {
+export async function encodePngWithin(img: RawImage, maxBytes: number, deadline?: ImageDeadline): Promise<EncodeResult> {
   const operations: string[] = [];
-  const lossless = await encodePng(img, false);
+  const lossless = await encodePng(img, false, deadline);
   if (lossless.length <= maxBytes) {
     return { buffer: lossless, width: img.width, height: img.height, operations: ['png'] };
   }
   let current = img;
   let lastBytes = lossless.length;
   for (;;) {
-    const buffer = await encodePng(current, true);
+    const buffer = await encodePng(current, true, deadline);
     if (buffer.length <= maxBytes) {
       operations.push('png palette');
       return { buffer, width: current.width, height: current.height, operations };
@@ -107,7 +124,7 @@ export async function encodePngWithin(img: RawImage, maxBytes: number): Promise<
     const next = nextSize(current, lastBytes, maxBytes);
     if (!next) throw cannotFit(maxBytes, lastBytes, current);
     operations.push(`resize ${current.width}x${current.height}->${next.width}x${next.height} (byte limit)`);
-    current = await resizeRaw(current, next.width, next.height);
+    current = await resizeRaw(current, next.width, next.height, deadline);
   }
 }
 

@@ -46,20 +46,20 @@ const MAX_URL_LENGTH = 16_384;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const USER_AGENT = 'sk-llm-gateway-image-fetch/1';
 
-const defaultResolver: HostResolver = async (hostname) =>
+export const defaultResolver: HostResolver = async (hostname) =>
   (await dnsLookup(hostname, { all: true, verbatim: true })).map((a: LookupAddress) => ({
     address: a.address,
     family: a.family,
   }));
 
-const normalizeHostname = (host: string): string => {
+export const normalizeHostname = (host: string): string => {
   let name = host.trim().toLowerCase();
   if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
   if (name.endsWith('.')) name = name.slice(0, -1);
   return domainToASCII(name) || name;
 };
 
-interface Target {
+export interface Target {
   url: URL;
   hostname: string;
 }
@@ -81,7 +81,7 @@ function parseTarget(raw: string): Target {
 }
 
 /** Reject with a timeout as soon as the signal fires, even if `promise` never settles. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
@@ -104,7 +104,7 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * resolves to a public and a private address is refused), and the caller connects to the
  * checked address itself, so a second, rebound DNS answer can never be used.
  */
-async function pickAddress(
+export async function pickAddress(
   target: Target,
   allowed: Set<string>,
   resolve: HostResolver,

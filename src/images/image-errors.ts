@@ -16,6 +16,9 @@ export const ImageErrorCode = {
   fetchTimeout: 'image_fetch_timeout',
   tooManyRedirects: 'image_fetch_too_many_redirects',
   invalidLimits: 'invalid_image_limits',
+  processingTimeout: 'image_processing_timeout',
+  queueFull: 'image_queue_full',
+  queueTimeout: 'image_queue_timeout',
 } as const;
 
 export const invalidImage = (message: string, cause?: unknown) =>
@@ -27,8 +30,8 @@ export const invalidImageData = (message: string) =>
 export const unsupportedImageFormat = (message: string, cause?: unknown) =>
   new GatewayError(message, { status: 415, code: ImageErrorCode.unsupportedFormat, cause });
 
-/** 400 for inputs whose pixel count is refused (decompression bombs), 413 for byte sizes. */
-export const imageTooLarge = (message: string, status: 400 | 413 = 413, cause?: unknown) =>
+/** 413: too many bytes, pixels or decode memory (decompression bombs). */
+export const imageTooLarge = (message: string, status: 413 = 413, cause?: unknown) =>
   new GatewayError(message, { status, code: ImageErrorCode.tooLarge, cause });
 
 export const invalidImageUrl = (message: string) =>

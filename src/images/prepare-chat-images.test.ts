@@ -207,8 +207,19 @@ describe('createChatImagePreparer', () => {
       const err = await rejection(prepare(modelFor('openai'), chat(dataUrl(photo), url)));
       expect(err, url).toMatchObject({ status: 400, code: 'image_url_forbidden', param: 'messages[1].content[2].image_url' });
     }
-    const allowed = createChatImagePreparer({ config: configWith({ allowedUrlHosts: ['127.0.0.1'] }) });
+    // example.com is checked by its resolved address (a documentation address stands in for DNS here).
+    const publicDns = async (host: string) => (host === 'example.com' ? [{ address: '93.184.216.34', family: 4 }] : []);
+    const allowed = createChatImagePreparer({ config: configWith({ allowedUrlHosts: ['127.0.0.1'] }), resolve: publicDns });
     const out = await allowed(modelFor('openai'), chat('http://127.0.0.1/a.png', 'https://example.com/b.png'));
     expect(out.passedThrough).toBe(2);
+  });
+
+  it('refuses a URL passed on whose host resolves to an internal address, or does not resolve', async () => {
+    const internalDns = async (host: string) => (host === 'intranet.example' ? [{ address: '10.0.0.8', family: 4 }] : []);
+    const vetting = createChatImagePreparer({ config: configWith(), resolve: internalDns });
+    for (const url of ['http://intranet.example/a.png', 'http://nowhere.example/a.png']) {
+      const err = await rejection(vetting(modelFor('openai'), chat(url)));
+      expect(err, url).toMatchObject({ status: 400, code: 'image_url_forbidden', param: 'messages[1].content[1].image_url' });
+    }
   });
 });

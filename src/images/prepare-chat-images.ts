@@ -3,11 +3,11 @@ import type { GatewayConfig } from '../config/types.js';
 import { adapterFor } from '../providers/registry.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { fetchImageUrl, type HostResolver } from './fetch-image-url.js';
-import { imageUrlForbidden, withParam } from './image-errors.js';
-import { isRefusedAddress, parseNumericHost } from './ip-policy.js';
 import type { ProcessedImage } from './process-image.js';
 import { hasImageParts } from './has-image-parts.js';
-import type { ImageDelivery, ImagePartRef } from './transform-message-images.js';
+import { ImageWorkQueue } from './image-work-queue.js';
+import { vetPassThroughUrl } from './pass-through-url.js';
+import type { ImageDelivery } from './transform-message-images.js';
 
 // The pipeline pulls in sharp/libvips (~30 MB): loaded the first time a request carries an image.
 const loadPipeline = () => import('./transform-message-images.js');
@@ -35,6 +35,18 @@ export interface ChatImagePreparerOptions {
 }
 
 const DEFAULT_FETCH_TIMEOUT_MS = 15_000;
+
+// One queue per loaded config, shared by every route's preparer (chat, vision, playground):
+// the limit is on the process's image work, not per route.
+const queues = new WeakMap<GatewayConfig['vision'], ImageWorkQueue>();
+const queueFor = (vision: GatewayConfig['vision']): ImageWorkQueue => {
+  let queue = queues.get(vision);
+  if (!queue) {
+    queue = new ImageWorkQueue({ concurrency: vision.maxConcurrentImages, maxQueued: vision.imageQueueSize, timeoutMs: vision.imageTimeoutMs });
+    queues.set(vision, queue);
+  }
+  return queue;
+};
 const NO_IMAGES: ProcessedImage[] = Object.freeze([]) as unknown as ProcessedImage[];
 
 const normalizeHost = (host: string): string => {
@@ -43,38 +55,6 @@ const normalizeHost = (host: string): string => {
   if (name.endsWith('.')) name = name.slice(0, -1);
   return domainToASCII(name) || name;
 };
-
-/**
- * A URL passed on unfetched is fetched by the upstream, which for self-hosted vendors sits
- * inside the operator's network. Without a DNS lookup we can still refuse what is plainly
- * internal: literal internal addresses and `localhost`, unless the operator allowed the host.
- */
-function refuseInternalLiteral(ref: ImagePartRef, allowed: Set<string>): void {
-  let hostname: string;
-  try {
-    hostname = normalizeHost(new URL(ref.url).hostname);
-  } catch {
-    return; // the upstream reports a malformed URL in its own words
-  }
-  if (allowed.has(hostname)) return;
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    throw withParam(imageUrlForbidden(`The image URL host "${hostname}" is a loopback name; the gateway does not pass on internal URLs.`), ref.param);
-  }
-  let numeric: string | null;
-  try {
-    numeric = parseNumericHost(hostname);
-  } catch (err) {
-    throw withParam(err, ref.param);
-  }
-  if (!numeric) return;
-  const verdict = isRefusedAddress(numeric);
-  if (verdict.refused) {
-    throw withParam(
-      imageUrlForbidden(`The image URL points at a ${verdict.reason}; the gateway does not pass on internal URLs.`),
-      ref.param,
-    );
-  }
-}
 
 /**
  * The vision pipeline for one attempted model: every image part is made to fit the
@@ -124,14 +104,9 @@ export function createChatImagePreparer(options: ChatImagePreparerOptions): Chat
   ): Promise<Prepared> {
     let passedThrough = 0;
     const { collectImageParts, transformMessageImages } = await loadPipeline();
-    if (delivery === 'url' && !forceInline) {
-      const allowed = new Set(allowedHosts.map(normalizeHost));
-      for (const ref of collectImageParts(messages)) {
-        if (ref.kind !== 'http') continue;
-        refuseInternalLiteral(ref, allowed);
-        passedThrough += 1;
-      }
-    }
+    const passOn = delivery === 'url' && !forceInline;
+    if (passOn) passedThrough = collectImageParts(messages).filter((ref) => ref.kind === 'http').length;
+    const allowed = passOn ? new Set(allowedHosts.map(normalizeHost)) : null;
 
     // A fetched image may be larger than the vendor accepts (the pipeline shrinks it), but
     // never larger than what a client may upload directly.
@@ -141,6 +116,8 @@ export function createChatImagePreparer(options: ChatImagePreparerOptions): Chat
       forceInline,
       limits,
       fetch: (url) => fetchImageUrl(url, { allowedHosts, maxBytes, timeoutMs, resolve: options.resolve }),
+      processOptions: { queue: queueFor(options.config.vision), maxDecodeBytes: options.config.vision.maxDecodeBytes },
+      ...(allowed ? { vetUrl: (url: string) => vetPassThroughUrl(url, { allowed, resolve: options.resolve, timeoutMs }) } : {}),
     });
     return { messages: out, processed, passedThrough };
   }

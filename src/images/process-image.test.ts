@@ -319,15 +319,30 @@ describe('processImage: bad input', () => {
     expect(err).toMatchObject({ status: 400, code: 'invalid_image' });
   });
 
-  it('refuses a decompression bomb before decoding it (400 image_too_large)', async () => {
+  it('refuses what would need more decode memory than allowed, counting interlacing and progressive coding', async () => {
+    const budget = { maxDecodeBytes: 4 * 1024 * 1024 }; // 2000x2000 needs 12 MB whole, ~1.5 MB streamed
+    const progressive = await solid(2000, 2000, { r: 10, g: 20, b: 30 }).jpeg({ progressive: true }).toBuffer();
+    const err = await rejection(processImage(progressive, LIMITS, budget));
+    expect(err).toMatchObject({ status: 413, code: 'image_too_large' });
+    expect(err.message).toMatch(/2000x2000 progressive JPEG/);
+    const interlaced = await solid(2000, 2000, { r: 10, g: 20, b: 30 }).png({ progressive: true }).toBuffer();
+    expect((await rejection(processImage(interlaced, LIMITS, budget))).message).toMatch(/interlaced PNG/);
+    // The same pixels, baseline/non-interlaced, are decoded in strips and fit.
+    const baseline = await solid(2000, 2000, { r: 10, g: 20, b: 30 }).jpeg().toBuffer();
+    expect((await processImage(baseline, LIMITS, budget)).original).toMatchObject({ width: 2000, height: 2000 });
+    const plain = await solid(2000, 2000, { r: 10, g: 20, b: 30 }).png().toBuffer();
+    expect((await processImage(plain, LIMITS, budget)).original).toMatchObject({ width: 2000, height: 2000 });
+  });
+
+  it('refuses a decompression bomb before decoding it (413 image_too_large)', async () => {
     const bomb = await solid(8000, 8000, { r: 255, g: 255, b: 255 }).png({ compressionLevel: 9 }).toBuffer();
     expect(bomb.length).toBeLessThan(400_000); // small file, 64 MP of pixels
     const err = await rejection(processImage(bomb, { ...LIMITS, maxInputPixels: 10_000_000 }));
-    expect(err).toMatchObject({ status: 400, code: 'image_too_large' });
+    expect(err).toMatchObject({ status: 413, code: 'image_too_large' });
 
     const declared = pngDeclaring(30_000, 30_000); // 900 MP behind a 57-byte header
     const err2 = await rejection(processImage(declared, LIMITS));
-    expect(err2).toMatchObject({ status: 400, code: 'image_too_large' });
+    expect(err2).toMatchObject({ status: 413, code: 'image_too_large' });
     expect(err2.message).toMatch(/100000000/);
   });
 

@@ -1,9 +1,11 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { GatewayError } from '../server/errors.js';
-import { decodeBmp } from './bmp-decoder.js';
+import { decodeBmp, type DecodedBmp } from './bmp-decoder.js';
 import { isCleanJpeg, isCleanPng } from './container-scan.js';
-import { dropAlpha, encodeJpegWithin, encodePngWithin, hasTransparency, type RawImage } from './encode-image.js';
-import { formatBytes, imageTooLarge, invalidImage, unsupportedImageFormat } from './image-errors.js';
+import { assertDecodeBudget, DEFAULT_MAX_DECODE_BYTES, shapeFromMetadata } from './decode-budget.js';
+import { dropAlpha, encodeJpegWithin, encodePngWithin, hasTransparency, sharpTimeout, type RawImage } from './encode-image.js';
+import { imageTooLarge, invalidImage, unsupportedImageFormat } from './image-errors.js';
+import { imageProcessingTimeout, type ImageDeadline, type ImageWorkQueue } from './image-work-queue.js';
 import { SOURCE_FORMAT_NAMES, sniffImageFormat, type SourceImageFormat } from './sniff-image-format.js';
 import { assertValidImageLimits, DEFAULT_MAX_INPUT_PIXELS, type ImageLimits } from './vendor-limits.js';
 
@@ -24,7 +26,15 @@ export interface ProcessedImage {
 export interface ProcessImageOptions {
   /** Always produce this format (JPEG flattens transparency onto white). */
   forceFormat?: OutputImageFormat;
+  /** Refuse (413) images whose decode would need more memory than this (default 256 MB). */
+  maxDecodeBytes?: number;
+  /** Admission for the decode and encode (concurrency, wait list, per-image time limit). */
+  queue?: ImageWorkQueue;
 }
+
+// libvips' operation cache keeps recent results (up to 50 MB by default) for re-use; a
+// gateway never processes the same pixels twice, so it would only hold memory.
+sharp.cache(false);
 
 const MIME: Record<OutputImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png' };
 
@@ -50,14 +60,21 @@ const cleanLibvipsMessage = (message: string): string => {
   return [...new Set(lines)].join('; ').slice(0, 200) || 'unknown decoder error';
 };
 
-function mapDecodeError(err: unknown, format: SourceImageFormat, maxInputPixels: number, compression?: string) {
+function mapDecodeError(
+  err: unknown,
+  format: SourceImageFormat,
+  maxInputPixels: number,
+  compression?: string,
+  deadline?: ImageDeadline,
+) {
   if (err instanceof GatewayError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const name = SOURCE_FORMAT_NAMES[format];
+  if (deadline && /^timeout\b/i.test(message)) return imageProcessingTimeout(deadline.timeoutMs, err);
   if (/exceeds pixel limit/i.test(message)) {
     return imageTooLarge(
       `The ${name} image has more than ${maxInputPixels} pixels, the input limit; send a smaller image.`,
-      400,
+      413,
       err,
     );
   }
@@ -75,21 +92,31 @@ function mapDecodeError(err: unknown, format: SourceImageFormat, maxInputPixels:
 
 const ACCEPTED_DECODERS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
 
-async function openSource(buf: Buffer, format: SourceImageFormat, maxInputPixels: number): Promise<Source> {
-  if (format === 'bmp') {
-    const bmp = decodeBmp(buf, { maxPixels: maxInputPixels });
-    const raw = { width: bmp.width, height: bmp.height, channels: bmp.channels };
-    return {
-      format,
-      open: () => sharp(bmp.data, { raw, limitInputPixels: maxInputPixels }),
-      width: bmp.width,
-      height: bmp.height,
-      orientation: 1,
-      pages: 1,
-      hasMetadata: false,
-      plainPixels: false,
-    };
-  }
+/** BMP: the header's size, then a decode only once the image's turn in the queue comes. */
+function openBmp(buf: Buffer, maxInputPixels: number, maxDecodeBytes: number): Source {
+  const width = buf.readInt32LE(18);
+  const height = Math.abs(buf.readInt32LE(22));
+  let bmp: DecodedBmp | null = null;
+  // A header this decoder refuses anyway: let it say why now.
+  if (buf.length < 54 || width <= 0 || height <= 0 || width * height > maxInputPixels) bmp = decodeBmp(buf, { maxPixels: maxInputPixels });
+  assertDecodeBudget({ format: 'bmp', width, height, channels: 4, bytesPerSample: 1, progressive: false }, maxDecodeBytes);
+  return {
+    format: 'bmp',
+    open: () => {
+      bmp ??= decodeBmp(buf, { maxPixels: maxInputPixels });
+      return sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels }, limitInputPixels: maxInputPixels });
+    },
+    width,
+    height,
+    orientation: 1,
+    pages: 1,
+    hasMetadata: false,
+    plainPixels: false,
+  };
+}
+
+async function openSource(buf: Buffer, format: SourceImageFormat, maxInputPixels: number, maxDecodeBytes: number): Promise<Source> {
+  if (format === 'bmp') return openBmp(buf, maxInputPixels, maxDecodeBytes);
   // failOn 'error' (not the stricter 'warning'): truncation and decoder errors abort, but
   // the harmless warnings common in phone and scanner JPEGs do not.
   const open = () => sharp(buf, { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1, page: 0 });
@@ -104,8 +131,10 @@ async function openSource(buf: Buffer, format: SourceImageFormat, maxInputPixels
   }
   if (!meta.width || !meta.height) throw invalidImage(`The ${SOURCE_FORMAT_NAMES[format]} image has no dimensions.`);
   if (meta.width * meta.height > maxInputPixels) {
-    throw imageTooLarge(`The image is ${meta.width}x${meta.height}, above the ${maxInputPixels}-pixel input limit.`, 400);
+    throw imageTooLarge(`The image is ${meta.width}x${meta.height}, above the ${maxInputPixels}-pixel input limit.`, 413);
   }
+  // Before any pixel is decoded: what the header says the decode will hold in memory.
+  assertDecodeBudget(shapeFromMetadata(format, meta), maxDecodeBytes);
   const hasMetadata = Boolean(
     meta.exif || meta.icc || meta.iptc || meta.xmp || meta.tifftagPhotoshop || meta.hasProfile || meta.comments?.length,
   );
@@ -136,8 +165,14 @@ export function fitWithin(
   return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
 }
 
-async function decodeToRaw(source: Source, rotate: boolean, target: { width: number; height: number } | null) {
+async function decodeToRaw(
+  source: Source,
+  rotate: boolean,
+  target: { width: number; height: number } | null,
+  deadline: ImageDeadline | undefined,
+) {
   let pipeline = source.open();
+  if (deadline) pipeline = pipeline.timeout(sharpTimeout(deadline));
   if (rotate) pipeline = pipeline.autoOrient();
   if (target) pipeline = pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
   const { data, info } = await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -163,7 +198,21 @@ export async function processImage(
   if (buf.length === 0) throw invalidImage('The image is empty (0 bytes).');
   const maxInputPixels = limits.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
 
-  const source = await openSource(buf, sniffImageFormat(buf), maxInputPixels);
+  // The header read (cheap) and the size checks come first, outside the queue: a bomb is
+  // refused at once instead of waiting for a slot.
+  const source = await openSource(buf, sniffImageFormat(buf), maxInputPixels, options.maxDecodeBytes ?? DEFAULT_MAX_DECODE_BYTES);
+  if (!options.queue) return convert(buf, source, limits, options, maxInputPixels, undefined);
+  return options.queue.run((deadline) => convert(buf, source, limits, options, maxInputPixels, deadline));
+}
+
+async function convert(
+  buf: Buffer,
+  source: Source,
+  limits: ImageLimits,
+  options: ProcessImageOptions,
+  maxInputPixels: number,
+  deadline: ImageDeadline | undefined,
+): Promise<ProcessedImage> {
   const { format } = source;
   const rotate = source.orientation > 1;
   const oriented =
@@ -175,10 +224,11 @@ export async function processImage(
 
   let raw: RawImage;
   try {
-    raw = await decodeToRaw(source, rotate, resize ? fitted : null);
+    raw = await decodeToRaw(source, rotate, resize ? fitted : null, deadline);
   } catch (err) {
-    throw mapDecodeError(err, format, maxInputPixels, source.compression);
+    throw mapDecodeError(err, format, maxInputPixels, source.compression, deadline);
   }
+  deadline?.check();
 
   const transparent = hasTransparency(raw);
   const outFormat: OutputImageFormat = options.forceFormat ?? (transparent ? 'png' : 'jpeg');
@@ -218,7 +268,7 @@ export async function processImage(
     raw = dropAlpha(raw);
   }
   const encoded =
-    outFormat === 'jpeg' ? await encodeJpegWithin(raw, limits.maxBytes) : await encodePngWithin(raw, limits.maxBytes);
+    outFormat === 'jpeg' ? await encodeJpegWithin(raw, limits.maxBytes, deadline) : await encodePngWithin(raw, limits.maxBytes, deadline);
   operations.push(...encoded.operations);
   return {
     buffer: encoded.buffer,

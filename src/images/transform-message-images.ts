@@ -29,6 +29,11 @@ export interface TransformMessageImagesOptions {
   limits: ImageLimits;
   /** SSRF-safe fetch, normally `fetchImageUrl` bound to the operator's options. */
   fetch: (url: string) => Promise<{ buffer: Buffer }>;
+  /**
+   * For URLs passed on unfetched ('url' delivery): checks the URL and returns the form to
+   * send (see `vetPassThroughUrl`). Without it the URL is passed on as sent.
+   */
+  vetUrl?: (url: string) => Promise<string>;
   processOptions?: ProcessImageOptions;
 }
 
@@ -140,6 +145,11 @@ export async function transformMessageImages(
   for (const ref of refs) {
     let result: ProcessedImage | null;
     try {
+      if (ref.kind === 'http' && options.delivery === 'url' && !options.forceInline) {
+        const safe = options.vetUrl ? await options.vetUrl(ref.url) : ref.url;
+        if (safe !== ref.url) replacements.set(`${ref.messageIndex}:${ref.partIndex}`, safe);
+        continue;
+      }
       result = await transformOne(ref, options);
     } catch (err) {
       throw withParam(err, ref.param);

@@ -6,11 +6,25 @@ const breakerWith = (overrides = {}) =>
   createCircuitBreaker({ failureThreshold: 3, windowMs: 10_000, cooldownMs: 1_000, cooldownMultiplier: 2, maxCooldownMs: 5_000, ...overrides });
 
 describe('countsTowardCircuit', () => {
-  it('counts infra failures only', () => {
-    const counted: FailureKind[] = ['connect', 'timeout-first-byte', 'timeout', 'server', 'rate-limit', 'malformed-response'];
-    const ignored: FailureKind[] = ['bad-request', 'auth', 'context-window-exceeded', 'content-filter', 'any'];
+  it('counts vendor-side failures only (never what one request can provoke, 429s included)', () => {
+    const counted: FailureKind[] = ['connect', 'timeout-first-byte', 'timeout', 'server', 'malformed-response'];
+    const ignored: FailureKind[] = ['bad-request', 'auth', 'context-window-exceeded', 'content-filter', 'rate-limit', 'any'];
     for (const kind of counted) expect(countsTowardCircuit(kind)).toBe(true);
     for (const kind of ignored) expect(countsTowardCircuit(kind)).toBe(false);
+  });
+});
+
+describe('CircuitBreaker.release', () => {
+  it('gives a claimed half-open probe back without a verdict', () => {
+    const breaker = breakerWith();
+    for (const at of [0, 1, 2]) breaker.onFailure('a', 'server', at);
+    expect(breaker.acquire('a', 1_500)).toBe(true); // the probe
+    expect(breaker.acquire('a', 1_500)).toBe(false); // held
+    breaker.release('a', 1_600);
+    expect(breaker.state('a', 1_600)).toBe('half-open'); // due again, still not closed
+    expect(breaker.acquire('a', 1_600)).toBe(true);
+    breaker.release('b', 0); // unknown ids are a no-op
+    expect(breaker.state('b', 0)).toBe('closed');
   });
 });
 

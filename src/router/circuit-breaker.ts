@@ -42,9 +42,22 @@ export const INFRA_FAILURE_KINDS: readonly FailureKind[] = [
   'malformed-response',
 ];
 
-const INFRA_FAILURES: ReadonlySet<FailureKind> = new Set(INFRA_FAILURE_KINDS);
+/**
+ * What the breaker counts: failures on the vendor's side only. A breaker is shared by
+ * every tenant, so nothing one request can provoke on its own may count: 4xx answers to
+ * a bad body, content filters, context overflows, and 429s too ("Request too large for
+ * … tokens per min" is an answer to the request's size; throttling is handled by
+ * Retry-After and switching deployments, not by taking the deployment away from all).
+ */
+const CIRCUIT_FAILURES: ReadonlySet<FailureKind> = new Set<FailureKind>([
+  'connect',
+  'timeout-first-byte',
+  'timeout',
+  'server',
+  'malformed-response',
+]);
 
-export const countsTowardCircuit = (kind: FailureKind): boolean => INFRA_FAILURES.has(kind);
+export const countsTowardCircuit = (kind: FailureKind): boolean => CIRCUIT_FAILURES.has(kind);
 
 const SUCCESS_BUCKETS = 10;
 
@@ -145,6 +158,18 @@ export class CircuitBreaker {
     entry.state = 'half-open';
     entry.probeStartedAt = now;
     return true;
+  }
+
+  /**
+   * The request that claimed this deployment never reached it (the gateway refused it, or
+   * it was cancelled first): give a half-open probe slot back without a verdict.
+   */
+  release(id: string, now: number): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.state !== 'half-open') return;
+    entry.state = 'open';
+    entry.reopensAt = Math.min(entry.reopensAt ?? now, now);
+    entry.probeStartedAt = null;
   }
 
   onSuccess(id: string, now: number): void {

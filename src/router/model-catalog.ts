@@ -2,6 +2,7 @@ import type { ActiveModelRef, ModelConfig, ModelType, ProviderConfig } from '../
 import { modelKey } from '../config/types.js';
 import type { ModelGroup } from './types.js';
 import { isPlaceholderKey } from '../config/vendors.js';
+import { isReservedKeyEnv } from '../config/key-env-policy.js';
 
 export type AvailabilityStatus = 'usable' | 'key_missing' | 'disabled';
 
@@ -60,7 +61,9 @@ export const resolveProviderState = (
   env: NodeJS.ProcessEnv,
 ): ProviderState => {
   const adminKey = adminKeys?.get(config.name) ?? null;
-  const envKey = config.apiKeyEnv ? env[config.apiKeyEnv] : undefined;
+  // A reserved variable (the gateway's own secrets) is never sent as a provider key, even
+  // if a definition naming one was stored before that was refused.
+  const envKey = config.apiKeyEnv && !isReservedKeyEnv(config.apiKeyEnv) ? env[config.apiKeyEnv] : undefined;
   let apiKey: string | null = null;
   let keySource: ProviderState['keySource'] = 'none';
   if (adminKey && !isPlaceholderKey(adminKey)) {

@@ -1,4 +1,5 @@
 import { GatewayError } from '../server/errors.js';
+import { modelNotAllowed, type ModelAccess } from './model-access.js';
 import type { Catalog, CatalogModel } from './model-catalog.js';
 import { lookupModel, resolveModel, type RequestKind } from './model-resolver.js';
 import { DEFAULT_RETRY_POLICY, deploymentId, modelGroupSchema, type ModelGroup } from './types.js';
@@ -52,16 +53,21 @@ export const deploymentModel = (catalog: Catalog, provider: string, model: strin
 /**
  * A request names a group (several deployments behind one public name) or a model.
  * Groups win, so an operator can put a group in front of an existing model name.
+ * With a key's `access`, the route keeps only the deployments the key may use (403
+ * `model_not_allowed` when none is left), so `primary` is always one it may use.
  */
 export const resolveRoute = (
   catalog: Catalog,
   groups: ReadonlyMap<string, ModelGroup>,
   requested: string | undefined,
   kind: RequestKind,
+  access: ModelAccess | null = null,
 ): ResolvedRoute => {
   if (requested) {
-    const group = groups.get(requested) ?? groups.get(requested.toLowerCase());
-    if (group) {
+    const configured = groups.get(requested) ?? groups.get(requested.toLowerCase());
+    if (configured) {
+      const group = access ? access.restrict(catalog, configured) : configured;
+      if (!group) throw modelNotAllowed(requested);
       const usable = group.deployments
         .map((d) => deploymentModel(catalog, d.provider, d.model))
         .filter((m): m is CatalogModel => !!m && m.status === 'usable');
@@ -76,6 +82,7 @@ export const resolveRoute = (
     }
   }
   const model = resolveModel(catalog, requested, kind);
+  if (access && !access.allowsModel(model) && !access.allowsName(requested)) throw modelNotAllowed(requested ?? model.name);
   return { group: singleModelGroup(model), publicName: requested ?? model.name, primary: model };
 };
 

@@ -331,3 +331,43 @@ describe('createAttemptPlanner: fallbacks', () => {
     expect(planner.next(failure(step, 'server'))).toMatchObject({ action: 'fail', reason: 'retry-budget-exhausted', attempts: 3, fallbacks: 1 });
   });
 });
+
+describe("createAttemptPlanner: the caller's allowed models", () => {
+  // Only deployments whose id starts with "ok" are allowed.
+  const restrict = (g: ModelGroup): ModelGroup | null => {
+    const deployments = g.deployments.filter((d) => d.id.startsWith('ok'));
+    return deployments.length === 0 ? null : { ...g, deployments };
+  };
+
+  it('never attempts a disallowed deployment of the group, on retries either', () => {
+    const { planner } = setup(group('g', ['ok/1', 'no/1', 'no/2']), [], { restrict });
+    const first = planner.next();
+    expect(attempted(first)).toBe('ok/1');
+    const second = planner.next(failure(first, 'server'));
+    expect(attempted(second)).toBe('ok/1'); // the same one again, after a pause
+    expect(attempted(planner.next(failure(second, 'server')))).toBe('ok/1');
+  });
+
+  it('skips fallback targets the caller may not use and goes on to the next', () => {
+    const { planner } = setup(group('g', ['ok/1'], [{ on: ['any'], to: ['forbidden', 'allowed'] }], 1), [group('forbidden', ['no/9']), group('allowed', ['ok/2'])], {
+      restrict,
+    });
+    const first = planner.next();
+    const next = planner.next(failure(first, 'server'));
+    expect(attempted(next)).toBe('ok/2');
+    expect(next).toMatchObject({ viaFallback: 'allowed' });
+  });
+
+  it('fails without an attempt when nothing of the requested group is allowed', () => {
+    const { planner } = setup(group('g', ['no/1']), [], { restrict });
+    expect(attempted(planner.next())).toBe('fail:no-deployment-available');
+  });
+
+  it('releases a probe slot for a local refusal instead of judging the deployment', () => {
+    const { planner, breaker, stats, now } = setup(group('g', ['ok/1', 'ok/2']));
+    const first = planner.next() as PlannedAttempt;
+    planner.next({ ...failure(first, 'bad-request'), local: true });
+    expect(stats.outcomeSummary(first.deployment.id).failures).toBe(0);
+    expect(breaker.state(first.deployment.id, now())).toBe('closed');
+  });
+});

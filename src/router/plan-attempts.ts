@@ -14,6 +14,11 @@ export interface AttemptOutcome {
   retryAfterMs?: number;
   /** Once anything reached the client, a retry would duplicate or splice output. */
   bytesSentToClient: boolean;
+  /**
+   * The gateway refused this deployment itself (it cannot serve the request) before
+   * sending anything: says nothing about its health, so the breaker and stats skip it.
+   */
+  local?: boolean;
 }
 
 export interface PlannedAttempt {
@@ -76,6 +81,11 @@ export interface AttemptPlannerOptions {
   maxTotalAttempts?: number;
   /** Report failures given to `next` to the breaker and stats (default true). */
   recordOutcomes?: boolean;
+  /**
+   * The caller's allowed models: the deployments of a group (the requested one and every
+   * fallback target) it may use, or null when it may use none (the target is skipped).
+   */
+  restrict?: (group: ModelGroup) => ModelGroup | null;
 }
 
 export interface AttemptPlanner {
@@ -115,7 +125,14 @@ export const createAttemptPlanner = (options: AttemptPlannerOptions): AttemptPla
   const maxTotalAttempts = options.maxTotalAttempts ?? 10;
   const recordOutcomes = options.recordOutcomes ?? true;
 
-  let current: Current = { group: options.group, viaFallback: null, attemptsInGroup: 0, failed: new Set() };
+  const restrict = options.restrict;
+  const startGroup = restrict ? restrict(options.group) : options.group;
+  let current: Current = {
+    group: startGroup ?? { ...options.group, deployments: [] },
+    viaFallback: null,
+    attemptsInGroup: 0,
+    failed: new Set(),
+  };
   const visited = new Set<string>([options.group.name]);
   let pending: Pending[] = [];
   const history: AttemptRecord[] = [];
@@ -173,9 +190,12 @@ export const createAttemptPlanner = (options: AttemptPlannerOptions): AttemptPla
       const { target } = pending.shift()!;
       if (visited.has(target)) continue;
       visited.add(target);
-      const group = groups.get(target) ?? resolveModelAsGroup(target);
-      if (!group || (group.name !== target && visited.has(group.name))) continue;
-      visited.add(group.name);
+      const found = groups.get(target) ?? resolveModelAsGroup(target);
+      if (!found || (found.name !== target && visited.has(found.name))) continue;
+      visited.add(found.name);
+      // A target the caller may not use is skipped as if it were not configured.
+      const group = restrict ? restrict(found) : found;
+      if (!group) continue;
       if (attempts >= maxTotalAttempts) return fail('max-total-attempts');
       current = { group, viaFallback: target, attemptsInGroup: 0, failed: new Set() };
       const deployment = select(current.failed, true);
@@ -234,7 +254,8 @@ export const createAttemptPlanner = (options: AttemptPlannerOptions): AttemptPla
       });
     }
     const deploymentId = lastOutcome.deploymentId;
-    if (recordOutcomes) {
+    if (lastOutcome.local) breaker.release(deploymentId, now());
+    else if (recordOutcomes) {
       breaker.onFailure(deploymentId, lastOutcome.failure, now());
       stats.recordOutcome(deploymentId, false, now(), lastOutcome.failure);
     }

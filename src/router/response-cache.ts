@@ -169,7 +169,8 @@ export const normalizeForCacheKey = (body: Record<string, unknown>): unknown => 
  * private to that key, 'shared' shares them across keys. Put the endpoint in the scope if
  * two endpoints could receive identical bodies.
  */
-export const cacheKey = (body: object, scope: string): string =>
+/** The client protocol is part of the key: the same body means different answers in two protocols. */
+export const cacheKey = (body: object, scope: string, protocol: string = 'openai'): string =>
   createHash('sha256')
-    .update(JSON.stringify([scope, normalizeForCacheKey(body as Record<string, unknown>)]))
+    .update(JSON.stringify([protocol, scope, normalizeForCacheKey(body as Record<string, unknown>)]))
     .digest('hex');

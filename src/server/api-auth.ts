@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from './errors.js';
 
 export interface ApiCaller {
@@ -55,3 +55,32 @@ export const invalidKeyError = () =>
 
 export const masterKeyCaller: ApiCaller = { kind: 'master', keyId: null, keyName: 'master' };
 export const anonymousCaller: ApiCaller = { kind: 'anonymous', keyId: null, keyName: null };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated `/v1` caller, set once per request (see installEarlyApiAuth). */
+    apiCaller: ApiCaller | null;
+  }
+}
+
+const isApiPath = (url: string) => url.startsWith('/v1/') || url.startsWith('/api/v1/') || url === '/v1' || url === '/api/v1';
+
+/**
+ * Authenticates `/v1` requests in `onRequest`, i.e. from the headers alone, before a byte
+ * of the body is read: a missing or wrong key is answered 401 at once and the connection
+ * closed, so an unauthenticated client cannot hold it open by dripping a body.
+ */
+export const installEarlyApiAuth = (app: FastifyInstance, ctx: { authenticate(request: FastifyRequest): ApiCaller }) => {
+  app.decorateRequest('apiCaller', null);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!isApiPath(request.url)) return done();
+    try {
+      ctx.authenticate(request);
+    } catch (error) {
+      // The unread body is not worth draining: close after the answer.
+      reply.header('connection', 'close');
+      return done(error as Error);
+    }
+    done();
+  });
+};

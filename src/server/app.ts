@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { boundText } from '../core/bounded-text.js';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RuntimeSettings } from '../config/env.js';
 import { loadConfig } from '../config/load-config.js';
@@ -10,11 +10,13 @@ import { createLogger } from '../observability/logger.js';
 import type { UsageSink } from '../observability/usage-record.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { registerAdminRoutes } from '../routes/admin/register-admin-routes.js';
+import { registerAnthropicRoutes } from '../routes/anthropic/messages-route.js';
 import { registerChatCompletionsRoute } from '../routes/openai/chat-completions-route.js';
 import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
 import { registerDocs } from '../routes/system/docs-routes.js';
 import { registerHealthRoutes } from '../routes/system/health-routes.js';
+import { registerRootRoute } from '../routes/system/root-routes.js';
 import { registerVisionRoutes } from '../routes/vision/vision-routes.js';
 import { GatewayState } from '../state/gateway-state.js';
 import {
@@ -29,7 +31,19 @@ import {
 } from '../storage/index.js';
 import { UpstreamClient } from '../upstream/upstream-client.js';
 import { createRoutingRuntime } from '../upstream/routing-runtime.js';
-import { anonymousCaller, constantTimeEqual, createKeyMatcher, invalidKeyError, masterKeyCaller, missingKeyError, presentedKey } from './api-auth.js';
+import {
+  anonymousCaller,
+  constantTimeEqual,
+  createKeyMatcher,
+  installEarlyApiAuth,
+  invalidKeyError,
+  masterKeyCaller,
+  missingKeyError,
+  presentedKey,
+  type ApiCaller,
+} from './api-auth.js';
+import { installConnectionGuard } from './connection-guard.js';
+import { isLoopbackAddress, trustProxyOption } from './network-address.js';
 import { registerErrorHandler } from './error-handler.js';
 import type { GatewayContext } from './gateway-context.js';
 import { KeyGuard } from './key-guard.js';
@@ -54,6 +68,8 @@ export interface BuildAppOptions {
   usage?: UsageSink;
   /** How often workers look for changes made elsewhere (ms). */
   pollIntervalMs?: number;
+  /** Per-account login back-off (defaults: 10 free failures, then 1 s doubling to 15 min). */
+  loginBackoff?: { freeFailures?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface GatewayApp {
@@ -67,6 +83,18 @@ export interface GatewayApp {
   usageWriter: UsageWriter;
   close(): Promise<void>;
 }
+
+/**
+ * Node checks header/request deadlines every `connectionsCheckingInterval` (30 s by
+ * default), which would let a slow client overstay a short timeout by that much.
+ */
+const slowClientServerOptions = (settings: RuntimeSettings) => {
+  const shortest = Math.min(...[settings.headersTimeoutMs, settings.bodyTimeoutMs].filter((ms) => ms > 0), 20_000);
+  return {
+    requestTimeout: settings.bodyTimeoutMs,
+    http: { connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(shortest / 4))) },
+  };
+};
 
 export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> => {
   const { settings } = options;
@@ -111,6 +139,24 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   });
 
   const matchKey = createKeyMatcher(settings.masterKey);
+  /**
+   * A request that presents a key is judged by that key, master key or not: unknown,
+   * revoked or expired is 401. Only a request with no key at all is anonymous, and only
+   * without a master key and from a loopback address (the listener refuses other
+   * addresses without one; behind a trusted proxy request.ip is the real client).
+   */
+  const authenticateApiRequest = (request: FastifyRequest): ApiCaller => {
+    const key = presentedKey(request);
+    if (key) {
+      const match = matchKey(key);
+      if (match.isMaster) return masterKeyCaller;
+      const virtual = keyGuard.authenticate(key, Date.now(), match.hash);
+      if (virtual) return virtual;
+      throw invalidKeyError();
+    }
+    if (!settings.masterKey && isLoopbackAddress(request.ip)) return anonymousCaller;
+    throw missingKeyError();
+  };
   const ctx: GatewayContext = {
     settings,
     config,
@@ -120,21 +166,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     usage: metrics.wrap(options.usage ?? usageWriter),
     pending: new PendingWork(),
     logger,
-    authenticate: (request) => {
-      const key = presentedKey(request);
-      if (key) {
-        const match = matchKey(key);
-        if (match.isMaster) return masterKeyCaller;
-        const virtual = keyGuard.authenticate(key, Date.now(), match.hash);
-        if (virtual) return virtual;
-        // Without a master key the API is open (loopback only): SDKs insist on sending some
-        // key, so an unknown one is accepted as anonymous; virtual keys still apply.
-        if (!settings.masterKey) return anonymousCaller;
-        throw invalidKeyError();
-      }
-      if (!settings.masterKey) return anonymousCaller;
-      throw missingKeyError();
-    },
+    // Cached on the request: the onRequest hook authenticates every /v1 request before its
+    // body is read, and the route's own call reuses the answer (one key hash per request).
+    authenticate: (request) => request.apiCaller ?? (request.apiCaller = authenticateApiRequest(request)),
     admit: (caller, model, requestedName, promptTokens, maxOutputTokens) => keyGuard.admit(caller, model, requestedName, promptTokens, maxOutputTokens),
     settle: (caller, totalTokens, cost) => keyGuard.settle(caller, totalTokens, cost),
   };
@@ -152,18 +186,28 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     // usage rows, logs, response headers and upstream requests.
     requestIdHeader: false,
     genReqId: (raw) => clientRequestId(raw.headers['x-request-id']) ?? randomUUID(),
-    trustProxy: settings.trustProxy,
+    trustProxy: trustProxyOption(settings.trustProxy),
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    ...slowClientServerOptions(settings),
   });
+  // --- Slow clients and connection floods (before any authentication) ---
+  app.server.headersTimeout = Math.min(settings.headersTimeoutMs, settings.bodyTimeoutMs || Infinity);
+  // Trusted proxies carry many clients on one address: they are not capped as one client.
+  const trustedProxies = typeof settings.trustProxy === 'string' ? settings.trustProxy.split(',') : [];
+  installConnectionGuard(app.server, { maxPerClient: settings.maxConnectionsPerClient, exempt: [...settings.connectionLimitExempt, ...trustedProxies] });
+  installEarlyApiAuth(app, ctx);
+  for (const warning of settings.settingWarnings) logger.warn(warning);
   registerErrorHandler(app);
   await registerDocs(app, { title: settings.platformName, version });
+  registerRootRoute(app, { name: settings.platformName, version });
   registerHealthRoutes(app, ctx, async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }));
   registerChatCompletionsRoute(app, ctx);
+  await registerAnthropicRoutes(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
   registerVisionRoutes(app, ctx);
-  await registerAdminRoutes(app, { ctx, state, repositories, settings });
+  await registerAdminRoutes(app, { ctx, state, repositories, settings, redis, loginBackoff: options.loginBackoff });
   await registerAdminUi(app);
   app.get('/metrics', { schema: { tags: ['System'], summary: 'Prometheus metrics (needs the master key when one is set)' } }, async (request, reply) => {
     if (settings.masterKey) {

@@ -46,5 +46,12 @@ describe('binding without a key', () => {
     expect(() => assertSafeBinding('0.0.0.0', null)).toThrow(/GATEWAY_MASTER_KEY/);
     expect(() => assertSafeBinding('127.0.0.1', null)).not.toThrow();
     expect(() => assertSafeBinding('0.0.0.0', 'k')).not.toThrow();
+    for (const loopback of ['127.0.0.1', '127.5.6.7', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) {
+      expect(() => assertSafeBinding(loopback, null), loopback).not.toThrow();
+    }
+    // Names that only look like loopback resolve wherever their owner likes.
+    for (const name of ['127.0.0.1.nip.io', '127.evil.example', '127.0.0.1.', '1270.0.0.1', '127.0.0.256']) {
+      expect(() => assertSafeBinding(name, null), name).toThrow(/GATEWAY_MASTER_KEY/);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from './errors.js';
+import { isValidHeaderValue } from './header-value.js';
 
 /** Map anything thrown by Fastify, a plugin or a route to the OpenAI error envelope. */
 export const toGatewayError = (error: unknown): GatewayError => {
@@ -21,6 +22,11 @@ export const toGatewayError = (error: unknown): GatewayError => {
       return new GatewayError('The request is not multipart/form-data.', { status: 415, code: 'unsupported_media_type' });
     default:
       break;
+  }
+  // Only pathological nesting (a 100k-deep JSON body) overflows the stack on the request
+  // path; it is the client's input, so a 400, and not worth a stack trace in the log.
+  if (error instanceof RangeError && /call stack/i.test(error.message)) {
+    return new GatewayError('The request body is nested too deeply.', { status: 400, code: 'json_too_deep' });
   }
   if (fastifyError?.validation && fastifyError.validation.length > 0) {
     const first = fastifyError.validation[0]!;
@@ -44,10 +50,43 @@ export const toGatewayError = (error: unknown): GatewayError => {
   });
 };
 
+/**
+ * A header a route set before failing (e.g. one carrying a name Node refuses) would make
+ * the error answer fail too and Fastify fall back to a bare 500: drop such headers first.
+ */
+const dropInvalidHeaders = (reply: FastifyReply) => {
+  const headers = reply.getHeaders();
+  for (const name in headers) if (!isValidHeaderValue(headers[name])) reply.removeHeader(name);
+};
+
 export const sendGatewayError = (reply: FastifyReply, error: GatewayError) => {
+  dropInvalidHeaders(reply);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   reply.header('x-request-id', reply.request.id);
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toEnvelope());
+};
+
+/**
+ * For a hijacked reply (streams) that failed before or while writing its headers: answer
+ * with the error envelope if nothing was sent yet, else cut the connection; either way
+ * the client is not left waiting.
+ */
+export const endHijackedWithError = (reply: FastifyReply, error: unknown) => {
+  const raw = reply.raw;
+  reply.log.error({ err: error, request_id: reply.request.id }, 'failed to write the response headers');
+  if (raw.headersSent || raw.destroyed) {
+    raw.destroy();
+    return;
+  }
+  const mapped = new GatewayError('The gateway could not write the response headers; the request was not completed.', {
+    status: 500,
+    code: 'response_header_error',
+    type: 'server_error',
+  });
+  for (const name of raw.getHeaderNames()) raw.removeHeader(name);
+  const body = JSON.stringify(mapped.toEnvelope());
+  raw.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': reply.request.id });
+  raw.end(body);
 };
 
 export const registerErrorHandler = (app: FastifyInstance) => {
@@ -55,6 +94,8 @@ export const registerErrorHandler = (app: FastifyInstance) => {
     const mapped = toGatewayError(error);
     if (mapped.status >= 500 && mapped.code === 'internal_error') {
       request.log.error({ err: error, request_id: request.id }, 'unhandled error');
+    } else if (mapped.logDetail) {
+      request.log.warn({ request_id: request.id, code: mapped.code, detail: mapped.logDetail, upstream_status: mapped.details?.upstream_status }, mapped.message);
     }
     return sendGatewayError(reply, mapped);
   });

@@ -25,6 +25,8 @@ export interface GatewayErrorOptions {
   /** Extra machine-readable details that are safe to show a client. */
   details?: Record<string, unknown>;
   cause?: unknown;
+  /** Text for the operator's log only (e.g. a vendor's 5xx message), never sent to the client. */
+  logDetail?: string;
 }
 
 const defaultType = (status: number): ErrorType => {
@@ -49,6 +51,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly headers: Record<string, string>;
   readonly details?: Record<string, unknown>;
+  readonly logDetail?: string;
 
   constructor(message: string, options: GatewayErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -59,6 +62,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
     this.details = options.details;
+    this.logDetail = options.logDetail;
   }
 
   toEnvelope(): ErrorEnvelope {

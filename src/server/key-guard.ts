@@ -5,6 +5,7 @@ import type { RedisBudgetStore, SharedReservation } from '../limits/redis-budget
 import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { costOf } from '../observability/usage-record.js';
+import { modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
 import { hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
@@ -49,6 +50,10 @@ const budgetError = (budget: Budget, inFlight: boolean) => {
 };
 
 const isVirtual = (caller: ApiCaller): caller is VirtualCaller => caller.kind === 'virtual';
+
+/** The caller's allowed-models check (precomputed per key), or null when it may use every model. */
+export const callerModelAccess = (caller: ApiCaller): ModelAccess | null =>
+  isVirtual(caller) ? modelAccessFor(caller.record.allowedModels) : null;
 
 /**
  * Virtual keys checked from memory only: the key table and each key's spend are
@@ -151,17 +156,8 @@ export class KeyGuard {
     const output = maxOutputTokens !== null && Number.isFinite(maxOutputTokens) && maxOutputTokens > 0 ? maxOutputTokens : 0;
     const estimatedTokens = promptTokens + output;
     const { record } = caller;
-    if (record.allowedModels && record.allowedModels.length > 0) {
-      const names = [model.key, model.name, ...model.aliases, requestedName].filter(Boolean).map((n) => String(n).toLowerCase());
-      const allowed = record.allowedModels.some((m) => names.includes(m.toLowerCase()));
-      if (!allowed) {
-        throw new GatewayError(`This API key may not use the model \`${requestedName ?? model.name}\`.`, {
-          status: 403,
-          code: 'model_not_allowed',
-          param: 'model',
-        });
-      }
-    }
+    const access = modelAccessFor(record.allowedModels);
+    if (access && !access.allowsModel(model) && !access.allowsName(requestedName)) throw modelNotAllowed(requestedName ?? model.name);
     if (record.budget) {
       const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
       const estimate = costOf(model.pricing ?? null, promptTokens, reservedOutput);

@@ -1,7 +1,11 @@
+import { isLoopbackAddress } from './network-address.js';
 import type { GatewayApp } from './app.js';
 
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-export const isLoopbackHost = (host: string) => loopbackHosts.has(host) || /^127\./.test(host);
+/**
+ * A loopback *address* (127.0.0.0/8, ::1) or the name `localhost`; not any host name that
+ * merely starts with "127." (`127.0.0.1.example.com` resolves wherever its owner likes).
+ */
+export const isLoopbackHost = (host: string) => host.toLowerCase() === 'localhost' || isLoopbackAddress(host);
 
 /**
  * Without a master key the gateway would be an open relay for the operator's vendor

@@ -71,6 +71,9 @@ export const sanitizeBehavior = (value: unknown): SimulatorBehavior | undefined 
   if (typeof input.malformedJson === 'boolean') behavior.malformedJson = input.malformedJson;
   if (typeof input.hang === 'boolean') behavior.hang = input.hang;
   if (typeof input.toolCalls === 'boolean') behavior.toolCalls = input.toolCalls;
+  if (typeof input.toolArguments === 'string') behavior.toolArguments = input.toolArguments;
+  const cachedPromptTokens = nonNegative(input.cachedPromptTokens);
+  if (cachedPromptTokens !== undefined) behavior.cachedPromptTokens = Math.floor(cachedPromptTokens);
   const chunks = nonNegative(input.chunks);
   if (chunks !== undefined && chunks >= 1) behavior.chunks = Math.floor(chunks);
   return behavior;

@@ -155,7 +155,13 @@ export const planChat = (
     contentChunks,
     reasoningChunks,
     toolCall:
-      calledTool === null ? null : { id: `call_sim${sequence}`, name: calledTool, argumentFragments: ['{', '}'] },
+      calledTool === null
+        ? null
+        : {
+            id: `call_sim${sequence}`,
+            name: calledTool,
+            argumentFragments: behavior.toolArguments === undefined ? ['{', '}'] : splitEven(behavior.toolArguments, 3),
+          },
     finishReason: calledTool === null ? 'stop' : 'tool_calls',
     usage,
     includeUsage: streamOptions?.include_usage === true,

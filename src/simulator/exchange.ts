@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../server/errors.js';
+import { anthropicErrorBody } from '../protocols/anthropic-messages/error-envelope.js';
 import type { SimulatorBehavior } from './types.js';
 
 /**
@@ -10,6 +11,8 @@ import type { SimulatorBehavior } from './types.js';
 export class Exchange {
   /** Set when the response closed before finishing (client abort or our own kill). */
   closed = false;
+  /** Which envelope errors are answered in (the endpoint's protocol). */
+  errorStyle: 'openai' | 'anthropic' = 'openai';
   private selfDestroyed = false;
   private wakeSleeper: ((completed: boolean) => void) | null = null;
   private sleepTimer: NodeJS.Timeout | null = null;
@@ -84,6 +87,10 @@ export class Exchange {
   }
 
   sendError(error: GatewayError): void {
+    if (this.errorStyle === 'anthropic') {
+      this.sendJson(error.status, anthropicErrorBody(error).body, error.headers);
+      return;
+    }
     this.sendJson(error.status, error.toEnvelope(), error.headers);
   }
 
@@ -113,6 +120,7 @@ const statusCodes: Record<number, string> = {
   404: 'model_not_found',
   408: 'request_timeout',
   413: 'request_too_large',
+  529: 'overloaded',
   429: 'rate_limit_exceeded',
   500: 'internal_error',
   502: 'bad_gateway',

@@ -7,6 +7,7 @@ import { buildEmbeddings } from './embeddings-responder.js';
 import { Exchange, simulatedError } from './exchange.js';
 import { collectImageUrls, inspectImages } from './image-inspector.js';
 import { modelsListJson } from './models-responder.js';
+import { collectAnthropicImages, respondCountTokens, respondMessages, validateMessagesBody } from './anthropic-messages-responder.js';
 import type { ImageInfo, ReceivedRequest, Simulator, SimulatorOptions, SimulatorRule } from './types.js';
 
 /** Large enough for several full-size base64 images in one chat request. */
@@ -14,16 +15,18 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_RECORD_LIMIT = 1000;
 const NO_IMAGES: ImageInfo[] = [];
 
-type Endpoint = 'chat' | 'embeddings' | 'models';
+type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count-tokens';
 
 const endpointOf = (path: string): Endpoint | null => {
   if (path.endsWith('/chat/completions')) return 'chat';
+  if (path.endsWith('/messages/count_tokens')) return 'count-tokens';
+  if (path.endsWith('/messages')) return 'messages';
   if (path.endsWith('/embeddings')) return 'embeddings';
   if (path.endsWith('/models')) return 'models';
   return null;
 };
 
-const expectedMethod: Record<Endpoint, string> = { chat: 'POST', embeddings: 'POST', models: 'GET' };
+const expectedMethod: Record<Endpoint, string> = { chat: 'POST', embeddings: 'POST', models: 'GET', messages: 'POST', 'count-tokens': 'POST' };
 
 const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -101,6 +104,8 @@ class SimulatorServer implements Simulator {
     const method = req.method ?? 'GET';
     const { vendor, path } = resolvePath(req.url ?? '/');
     const endpoint = endpointOf(path);
+    // Anthropic endpoints answer errors in Anthropic's envelope, as the real API does.
+    if (endpoint === 'messages' || endpoint === 'count-tokens') exchange.errorStyle = 'anthropic';
     const rawBody = await readBody(req);
     if (endpoint === null) throw notFound(`Unknown simulator route ${method} ${path}.`, 'unknown_route');
     if (method !== expectedMethod[endpoint]) {
@@ -117,7 +122,12 @@ class SimulatorServer implements Simulator {
       }
     }
     const record = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : null;
-    const imageUrls = endpoint === 'chat' && record ? collectImageUrls(record.messages) : [];
+    const imageUrls =
+      endpoint === 'chat' && record
+        ? collectImageUrls(record.messages)
+        : (endpoint === 'messages' || endpoint === 'count-tokens') && record
+          ? collectAnthropicImages(record.messages)
+          : [];
     const images = imageUrls.length === 0 ? NO_IMAGES : await inspectImages(imageUrls);
     if (this.recordLimit > 0) {
       this.received.push({ method, path, vendor, headers: { ...req.headers }, body, rawBody, images, time: Date.now() });
@@ -126,7 +136,11 @@ class SimulatorServer implements Simulator {
 
     if (this.requiredAuthorization !== null) {
       const authorization = req.headers.authorization;
-      if (typeof authorization !== 'string' || authorization.toLowerCase() !== this.requiredAuthorization.toLowerCase()) {
+      const apiKey = req.headers['x-api-key'];
+      const bearerOk = typeof authorization === 'string' && authorization.toLowerCase() === this.requiredAuthorization.toLowerCase();
+      // Anthropic's API takes the key in x-api-key.
+      const apiKeyOk = exchange.errorStyle === 'anthropic' && typeof apiKey === 'string' && `bearer ${apiKey}`.toLowerCase() === this.requiredAuthorization.toLowerCase();
+      if (!bearerOk && !apiKeyOk) {
         throw unauthorized('Incorrect API key provided.', 'invalid_api_key');
       }
     }
@@ -144,6 +158,10 @@ class SimulatorServer implements Simulator {
     if (endpoint === 'chat') {
       const valid = validateChatBody(body);
       await respondChat(exchange, valid.body, valid.model, vendor, images, behavior);
+    } else if (endpoint === 'messages') {
+      await respondMessages(exchange, validateMessagesBody(body, false), images, behavior);
+    } else if (endpoint === 'count-tokens') {
+      respondCountTokens(exchange, validateMessagesBody(body, true), images, behavior);
     } else if (endpoint === 'embeddings') {
       exchange.sendJsonWithBehavior(buildEmbeddings(body), behavior);
     } else {

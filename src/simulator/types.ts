@@ -26,6 +26,10 @@ export interface SimulatorBehavior {
   malformedJson?: boolean;
   hang?: boolean;
   toolCalls?: boolean;
+  /** JSON text of a simulated tool call's arguments, streamed in fragments (default `{}`). */
+  toolArguments?: string;
+  /** Anthropic responder: report this many prompt tokens as cache reads (default: half the prompt when cache_control is used). */
+  cachedPromptTokens?: number;
   chunks?: number;
 }
 

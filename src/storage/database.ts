@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -56,9 +56,30 @@ const pgTypesFor = (pg: typeof PgModule) => ({
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * The database holds key hashes, sessions and encrypted vendor keys: owner-only. The file
+ * is created 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the
+ * database's own mode. Existing installs are tightened too (chmod is a no-op when already so).
+ */
+const restrictFiles = (dataDir: string, file: string) => {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tighten = (target: string, mode: number) => {
+    try {
+      chmodSync(target, mode);
+    } catch (error) {
+      // Not ours to change (another owner) or gone: SQLite reports real problems itself.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    }
+  };
+  tighten(dataDir, 0o700);
+  closeSync(openSync(file, 'a', 0o600));
+  for (const target of [file, `${file}-wal`, `${file}-shm`]) tighten(target, 0o600);
+};
+
 const openSqlite = (dataDir: string, handle: { sqlite: SqliteDatabase.Database | null }): Kysely<DatabaseSchema> => {
-  mkdirSync(dataDir, { recursive: true });
-  const database = new SqliteDatabase(path.join(dataDir, 'gateway.db'));
+  const file = path.join(dataDir, 'gateway.db');
+  restrictFiles(dataDir, file);
+  const database = new SqliteDatabase(file);
   handle.sqlite = database;
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');

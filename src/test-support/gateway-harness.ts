@@ -125,7 +125,15 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     dataDir,
     env,
     logLines,
-    client: (apiKey = 'unused') => new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0, timeout: 15_000 }),
+    // No key given: the SDK sends no Authorization header (anonymous, loopback, no master key).
+    client: (apiKey?: string) =>
+      new OpenAI({
+        apiKey: apiKey ?? 'unused',
+        baseURL: `${url}/v1`,
+        maxRetries: 0,
+        timeout: 15_000,
+        ...(apiKey === undefined ? { defaultHeaders: { authorization: null } } : {}),
+      }),
     restart: async (overrides = {}) => {
       await gateway.close();
       await boot({ ...options, ...overrides });

@@ -3,6 +3,7 @@ import type { Catalog, CatalogModel } from '../router/model-catalog.js';
 import { assertUsable } from '../router/model-resolver.js';
 import { deploymentModel, groupForTarget, type ResolvedRoute } from '../router/model-groups.js';
 import { classifyFailure, type UpstreamOutcome } from '../router/classify-failure.js';
+import type { ModelAccess } from '../router/model-access.js';
 import { createAttemptPlanner, type AttemptOutcome, type AttemptPlanner } from '../router/plan-attempts.js';
 import { DEFAULT_RETRY_POLICY, type ModelGroup } from '../router/types.js';
 import { GatewayError } from '../server/errors.js';
@@ -24,6 +25,11 @@ export interface RoutedCallOptions {
   signal: AbortSignal;
   /** 'json' reads and parses the body inside the retry loop; 'stream' hands it over open. */
   mode: 'json' | 'stream';
+  /**
+   * The caller's allowed models. `route` must already be restricted to them (resolveRoute
+   * does it); fallback targets are restricted here, before they are tried.
+   */
+  access?: ModelAccess | null;
 }
 
 export interface RoutedSuccess {
@@ -69,7 +75,7 @@ type AttemptResult =
 const notUsable = (error: unknown): AttemptResult => ({
   ok: false,
   error: error as GatewayError,
-  outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false },
+  outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false, local: true },
 });
 
 /** One attempt against one deployment; never throws for upstream failures (it reports them). */
@@ -84,7 +90,15 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
   } catch (error) {
     return notUsable(error);
   }
-  const call = await options.buildCall(model);
+  let call: PreparedUpstreamCall;
+  try {
+    call = await options.buildCall(model);
+  } catch (error) {
+    // Refused by the gateway (e.g. a broken image) before the vendor saw anything: the
+    // deployment's breaker must not hold a probe slot for it, nor judge the deployment.
+    runtime.breaker.release(id, Date.now());
+    throw error;
+  }
   const release = runtime.stats.begin(id);
   let upstream: UpstreamResponse;
   try {
@@ -97,7 +111,11 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
     });
   } catch (error) {
     release();
-    if (options.signal.aborted) throw error;
+    // The client left: no verdict on the deployment, and a half-open probe slot is given back.
+    if (options.signal.aborted) {
+      runtime.breaker.release(id, Date.now());
+      throw error;
+    }
     const mapped = error as GatewayError;
     return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
   }
@@ -121,7 +139,11 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
       if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
     } catch (error) {
       release();
-      if (options.signal.aborted) throw error;
+      // The client left: no verdict on the deployment, and a half-open probe slot is given back.
+      if (options.signal.aborted) {
+        runtime.breaker.release(id, Date.now());
+        throw error;
+      }
       const mapped =
         error instanceof GatewayError
           ? error
@@ -149,14 +171,19 @@ const openSingle = async (options: RoutedCallOptions): Promise<RoutedSuccess> =>
   const result = await attemptDeployment(options, deployment);
   const now = Date.now();
   if (!result.ok) {
-    runtime.breaker.onFailure(deployment.id, result.outcome.failure, now);
-    runtime.stats.recordOutcome(deployment.id, false, now, result.outcome.failure);
+    if (result.outcome.local) runtime.breaker.release(deployment.id, now);
+    else {
+      runtime.breaker.onFailure(deployment.id, result.outcome.failure, now);
+      runtime.stats.recordOutcome(deployment.id, false, now, result.outcome.failure);
+    }
     throw result.error;
   }
   runtime.breaker.onSuccess(deployment.id, now);
   runtime.stats.recordOutcome(deployment.id, true, now);
   return { ...result.success, attempts: 1, fallbacks: 0, planner: null };
 };
+
+const restrictTo = (access: ModelAccess, catalog: Catalog) => (group: ModelGroup) => access.restrict(catalog, group);
 
 /**
  * Open an upstream response for a route, retrying and falling back as its group's
@@ -180,13 +207,21 @@ export const openRoutedCall = async (options: RoutedCallOptions): Promise<Routed
     policy,
     random: runtime.random,
     now: Date.now,
+    ...(options.access ? { restrict: restrictTo(options.access, catalog) } : {}),
   });
   let last: AttemptOutcome | undefined;
   let lastError: GatewayError | null = null;
   for (;;) {
     const step = planner.next(last);
     if (step.action === 'fail') throw lastError ?? cooling(route.publicName);
-    if (step.delayMs > 0) await sleep(step.delayMs, undefined, { signal: options.signal });
+    if (step.delayMs > 0) {
+      try {
+        await sleep(step.delayMs, undefined, { signal: options.signal });
+      } catch (error) {
+        runtime.breaker.release(step.deployment.id, Date.now());
+        throw error;
+      }
+    }
     const result = await attemptDeployment(options, step.deployment);
     if (!result.ok) {
       lastError = result.error;

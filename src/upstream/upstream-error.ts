@@ -10,7 +10,8 @@ export const scrubSecret = (text: string, secret: string | null): string => {
 
 /**
  * Upstream 4xx and 429 reach the client with the vendor's message and status
- * (and Retry-After); upstream 5xx becomes 502 so clients can tell whose fault it was.
+ * (and Retry-After); upstream 5xx becomes 502 with a neutral message (the vendor's text
+ * is kept in `logDetail` for the log) so clients can tell whose fault it was.
  */
 export const upstreamHttpError = (
   status: number,
@@ -26,8 +27,11 @@ export const upstreamHttpError = (
   const extraHeaders: Record<string, string> = {};
   if (typeof retryAfter === 'string') extraHeaders['retry-after'] = retryAfter;
   if (status >= 500) {
-    return new GatewayError(`The upstream provider ${providerName} failed (HTTP ${status}): ${message}`, {
+    // The vendor's 5xx text can describe its internals (hosts, stack traces, other tenants):
+    // the client gets a neutral message, the operator's log the vendor's.
+    return new GatewayError(`The upstream provider ${providerName} had a server error (HTTP ${status}); try again later.`, {
       status: 502,
+      logDetail: message,
       code: 'upstream_error',
       headers: extraHeaders,
       details: { upstream_status: status, upstream_code: info.code },

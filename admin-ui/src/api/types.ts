@@ -14,6 +14,8 @@ export interface AuthInfo {
   platformName: string;
   version: string;
   passwordLogin: boolean;
+  /** The first-start generated password is still the one (the login page says where it is). */
+  generatedPassword?: boolean;
 }
 
 export interface LoginResult {
@@ -21,11 +23,8 @@ export interface LoginResult {
   csrfToken: string;
 }
 
-export interface Me {
-  authenticated: true;
-  user: string;
-  csrfToken: string;
-}
+/** The session probe: 200 either way, `authenticated: false` when not signed in. */
+export type Me = { authenticated: true; user: string; csrfToken: string } | { authenticated: false; user: null; csrfToken: null };
 
 export interface Settings {
   platformName: string;

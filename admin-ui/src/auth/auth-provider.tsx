@@ -36,6 +36,11 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
       .me()
       .then((me) => {
         if (cancelled) return;
+        // "Not signed in" is a 200 answer (no 401 in a fresh browser's console).
+        if (!me.authenticated) {
+          setStatus('anonymous');
+          return;
+        }
         setCsrfToken(me.csrfToken);
         setUser(me.user);
         setStatus('authenticated');
@@ -64,6 +69,7 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
     setCsrfToken(result.csrfToken);
     try {
       const me = await auth.me();
+      if (!me.authenticated) throw new ApiError(401, { message: 'The session was not established.', type: 'authentication_error', param: null, code: 'unauthorized' });
       setCsrfToken(me.csrfToken);
       setUser(me.user);
     } catch (error) {

@@ -8,6 +8,7 @@ import { keysApi } from '../api/endpoints';
 import { queryKeys, useApiKeys, useInvalidate } from '../api/hooks';
 import type { ApiKey, CreatedApiKey } from '../api/types';
 import { PageHeader } from '../components/page-header';
+import { KeysNotEnforcedNotice } from '../components/security-notices';
 import { TableSkeleton } from '../components/page-skeleton';
 import { Empty, QueryError } from '../components/query-state';
 import { useConfirm } from '../components/use-confirm';
@@ -56,6 +57,7 @@ export default function KeysPage() {
   return (
     <Stack gap="lg">
       <PageHeader title={t('keys.title')} description={t('keys.description')} actions={createButton} />
+      <KeysNotEnforcedNotice />
       <Card padding={0}>
         {keys.isLoading ? (
           <Stack p="md">

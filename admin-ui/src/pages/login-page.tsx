@@ -6,6 +6,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { useAuthInfo } from '../api/hooks';
 import { useAuth } from '../auth/auth-provider';
+import { GeneratedPasswordHint } from '../components/security-notices';
 import { LanguageSwitch, ThemeToggle } from '../layout/header-controls';
 import { usePlatformName } from '../layout/use-platform-name';
 
@@ -85,6 +86,7 @@ export default function LoginPage() {
               <Button type="submit" fullWidth loading={submitting} data-testid="login-submit">
                 {t('login.submit')}
               </Button>
+              <GeneratedPasswordHint show={info.data?.generatedPassword} />
               {info.data?.version ? (
                 <Text size="xs" c="dimmed" ta="center">
                   v{info.data.version}

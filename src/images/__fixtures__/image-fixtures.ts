@@ -2,7 +2,7 @@
  * Test-only image generators. Every fixture is produced at test time with sharp or with
  * the tiny writers below, so no binary fixtures live in the repository.
  */
-import { deflateSync } from 'node:zlib';
+import { createDeflate, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 export type Rgb = { r: number; g: number; b: number };
@@ -192,4 +192,63 @@ export function withPngText(png: Buffer, keyword: string, text: string): Buffer 
   const ihdrEnd = 8 + 12 + png.readUInt32BE(8);
   const chunk = pngChunk('tEXt', Buffer.from(`${keyword}\0${text}`, 'latin1'));
   return Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
+}
+
+/** Bytes of the filtered, Adam7-interlaced scanlines of a width x height image (PNG spec, section 8.2). */
+const adam7ScanlineBytes = (width: number, height: number, bytesPerPixel: number): number => {
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ] as const;
+  let total = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const cols = Math.ceil((width - x0) / dx);
+    const rows = Math.ceil((height - y0) / dy);
+    if (cols > 0 && rows > 0) total += rows * (1 + cols * bytesPerPixel);
+  }
+  return total;
+};
+
+/**
+ * A decompression bomb: an interlaced, fully transparent RGBA PNG (8 bits, or 16 with
+ * `bitDepth: 16`) of the given size. All-zero scanlines deflate ~1000:1, so 10000x10000
+ * is ~400 KB on the wire and ~400 MB (800 MB at 16 bits) once decoded. Streamed through
+ * zlib in 1 MB pieces so building it never holds the decoded size in memory.
+ */
+export async function interlacedTransparentPng(
+  width: number,
+  height: number,
+  bitDepth: 8 | 16 = 8,
+  interlaced = true,
+): Promise<Buffer> {
+  const bytesPerPixel = 4 * (bitDepth / 8);
+  let remaining = interlaced ? adam7ScanlineBytes(width, height, bytesPerPixel) : height * (1 + width * bytesPerPixel);
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (chunk: Buffer) => parts.push(chunk));
+  const done = new Promise<void>((resolve, reject) => {
+    deflate.once('end', resolve);
+    deflate.once('error', reject);
+  });
+  const zeros = Buffer.alloc(1024 * 1024);
+  while (remaining > 0) {
+    const piece = Math.min(remaining, zeros.length);
+    remaining -= piece;
+    if (!deflate.write(zeros.subarray(0, piece))) await new Promise((resolve) => deflate.once('drain', resolve));
+  }
+  deflate.end();
+  await done;
+  // IHDR: width, height, bit depth, colour type 6 (RGBA), compression 0, filter 0, interlace 1 (Adam7).
+  const ihdr = Buffer.concat([u32(width), u32(height), Buffer.from([bitDepth, 6, 0, 0, interlaced ? 1 : 0])]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', Buffer.concat(parts)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultTestProviders, startHarness, type Harness } from '../../test-support/gateway-harness.js';
 import { AdminTestClient, findSecrets } from './admin-test-client.js';
 import { registeredAdminRoutes } from './register-admin-routes.js';
@@ -13,7 +13,7 @@ const recorded: string[] = [];
 const client = () => new AdminTestClient(() => h.url, recorded);
 
 beforeAll(async () => {
-  h = await startHarness({ settings: { adminPassword: ADMIN_PASSWORD, trustProxy: true } });
+  h = await startHarness({ settings: { adminPassword: ADMIN_PASSWORD, trustProxy: 1 } });
 });
 afterAll(async () => h?.close());
 
@@ -60,13 +60,16 @@ describe('admin login and session', () => {
       platformName: h.gateway.ctx.settings.platformName,
       version: expect.any(String),
       passwordLogin: true,
+      generatedPassword: false,
       sso: { enabled: false, startUrl: null },
     });
   });
 
   it('logs in, reports the session with its CSRF token, and logs out', async () => {
     const admin = client();
-    expect((await admin.get('/admin/auth/me')).status).toBe(401);
+    // The session probe answers 200 for an anonymous browser (no 401 in its console).
+    expect((await admin.get('/admin/auth/me')).status).toBe(200);
+    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, role: null, csrfToken: null });
     const login = await admin.login(ADMIN_PASSWORD);
     expect(login.status).toBe(200);
     expect(login.json).toEqual({ ok: true, csrfToken: expect.any(String) });
@@ -88,7 +91,7 @@ describe('admin login and session', () => {
     const after = await admin.get('/admin/api/settings');
     expect(after.status).toBe(401);
     expect(after.json.error).toMatchObject({ code: 'unauthorized', type: 'authentication_error' });
-    expect((await admin.get('/admin/auth/me')).status).toBe(401);
+    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, role: null, csrfToken: null });
   });
 
   it('marks the cookie Secure behind an https proxy (trustProxy)', async () => {
@@ -133,7 +136,7 @@ describe('admin login and session', () => {
 
     await db.updateTable('admin_sessions').set({ expires_at: Date.now() - 1 }).execute();
     expect((await admin.get('/admin/api/settings')).status).toBe(401);
-    expect((await admin.get('/admin/auth/me')).status).toBe(401);
+    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, role: null, csrfToken: null });
   });
 
   it('validates the login body', async () => {
@@ -228,16 +231,31 @@ describe('settings and password', () => {
 });
 
 describe('initial admin password', () => {
-  it('is generated once on a fresh start, logged once, written 0600, and works across restarts', async () => {
-    const fresh = await startHarness();
+  it('is generated once on a fresh start, printed once to the terminal (not the log), written 0600, and works across restarts', async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    const fresh = await startHarness().finally(() => spy.mockRestore());
     try {
       const generatedLines = () => fresh.logLines.filter((line) => line.includes('admin password was generated'));
       expect(generatedLines()).toHaveLength(1);
       expect(JSON.parse(generatedLines()[0]!).level).toBe(40);
-      const password = /generated: (\S+) /.exec(generatedLines()[0]!)![1]!;
       const file = join(fresh.dataDir, 'initial-admin-password.txt');
-      expect(readFileSync(file, 'utf8').trim()).toBe(password);
+      const password = readFileSync(file, 'utf8').trim();
+      expect(password).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{23}$/);
+      // On a line of its own on stderr, and nowhere in the JSON log.
+      expect(printed.join('').split('\n')).toContain(password);
+      expect(fresh.logLines.join('\n')).not.toContain(password);
       expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(fresh.dataDir).mode & 0o777).toBe(0o700);
+      for (const suffix of ['', '-wal', '-shm']) {
+        const db = join(fresh.dataDir, `gateway.db${suffix}`);
+        if (suffix === '' || existsSync(db)) expect(statSync(db).mode & 0o777, db).toBe(0o600);
+      }
+      // The login page is told a generated password is in use (it says where to find it).
+      expect((await (await fetch(`${fresh.url}/admin/auth/info`)).json()).generatedPassword).toBe(true);
 
       const admin = new AdminTestClient(() => fresh.url);
       expect((await admin.login(password)).status).toBe(200);
@@ -249,6 +267,21 @@ describe('initial admin password', () => {
       expect((await admin.post('/admin/api/password', { currentPassword: password, newPassword: NEW_PASSWORD })).status).toBe(200);
       expect(existsSync(file)).toBe(false);
       expect((await new AdminTestClient(() => fresh.url).login(NEW_PASSWORD)).status).toBe(200);
+      expect((await (await fetch(`${fresh.url}/admin/auth/info`)).json()).generatedPassword).toBe(false);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('deletes the generated password file once ADMIN_PASSWORD is set', async () => {
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const fresh = await startHarness().finally(() => spy.mockRestore());
+    try {
+      const file = join(fresh.dataDir, 'initial-admin-password.txt');
+      expect(existsSync(file)).toBe(true);
+      await fresh.restart({ settings: { adminPassword: ADMIN_PASSWORD } });
+      expect(existsSync(file)).toBe(false);
+      expect((await new AdminTestClient(() => fresh.url).login(ADMIN_PASSWORD)).status).toBe(200);
     } finally {
       await fresh.close();
     }

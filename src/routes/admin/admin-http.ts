@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { RuntimeSettings } from '../../config/env.js';
 import type { AdminPassword } from '../../server/admin/admin-password.js';
 import type { AdminSessions, AdminSessionInfo } from '../../server/admin/admin-session.js';
+import type { Redis } from 'ioredis';
+import type { AccountLockout } from '../../server/admin/account-lockout.js';
 import type { LoginLimiter } from '../../server/admin/login-limiter.js';
 import type { OidcLogin } from '../../server/admin/oidc-login.js';
 import type { AdminRole } from '../../core/admin-roles.js';
@@ -18,6 +20,9 @@ export interface AdminDeps {
   state: GatewayState;
   repositories: Repositories;
   settings: RuntimeSettings;
+  /** Shared state across workers/instances (login back-off) when REDIS_URL is set. */
+  redis?: Redis | null;
+  loginBackoff?: { freeFailures?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface AdminServices extends AdminDeps {
@@ -26,6 +31,8 @@ export interface AdminServices extends AdminDeps {
   limiter: LoginLimiter;
   /** Single sign-on, when configured (OIDC_* settings). */
   oidc: OidcLogin | null;
+  /** Per-account back-off on failed logins, on top of the per-address limiter. */
+  accounts: AccountLockout;
 }
 
 /** The account behind a console change: what the audit log and change logs record. */

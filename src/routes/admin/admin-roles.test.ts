@@ -49,6 +49,7 @@ const EXPECTED: Record<string, AdminRole> = {
   'PUT /admin/api/routing/groups/:name': 'operator',
   'DELETE /admin/api/routing/groups/:name': 'operator',
   'GET /admin/api/routing/health': 'viewer',
+  'GET /admin/api/access': 'viewer',
   'POST /admin/api/playground/chat/completions': 'operator',
   'POST /admin/api/playground/vision/completions': 'operator',
 };

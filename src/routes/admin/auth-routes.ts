@@ -48,9 +48,22 @@ export const checkPassword = async (services: AdminServices, request: FastifyReq
       headers: { 'retry-after': String(admission.retryAfterSeconds) },
     });
   }
+  // Unknown names share one bucket: they lock out nobody real and cannot grow the table.
+  const account = await services.accounts.admit(user?.username ?? '(unknown)');
+  if (!account.allowed) {
+    // Not evaluated at all: guesses spread over many addresses meet this limit too.
+    admission.release();
+    throw new GatewayError(`Too many failed logins for this account; try again in ${account.retryAfterSeconds} s.`, {
+      status: 429,
+      code: 'too_many_login_attempts',
+      type: 'rate_limit_error',
+      headers: { 'retry-after': String(account.retryAfterSeconds) },
+    });
+  }
   const matches = await accountPasswordMatches(services, user, candidate);
   if (matches && user && !user.disabled) {
     admission.release();
+    await account.succeeded();
     return true;
   }
   request.log.warn({ ip: request.ip, account: user?.username ?? null }, 'admin login failed');
@@ -77,6 +90,8 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
       version,
       passwordLogin: true,
       sso: services.oidc ? { enabled: true, startUrl: '/admin/auth/oidc/start' } : { enabled: false, startUrl: null },
+      // Only whether the first-start password is still the one (not the password or a path).
+      generatedPassword: await services.password.usesGeneratedPassword(),
     }),
   });
 
@@ -103,10 +118,12 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
   });
 
   app.get('/admin/auth/me', {
-    ...adminRoute('The logged-in account, its role and the CSRF token for mutating requests'),
+    ...adminRoute('The logged-in account, its role and the CSRF token; `{ authenticated: false }` (200) when not signed in', { public: true }),
     handler: async (request, reply) => {
+      // A session probe, not a guarded call: "not signed in" is an answer, not an error, so
+      // a fresh browser's console shows no 401 on the login page.
       const session = await sessions.fromRequest(request, reply);
-      if (!session) throw new GatewayError('Log in to the admin console first (session missing or expired).', { status: 401, code: 'unauthorized', type: 'authentication_error' });
+      if (!session) return { authenticated: false, user: null, role: null, csrfToken: null };
       return { authenticated: true, user: session.user, role: session.role, csrfToken: session.csrfToken };
     },
   });

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { modelEntrySchema, modelTypeNames, providerEntrySchema } from '../../config/config-schema.js';
+import type { KeyEnvPolicy } from '../../config/key-env-policy.js';
 import type { GatewayConfig, ModelConfig, ModelType, ProviderConfig } from '../../config/types.js';
 import { modelKey } from '../../config/types.js';
 import { ConfigError, formatPath, YamlSource } from '../../config/yaml-source.js';
@@ -53,6 +54,7 @@ export const planImport = (
   text: string,
   base: Pick<GatewayConfig, 'providers' | 'models'>,
   current: MergedConfig,
+  keyEnvPolicy?: KeyEnvPolicy,
 ): ImportPlan => {
   let source: YamlSource;
   try {
@@ -77,6 +79,9 @@ export const planImport = (
     if (wanted.providers.has(lower)) throw invalid(`${source.describe(['providers', index, 'name'])}: duplicate provider "${entry.name}"`, `providers[${index}].name`);
     const baseProvider = baseProviders.get(lower);
     const name = baseProvider?.name ?? entry.name;
+    // The same rule as the provider API: the imported file must not pick the gateway's secrets.
+    const keyEnvRefusal = entry.api_key_env ? keyEnvPolicy?.check(entry.api_key_env) : null;
+    if (keyEnvRefusal) throw invalid(`${source.describe(['providers', index, 'api_key_env'])}: ${keyEnvRefusal}`, `providers[${index}].api_key_env`);
     const headers = { ...(entry.headers ?? {}) };
     for (const [header, value] of Object.entries(headers)) {
       if (value !== REDACTED) continue;

@@ -4,6 +4,7 @@ import { badRequest } from '../../server/errors.js';
 import { actorOf, adminRoute, applyChange, catchUp, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
 import { exportConfigYaml, isSensitiveHeader, REDACTED } from './config-export.js';
 import { planImport } from './config-import.js';
+import { createKeyEnvPolicy } from '../../config/key-env-policy.js';
 
 const importBody = z.object({ yaml: z.string().min(1, 'must not be empty').max(5 * 1024 * 1024) });
 const auditQuery = z.object({
@@ -51,7 +52,8 @@ export const registerConfigRoutes = (app: FastifyInstance, services: AdminServic
     ...adminRoute('Replace the admin overlay with an exported YAML (validated first; all or nothing)', { body: importBody, role: 'admin' }),
     handler: async (request) => {
       const { yaml } = parseWith(importBody, request.body);
-      const plan = planImport(yaml, state.config, state.mergedConfig);
+      const keyEnvPolicy = createKeyEnvPolicy({ allow: settings.providerKeyEnvAllow, configNames: state.config.providers.map((p) => p.apiKeyEnv) });
+      const plan = planImport(yaml, state.config, state.mergedConfig, keyEnvPolicy);
       const result = await applyChange(state, { actor: actorOf(request), action: 'config.import', target: 'config' }, (draft) =>
         draft.replaceAll(plan.snapshot),
       );

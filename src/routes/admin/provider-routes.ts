@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { createKeyEnvPolicy } from '../../config/key-env-policy.js';
 import type { ProviderState } from '../../router/model-catalog.js';
 import { badRequest, conflict, notFound } from '../../server/errors.js';
 import { parseProviderEntry, providerToEntry } from '../../state/merge-overlay.js';
@@ -17,10 +18,18 @@ import {
 const keyBody = z.object({ apiKey: z.string().trim().min(1, 'must not be empty').max(4096).regex(/^[^\r\n]*$/, 'must be a single line') });
 
 export const registerProviderRoutes = (app: FastifyInstance, services: AdminServices) => {
-  const { state, repositories, ctx } = services;
+  const { state, repositories, ctx, settings } = services;
   const checks = new ProviderChecks(ctx, state, ctx.logger);
   checks.start(checkIntervalFromEnv(process.env));
   app.addHook('onClose', () => checks.stop());
+
+  /** A key variable must be one the config folder uses or the operator's allow-list permits. */
+  const checkKeyEnv = (keyEnv: string | null | undefined) => {
+    if (!keyEnv) return;
+    const policy = createKeyEnvPolicy({ allow: settings.providerKeyEnvAllow, configNames: state.config.providers.map((p) => p.apiKeyEnv) });
+    const refusal = policy.check(keyEnv);
+    if (refusal) throw badRequest(`${refusal}.`, 'key_env_not_allowed', 'keyEnv');
+  };
 
   const findProvider = (name: string): ProviderState => {
     const found = state.catalog.providers.get(name.toLowerCase());
@@ -56,6 +65,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
     ...adminRoute('Add a provider', { body: providerCreateSchema, role: 'operator' }),
     handler: async (request, reply) => {
       const body = parseWith(providerCreateSchema, request.body);
+      checkKeyEnv(body.keyEnv);
       if (state.catalog.providers.has(body.name.toLowerCase())) {
         throw conflict(`A provider named "${body.name}" already exists.`, 'provider_exists');
       }
@@ -78,6 +88,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
       const { name: param } = parseWith(nameParams, request.params);
       const current = findProvider(param).config;
       const body = parseWith(providerPatchSchema, request.body);
+      checkKeyEnv(body.keyEnv);
       if (body.name !== undefined && body.name.toLowerCase() !== current.name.toLowerCase()) {
         throw badRequest('A provider cannot be renamed; add a new one instead.', 'invalid_request', 'name');
       }

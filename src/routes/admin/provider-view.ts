@@ -9,20 +9,19 @@ import { mapUpstreamFailure } from '../../upstream/upstream-client.js';
 import { scrubSecret, upstreamHttpError } from '../../upstream/upstream-error.js';
 import type { ProviderCheck } from './provider-checks.js';
 
-/** Variables that hold the gateway's own secrets: a provider must not send them to a vendor. */
-const isReservedEnv = (name: string) => /^GATEWAY_/i.test(name) || ['ADMIN_PASSWORD', 'DATABASE_URL', 'REDIS_URL'].includes(name.toUpperCase());
+import { isReservedKeyEnv } from '../../config/key-env-policy.js';
 
 const keyEnv = z
   .string()
   .trim()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
   .max(200)
-  .refine((name) => !isReservedEnv(name), 'names one of the gateway\'s own secrets');
+  .refine((name) => !isReservedKeyEnv(name), "names one of the gateway's own or the system's variables");
 
 const providerFields = {
   baseUrl: z.string().trim().max(2000).regex(/^https?:\/\/[^\s]+$/i, 'must be an http(s) URL'),
   description: z.string().max(2000),
-  protocol: z.enum(['openai']),
+  protocol: z.enum(['openai', 'anthropic']),
   keyEnv: keyEnv.nullable(),
   needsKey: z.boolean(),
   enabled: z.boolean(),

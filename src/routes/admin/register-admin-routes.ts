@@ -2,9 +2,11 @@ import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { AdminRole } from '../../core/admin-roles.js';
 import { AdminPassword } from '../../server/admin/admin-password.js';
 import { AdminSessions, installAdminGuard } from '../../server/admin/admin-session.js';
+import { AccountLockout, lockoutKeyPrefix } from '../../server/admin/account-lockout.js';
 import { LoginLimiter } from '../../server/admin/login-limiter.js';
 import { OidcLogin } from '../../server/admin/oidc-login.js';
 import type { AdminDeps, AdminServices } from './admin-http.js';
+import { registerAccessRoutes } from './access-routes.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerConfigRoutes } from './config-routes.js';
 import { registerKeyRoutes } from './key-routes.js';
@@ -51,13 +53,15 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
   // Upgrades and first starts: the console password becomes the first account, `admin`.
   await deps.repositories.users.ensureInitial();
   const sessions = new AdminSessions(deps.repositories.sessions, deps.repositories.users);
+  const accounts = new AccountLockout({ ...deps.loginBackoff, redis: deps.redis ?? null, keyPrefix: lockoutKeyPrefix(deps.settings) });
   const oidc = deps.settings.oidc ? new OidcLogin(deps.settings.oidc, deps.repositories.users, deps.ctx.logger) : null;
-  const services: AdminServices = { ...deps, password, sessions, limiter: new LoginLimiter(), oidc };
+  const services: AdminServices = { ...deps, password, sessions, limiter: new LoginLimiter(), accounts, oidc };
   await installAdminGuard(app, sessions);
 
   registerAuthRoutes(app, services);
   if (oidc) registerOidcRoutes(app, services, oidc);
   registerUserRoutes(app, services);
+  registerAccessRoutes(app, services);
   registerSettingsRoutes(app, services);
   registerProviderRoutes(app, services);
   registerModelRoutes(app, services);

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiCaller } from '../../server/api-auth.js';
+import { endHijackedWithError } from '../../server/error-handler.js';
 import { GatewayError } from '../../server/errors.js';
+import { encodeHeaderValue } from '../../server/header-value.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
 import type { TokenUsage } from '../../providers/spec/provider-adapter.js';
@@ -11,8 +13,11 @@ import { prepareChatCall } from '../../upstream/chat-request.js';
 import { countTokens, estimatePromptTokens, quickPromptEstimate } from '../../upstream/estimate-tokens.js';
 import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
+import { callerModelAccess } from '../../server/key-guard.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
+import { leavesClientProtocol } from '../../pipeline/protocol-routing.js';
+import { handleChatThroughPipeline } from './chat-protocol-bridge.js';
 import { boundText, MAX_NAME_LENGTH } from '../../core/bounded-text.js';
 
 export interface ChatHandlerOptions {
@@ -81,6 +86,10 @@ export const handleChatCompletion = async (
   const catalog = ctx.catalog();
   const requested = typeof inputBody.model === 'string' && inputBody.model !== '' ? inputBody.model : undefined;
   const withImages = hasImageParts(inputBody.messages);
+  // One cached lookup when every deployment speaks OpenAI; otherwise the protocol pipeline.
+  if (leavesClientProtocol(catalog, 'openai', requested, withImages || options.kind === 'vision' ? 'vision' : 'language')) {
+    return handleChatThroughPipeline(ctx, request, reply, inputBody, caller, options);
+  }
   const stream = inputBody.stream === true;
   let model: CatalogModel | null = null;
   let status = 200;
@@ -101,7 +110,9 @@ export const handleChatCompletion = async (
   };
 
   try {
-    const route = resolveRoute(catalog, catalog.groups, requested, withImages || options.kind === 'vision' ? 'vision' : 'language');
+    // A restricted key's route keeps only deployments it may use; fallbacks are checked too.
+    const access = callerModelAccess(caller);
+    const route = resolveRoute(catalog, catalog.groups, requested, withImages || options.kind === 'vision' ? 'vision' : 'language', access);
     model = route.primary;
     const checkModel = chatCapabilityCheck(withImages, catalog.models);
     // A plain model gets its clear error at once; a group tries its other deployments first.
@@ -148,6 +159,7 @@ export const handleChatCompletion = async (
         groups: catalog.groups,
         route,
         checkModel,
+        access,
         signal: controller.signal,
         mode: stream ? 'stream' : 'json',
         buildCall: async (candidate) => {
@@ -166,8 +178,8 @@ export const handleChatCompletion = async (
     attempts = result.attempts;
     const headers: Record<string, string> = {
       'x-request-id': request.id,
-      'x-gateway-provider': model.provider,
-      'x-gateway-model': model.key,
+      'x-gateway-provider': encodeHeaderValue(model.provider),
+      'x-gateway-model': encodeHeaderValue(model.key),
       'x-gateway-attempts': String(result.attempts),
       ...(result.fallbacks > 0 ? { 'x-gateway-fallbacks': String(result.fallbacks) } : {}),
       ...(keyForCache ? { 'x-gateway-cache': 'miss' } : {}),
@@ -203,15 +215,26 @@ export const handleChatCompletion = async (
 
     reply.hijack();
     headers['x-gateway-overhead-ms'] = (lastUpstreamStart - started).toFixed(3);
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...headers,
-    });
     let outcome;
     try {
+      try {
+        reply.raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+          ...headers,
+        });
+      } catch (error) {
+        // The reply is hijacked, so nobody else would answer: end it here, and let go of
+        // the upstream stream (the finally releases the deployment's in-flight slot).
+        result.upstream.abort();
+        result.upstream.done();
+        status = 500;
+        errorCode = 'response_header_error';
+        endHijackedWithError(reply, error);
+        return reply;
+      }
       outcome = await relayStream(result.upstream, reply.raw, {
         requestedModel: route.publicName,
         clientWantsUsage: (inputBody.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { GatewayError, badRequest } from '../../server/errors.js';
+import { encodeHeaderValue } from '../../server/header-value.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
 import { resolveModel } from '../../router/model-resolver.js';
@@ -95,7 +96,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             promptTokens = await countTokens(inputText(body.input));
           }
           return reply
-            .headers({ 'x-request-id': request.id, 'x-gateway-provider': model.provider, 'x-gateway-model': model.key, ...limitHeaders })
+            .headers({ 'x-request-id': request.id, 'x-gateway-provider': encodeHeaderValue(model.provider), 'x-gateway-model': encodeHeaderValue(model.key), ...limitHeaders })
             .type('application/json')
             .send(renamed ? JSON.stringify(json) : result.text!);
         } catch (error) {

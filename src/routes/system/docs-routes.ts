@@ -19,6 +19,7 @@ export const registerDocs = async (app: FastifyInstance, info: { title: string; 
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer' },
+          apiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-api-key' },
           adminSession: { type: 'apiKey', in: 'cookie', name: 'skgw_session' },
         },
       },

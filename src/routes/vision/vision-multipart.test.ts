@@ -225,9 +225,9 @@ describe('POST /v1/vision/completions (multipart): bad input', () => {
     expect(await errorOf(res)).toMatchObject({ code: 'invalid_image', param: 'image' });
   });
 
-  it('answers 400 for a decompression bomb without decoding it', async () => {
+  it('answers 413 for a decompression bomb without decoding it', async () => {
     const res = await upload([{ data: pngDeclaring(20_000, 20_000), name: 'bomb.png' }], { model: 'gpt-test' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(413);
     expect(await errorOf(res)).toMatchObject({ code: 'image_too_large', param: 'image' });
   });
 

@@ -14,12 +14,20 @@ export const INITIAL_PASSWORD_FILE = 'initial-admin-password.txt';
 
 type PasswordSource = 'generated' | 'admin';
 
+/** 24 URL-safe characters; never starting with `-`, which a shell or CLI would take for an option. */
+const generatePassword = (): string => {
+  for (;;) {
+    const password = randomBytes(18).toString('base64url');
+    if (!password.startsWith('-')) return password;
+  }
+};
+
 /**
  * Which password opens the admin console:
  * 1. a password changed in the console (scrypt hash in settings) always wins;
  * 2. else `ADMIN_PASSWORD`, else the master key;
  * 3. else the password generated on the first start (its hash is stored; the plain text
- *    is logged once and written to `<dataDir>/initial-admin-password.txt`, mode 0600).
+ *    is printed once to stderr (not the log) and written to `<dataDir>/initial-admin-password.txt`, mode 0600).
  * A generated password gives way to an env password set later, so an operator who
  * adds ADMIN_PASSWORD after a first start is not locked out by a forgotten one.
  */
@@ -28,6 +36,7 @@ export class AdminPassword {
     private readonly settings: RuntimeSettings,
     private readonly store: SettingsRepository,
     private readonly logger: Logger,
+    private readonly terminal: (text: string) => void = (text) => void process.stderr.write(text),
   ) {}
 
   private get envPassword(): string | null {
@@ -62,11 +71,15 @@ export class AdminPassword {
    * starting together exactly one generates (and logs) it and the others adopt it.
    */
   async ensureInitialPassword(): Promise<void> {
-    if (this.envPassword) return;
+    if (this.envPassword) {
+      // The environment's password replaces a generated one: that file opens nothing now.
+      if ((await this.store.get(PASSWORD_SOURCE_SETTING)) !== 'admin') rmSync(this.initialFile, { force: true });
+      return;
+    }
     const existing = await this.store.get('adminPasswordHash');
     if (typeof existing === 'string' && existing) return;
-    mkdirSync(this.settings.dataDir, { recursive: true });
-    let password = randomBytes(18).toString('base64url');
+    mkdirSync(this.settings.dataDir, { recursive: true, mode: 0o700 });
+    let password = generatePassword();
     let generated = true;
     try {
       writeFileSync(this.initialFile, `${password}\n`, { mode: 0o600, flag: 'wx' });
@@ -78,15 +91,25 @@ export class AdminPassword {
     await this.store.set(PASSWORD_SOURCE_SETTING, 'generated', 'system');
     await this.store.set('adminPasswordHash', await hashPassword(password), 'system');
     if (generated) {
+      // Once, to the terminal, on a line of its own (easy to copy); never into the JSON log,
+      // which is shipped and kept.
+      this.terminal(
+        `\nNo ADMIN_PASSWORD or GATEWAY_MASTER_KEY is set, so an admin password was generated (also saved in ${this.initialFile}, ` +
+          `readable by this user only). Log in at /admin and change it:\n${password}\n\n`,
+      );
       this.logger.warn(
         { file: this.initialFile },
-        `No ADMIN_PASSWORD or GATEWAY_MASTER_KEY is set, so an admin password was generated: ${password} ` +
-          `(also saved in ${this.initialFile}, readable by this user only). Log in at /admin and change it; ` +
-          'it is shown only this once.',
+        'An admin password was generated and printed to the terminal (stderr); it is also in the file named here until the password is changed.',
       );
     } else {
       this.logger.warn({ file: this.initialFile }, 'using the initial admin password saved in the data folder');
     }
+  }
+
+  /** True while the console opens with the generated password (the login page says where it is). */
+  async usesGeneratedPassword(): Promise<boolean> {
+    if (this.envPassword) return false;
+    return (await this.store.get(PASSWORD_SOURCE_SETTING)) === 'generated';
   }
 
   /** Another worker may have created the file a moment ago and not written it yet. */

@@ -1,0 +1,153 @@
+import type { ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { GatewayError } from '../core/gateway-error.js';
+import type { StreamPart } from '../core/stream-part.js';
+import type { Usage } from '../core/token-usage.js';
+import type { EgressCodec, StreamEncoder } from '../protocols/codec.js';
+import type { UpstreamResponse } from '../upstream/upstream-client.js';
+
+export interface ProtocolStreamOutcome {
+  usage: Usage | null;
+  /** What was generated, for a token estimate when the vendor sent no usage. */
+  completionText: string;
+  firstTokenAt: number | null;
+  error: GatewayError | null;
+  clientAborted: boolean;
+}
+
+export interface ProtocolStreamOptions {
+  /** Decodes the vendor's stream (for accounting always, for translation too). */
+  egress: EgressCodec;
+  /** Translation: re-encodes every part in the client's protocol. Null: passthrough of the vendor's events. */
+  encoder: StreamEncoder | null;
+  /** Passthrough: the model name the client sees in message_start. */
+  publicModel: string;
+  /** The client protocol's error event, for a passthrough stream the gateway has to end. */
+  errorEvent: (error: GatewayError) => string;
+  providerName: string;
+  drainOnDisconnect: boolean;
+  /** After a client disconnect, how long to keep reading for the vendor's usage (ms); 0 stops at once. */
+  disconnectGraceMs?: number;
+  /** Told when the client goes away before the end (so shutdown can wait for the grace). */
+  onClientGone?: () => void;
+}
+
+const MODEL_IN_START = /"type"\s*:\s*"message_start"/;
+
+/**
+ * Relays a vendor stream that is not the OpenAI passthrough (src/upstream/relay-stream.ts
+ * keeps that path): either translating it part by part, or passing the vendor's events
+ * through while decoding them for usage. A stream that breaks after it began is ended
+ * with the client protocol's error event; the attempt is never retried then.
+ */
+export const relayProtocolStream = async (upstream: UpstreamResponse, res: ServerResponse, options: ProtocolStreamOptions): Promise<ProtocolStreamOutcome> => {
+  const outcome: ProtocolStreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false };
+  const text: string[] = [];
+  const encoder = options.encoder;
+  let pending = '';
+
+  const onPart = (part: StreamPart) => {
+    switch (part.type) {
+      case 'text-delta':
+      case 'reasoning-delta':
+        if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
+        text.push(part.text);
+        break;
+      case 'tool-call-start':
+        if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
+        text.push(part.name);
+        break;
+      case 'tool-call-delta':
+        text.push(part.argumentsDelta);
+        break;
+      case 'usage':
+        outcome.usage = part.usage;
+        break;
+      case 'error':
+        outcome.error = part.error;
+        break;
+      default:
+        break;
+    }
+    if (encoder) pending += encoder.encode(part);
+  };
+  const decoder = options.egress.createStreamDecoder(onPart, options.providerName);
+
+  const handle = (event: EventSourceMessage) => {
+    decoder.push({ event: event.event, data: event.data });
+    if (encoder) return;
+    let data = event.data;
+    if (event.event === 'message_start' || MODEL_IN_START.test(data.slice(0, 40))) {
+      try {
+        const parsed = JSON.parse(data) as { message?: { model?: unknown } };
+        if (parsed.message) parsed.message.model = options.publicModel;
+        data = JSON.stringify(parsed);
+      } catch {
+        // the decoder has reported it
+      }
+    }
+    pending += event.event ? `event: ${event.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
+  };
+  const parser = createParser({ onEvent: handle });
+  const utf8 = new StringDecoder('utf8');
+  const grace = options.disconnectGraceMs ?? 0;
+  let graceTimer: NodeJS.Timeout | null = null;
+  const onClose = () => {
+    if (res.writableFinished) return;
+    outcome.clientAborted = true;
+    options.onClientGone?.();
+    if (options.drainOnDisconnect) return;
+    // The vendor bills the answer anyway: read on briefly for its usage, then stop.
+    if (grace > 0) {
+      graceTimer = setTimeout(() => upstream.abort(), grace);
+      graceTimer.unref();
+    } else upstream.abort();
+  };
+  res.once('close', onClose);
+
+  try {
+    for await (const piece of upstream.body) {
+      parser.feed(utf8.write(piece as Buffer));
+      if (pending) {
+        if (!outcome.clientAborted && !res.write(pending)) await once(res, 'drain');
+        pending = '';
+      }
+      if (outcome.error) {
+        upstream.abort();
+        break;
+      }
+      if (outcome.clientAborted && !options.drainOnDisconnect && (grace <= 0 || outcome.usage)) break;
+    }
+    decoder.end();
+    if (!outcome.error && !decoder.finished && !outcome.clientAborted) {
+      outcome.error = new GatewayError(`The upstream provider ${options.providerName} ended the stream early.`, { status: 502, code: 'upstream_stream_interrupted' });
+    }
+  } catch (error) {
+    if (!outcome.clientAborted) {
+      const mapped = upstream.mapError(error);
+      outcome.error =
+        mapped.code === 'upstream_unreachable'
+          ? new GatewayError(`The upstream provider ${options.providerName} closed the stream unexpectedly.`, { status: 502, code: 'upstream_stream_interrupted' })
+          : mapped;
+    }
+  } finally {
+    if (graceTimer) clearTimeout(graceTimer);
+    if (outcome.clientAborted) upstream.abort();
+    upstream.done();
+    res.off('close', onClose);
+  }
+  outcome.completionText = text.join('');
+  if (outcome.clientAborted || res.destroyed) return outcome;
+  let tail = pending;
+  if (encoder) {
+    // An error part was already encoded (and ended the encoder); an interruption is not a part.
+    tail += outcome.error && decoder.finished ? '' : outcome.error ? encoder.encode({ type: 'error', error: outcome.error }) : '';
+    tail += encoder.end();
+  } else if (outcome.error && !decoder.finished) {
+    tail += options.errorEvent(outcome.error);
+  }
+  res.end(tail);
+  return outcome;
+};

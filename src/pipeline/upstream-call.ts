@@ -1,0 +1,154 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Timeouts } from '../config/types.js';
+import type { NeutralRequest } from '../core/neutral-request.js';
+import { adapterFor } from '../providers/registry.js';
+import type { ProviderAdapter } from '../providers/spec/provider-adapter.js';
+import type { ProtocolName } from '../protocols/codec.js';
+import { parseAnthropicError } from '../protocols/anthropic-messages/error-envelope.js';
+import { egressCodec } from '../protocols/registry.js';
+import type { CatalogModel } from '../router/model-catalog.js';
+import { effectiveTimeouts, prepareChatCall, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
+
+/** The API version sent to Anthropic-protocol vendors when the client named none. */
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+/** A client's anthropic-beta list is forwarded, bounded: it is a client-chosen string. */
+const MAX_BETA_HEADER = 512;
+
+/** How one attempt reaches its deployment. */
+export type AttemptPlan = 'passthrough' | 'translate';
+
+export interface ProtocolCall extends PreparedUpstreamCall {
+  /** What the deployment speaks. */
+  protocol: ProtocolName;
+  plan: AttemptPlan;
+}
+
+export const deploymentProtocol = (model: CatalogModel): ProtocolName => model.providerState.config.protocol ?? 'openai';
+
+const anthropicAdapters = new Map<string, ProviderAdapter>();
+/** The vendor's adapter with Anthropic's error format (built once per vendor, not per request). */
+const anthropicAdapterFor = (vendor: string): ProviderAdapter => {
+  const known = anthropicAdapters.get(vendor);
+  if (known) return known;
+  const adapter: ProviderAdapter = {
+    ...adapterFor(vendor),
+    parseError: parseAnthropicError,
+    authHeaders: (key): Record<string, string> => (key ? { 'x-api-key': key } : {}),
+  };
+  anthropicAdapters.set(vendor, adapter);
+  return adapter;
+};
+
+const joinUrl = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
+
+/** Anthropic's base URL is the host (https://api.anthropic.com); a configured `/v1` suffix is tolerated. */
+const anthropicUrl = (base: string, path: string) => joinUrl(base.replace(/\/v1\/?$/, ''), path);
+
+const headerText = (value: string | string[] | undefined): string | null => {
+  const text = Array.isArray(value) ? value.join(',') : value;
+  return typeof text === 'string' && text.trim() !== '' ? text.trim() : null;
+};
+
+/** x-api-key + anthropic-version (the client's, else the default) + the client's anthropic-beta, bounded. */
+export const anthropicHeaders = (model: CatalogModel, requestId: string, clientHeaders: IncomingHttpHeaders | null): Record<string, string> => {
+  const version = headerText(clientHeaders?.['anthropic-version']);
+  const beta = headerText(clientHeaders?.['anthropic-beta']);
+  const adapter = anthropicAdapterFor(model.providerState.config.vendor);
+  return {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'x-request-id': requestId,
+    'anthropic-version': version && /^[\w.-]{1,32}$/.test(version) ? version : DEFAULT_ANTHROPIC_VERSION,
+    ...(beta && beta.length <= MAX_BETA_HEADER && /^[\w.,\s-]+$/.test(beta) ? { 'anthropic-beta': beta } : {}),
+    ...model.providerState.config.headers,
+    ...adapter.authHeaders(model.providerState.apiKey),
+  };
+};
+
+export interface ProtocolCallOptions {
+  clientProtocol: ProtocolName;
+  /** The client's body as received (passthrough sends it with only `model` changed). */
+  body: Record<string, unknown>;
+  /** Builds the neutral request on first use: only a translating attempt pays for it. */
+  neutral: () => NeutralRequest;
+  /** Parses a client-protocol body (one the image pipeline rewrote for this deployment). */
+  parse: (body: Record<string, unknown>) => NeutralRequest;
+  clientHeaders: IncomingHttpHeaders | null;
+  requestId: string;
+  defaults: Timeouts;
+  /** The image pipeline for an OpenAI-protocol body about to go to this model. */
+  prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+}
+
+/** Whether the vendor accepts OpenAI's `reasoning_effort` (others get no thinking setting). */
+const takesReasoningEffort = (vendor: string) => vendor === 'openai' || vendor === 'xai' || vendor === 'google';
+
+/**
+ * One attempt's upstream call: passthrough when the deployment speaks the client's
+ * protocol (the body untouched except `model`), translation through the neutral form
+ * otherwise. A model group may mix protocols, so this is decided per attempt.
+ */
+export const prepareProtocolCall = async (model: CatalogModel, options: ProtocolCallOptions): Promise<ProtocolCall> => {
+  const protocol = deploymentProtocol(model);
+  const provider = model.providerState.config;
+  if (protocol === options.clientProtocol) {
+    if (protocol === 'openai') {
+      const body = options.prepareImages ? await options.prepareImages(model, options.body) : options.body;
+      return { ...prepareChatCall(model, body, { requestId: options.requestId, defaults: options.defaults }), protocol, plan: 'passthrough' };
+    }
+    return {
+      url: anthropicUrl(provider.baseUrl, '/v1/messages'),
+      headers: anthropicHeaders(model, options.requestId, options.clientHeaders),
+      body: JSON.stringify({ ...options.body, model: model.upstreamName }),
+      adapter: anthropicAdapterFor(provider.vendor),
+      timeouts: effectiveTimeouts(model, options.defaults),
+      protocol,
+      plan: 'passthrough',
+    };
+  }
+  const adapter = adapterFor(provider.vendor);
+  // An OpenAI body's images go through the image pipeline for this deployment first
+  // (limits, URL fetching rules), then into the neutral form.
+  let neutral: NeutralRequest;
+  if (options.clientProtocol === 'openai' && options.prepareImages) {
+    const prepared = await options.prepareImages(model, options.body);
+    neutral = prepared === options.body ? options.neutral() : options.parse(prepared);
+  } else neutral = options.neutral();
+  const built = egressCodec(protocol).buildRequest(neutral, {
+    upstreamModel: model.upstreamName,
+    maxOutputTokens: model.maxOutputTokens,
+    acceptsReasoningEffort: takesReasoningEffort(provider.vendor),
+    askForStreamUsage: provider.streamUsage ?? adapter.acceptsStreamUsageOption,
+  });
+  if (protocol === 'anthropic') {
+    return {
+      url: anthropicUrl(provider.baseUrl, built.path),
+      headers: anthropicHeaders(model, options.requestId, options.clientHeaders),
+      body: JSON.stringify(built.body),
+      adapter: anthropicAdapterFor(provider.vendor),
+      timeouts: effectiveTimeouts(model, options.defaults),
+      protocol,
+      plan: 'translate',
+    };
+  }
+  // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
+  const body = options.prepareImages && options.clientProtocol !== 'openai' ? await options.prepareImages(model, built.body) : built.body;
+  return {
+    url: joinUrl(provider.baseUrl, built.path),
+    headers: upstreamHeaders(model, adapter, options.requestId),
+    body: JSON.stringify(body),
+    adapter,
+    timeouts: effectiveTimeouts(model, options.defaults),
+    protocol,
+    plan: 'translate',
+  };
+};
+
+/** count_tokens at an Anthropic-protocol vendor (Anthropic has the endpoint). */
+export const prepareCountTokensCall = (model: CatalogModel, body: Record<string, unknown>, requestId: string, clientHeaders: IncomingHttpHeaders | null, defaults: Timeouts): PreparedUpstreamCall => ({
+  url: anthropicUrl(model.providerState.config.baseUrl, '/v1/messages/count_tokens'),
+  headers: anthropicHeaders(model, requestId, clientHeaders),
+  body: JSON.stringify({ ...body, model: model.upstreamName }),
+  adapter: anthropicAdapterFor(model.providerState.config.vendor),
+  timeouts: effectiveTimeouts(model, defaults),
+});

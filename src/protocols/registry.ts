@@ -1,0 +1,10 @@
+import { anthropicEgress, anthropicIngress } from './anthropic-messages/index.js';
+import type { EgressCodec, IngressCodec, ProtocolName } from './codec.js';
+import { openAIChatEgress, openAIChatIngress } from './openai-chat/index.js';
+
+/** 2N codecs, not N²: every pair of protocols meets in the neutral form. */
+const ingress: Record<ProtocolName, IngressCodec> = { openai: openAIChatIngress, anthropic: anthropicIngress };
+const egress: Record<ProtocolName, EgressCodec> = { openai: openAIChatEgress, anthropic: anthropicEgress };
+
+export const ingressCodec = (protocol: ProtocolName): IngressCodec => ingress[protocol];
+export const egressCodec = (protocol: ProtocolName): EgressCodec => egress[protocol];
