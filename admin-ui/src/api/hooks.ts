@@ -9,6 +9,7 @@ import {
   providersApi,
   settingsApi,
   usageApi,
+  usersApi,
   type LogFilters,
   type Range,
 } from './endpoints';
@@ -24,10 +25,13 @@ export const queryKeys = {
   usage: ['usage'] as const,
   logs: ['logs'] as const,
   audit: ['audit'] as const,
+  users: ['users'] as const,
 };
 
 export const useAuthInfo = () =>
   useQuery({ queryKey: queryKeys.info, queryFn: auth.info, staleTime: 60_000, retry: false });
+
+export const useUsers = () => useQuery({ queryKey: queryKeys.users, queryFn: usersApi.list, select: (r) => r.data });
 
 export const useSettings = () => useQuery({ queryKey: queryKeys.settings, queryFn: settingsApi.get });
 

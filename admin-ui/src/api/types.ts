@@ -16,6 +16,31 @@ export interface AuthInfo {
   passwordLogin: boolean;
   /** The first-start generated password is still the one (the login page says where it is). */
   generatedPassword?: boolean;
+  /** Single sign-on (OpenID Connect), when the deployment configured it. */
+  sso?: { enabled: boolean; startUrl: string | null };
+}
+
+export type AdminRole = 'viewer' | 'operator' | 'admin';
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: AdminRole;
+  disabled: boolean;
+  passwordLogin: boolean;
+  sso: boolean;
+  initial: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface AdminUserInput {
+  username: string;
+  role: AdminRole;
+  password?: string;
+  displayName?: string | null;
 }
 
 export interface LoginResult {
@@ -24,7 +49,9 @@ export interface LoginResult {
 }
 
 /** The session probe: 200 either way, `authenticated: false` when not signed in. */
-export type Me = { authenticated: true; user: string; csrfToken: string } | { authenticated: false; user: null; csrfToken: null };
+export type Me =
+  | { authenticated: true; user: string; role: AdminRole; csrfToken: string }
+  | { authenticated: false; user: null; role: null; csrfToken: null };
 
 export interface Settings {
   platformName: string;

@@ -8,6 +8,7 @@ import { ApiError } from '../api/client';
 import { providersApi } from '../api/endpoints';
 import { queryKeys, useInvalidate, useProviders } from '../api/hooks';
 import type { Provider, ProviderTestResult } from '../api/types';
+import { useCan } from '../auth/auth-provider';
 import { PageHeader } from '../components/page-header';
 import { Empty, QueryError } from '../components/query-state';
 import { useConfirm } from '../components/use-confirm';
@@ -17,6 +18,8 @@ import { ProviderKeyModal } from './providers/provider-key-modal';
 
 export default function ProvidersPage() {
   const { t } = useTranslation();
+  // Viewers do not get the add buttons; the server refuses their changes regardless.
+  const canEdit = useCan('operator');
   const providers = useProviders();
   const invalidate = useInvalidate();
   const [confirm, confirmElement] = useConfirm();
@@ -87,6 +90,7 @@ export default function ProvidersPage() {
         title={t('providers.title')}
         description={t('providers.description')}
         actions={
+          canEdit &&
           <Button
             leftSection={<IconPlus size={16} />}
             onClick={() => {

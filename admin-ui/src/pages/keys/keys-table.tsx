@@ -9,6 +9,7 @@ interface Props {
   keys: ApiKey[];
   onEdit: (key: ApiKey) => void;
   onRevoke: (key: ApiKey) => void;
+  readOnly?: boolean;
 }
 
 function Spend({ apiKey }: { apiKey: ApiKey }) {
@@ -29,7 +30,7 @@ function Spend({ apiKey }: { apiKey: ApiKey }) {
   );
 }
 
-export function KeysTable({ keys, onEdit, onRevoke }: Props) {
+export function KeysTable({ keys, onEdit, onRevoke, readOnly = false }: Props) {
   const { t } = useTranslation();
   return (
     <Table.ScrollContainer minWidth={980}>
@@ -106,7 +107,8 @@ export function KeysTable({ keys, onEdit, onRevoke }: Props) {
                 <Text size="xs">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t('keys.neverUsed')}</Text>
               </Table.Td>
               <Table.Td>
-                <Group gap={4} justify="flex-end" wrap="nowrap">
+                {/* Viewers read the list; editing is for operators and admins. */}
+                {readOnly ? null : <Group gap={4} justify="flex-end" wrap="nowrap">
                   <Tooltip label={t('keys.editLimits')}>
                     <ActionIcon
                       variant="subtle"
@@ -131,7 +133,7 @@ export function KeysTable({ keys, onEdit, onRevoke }: Props) {
                       <IconBan size={18} />
                     </ActionIcon>
                   </Tooltip>
-                </Group>
+                </Group>}
               </Table.Td>
             </Table.Tr>
           ))}
