@@ -1,3 +1,4 @@
+/// <reference path="./oidc-provider.d.ts" />
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
@@ -92,7 +93,7 @@ export const startOidcTestProvider = async (options: { redirectUris: string[]; a
     },
   });
   // Quiet: the library warns about its development keys, which is what a test wants.
-  provider.on('server_error', (_ctx, error) => console.error('oidc test provider error', error));
+  provider.on('server_error', (_ctx: unknown, error: unknown) => console.error('oidc test provider error', error));
   const callback = provider.callback();
 
   server.on('request', async (req: IncomingMessage, res: ServerResponse) => {
