@@ -1,4 +1,5 @@
-// `npm start`: build what is missing or stale (server TypeScript, admin UI), then serve.
+// `npm start` and `npm run demo`: build what is missing or stale (server TypeScript, admin UI),
+// then run the CLI with the given arguments (`serve --demo` for the demo).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -44,8 +44,8 @@ describe('sk-llm-gateway CLI', () => {
     writeFileSync(join(dir, 'providers', 'two.yaml'), 'provider: "Two"\nmodels:\n  language:\n    - name: "b"\n    - name: "c"\n');
     const { code, stdout } = await cli(['check-config', '--config-dir', dir]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/One .* 1 model  /);
-    expect(stdout).toMatch(/Two .* 2 models  /);
+    expect(stdout).toMatch(/One .* 1 model {2}/);
+    expect(stdout).toMatch(/Two .* 2 models {2}/);
     expect(stdout).not.toContain('1 models');
   });
 

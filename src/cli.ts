@@ -1,46 +1,12 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
-import { loadDotenvFile, readRuntimeSettings } from './config/env.js';
+import { parseArgs, usage, type CliArgs } from './cli-args.js';
+import { loadDotenvFile, readRuntimeSettings, type RuntimeSettings } from './config/env.js';
 import { loadConfig } from './config/load-config.js';
 import { ConfigError } from './config/yaml-source.js';
-import { buildApp } from './server/app.js';
+import { buildApp, type GatewayApp } from './server/app.js';
 import { assertSafeBinding, installGracefulShutdown } from './server/lifecycle.js';
 import { version } from './server/version.js';
-
-const usage = `Usage: sk-llm-gateway [serve|check-config|version] [--config-dir DIR] [--host HOST] [--port PORT]
-
-  serve          run the gateway (default)
-  check-config   validate the configuration, print a summary, exit non-zero on errors
-  version        print the version`;
-
-interface CliArgs {
-  command: string;
-  configDir?: string;
-  host?: string;
-  port?: number;
-  workers?: number;
-}
-
-export const parseArgs = (argv: string[]): CliArgs => {
-  const args: CliArgs = { command: 'serve' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const next = () => {
-      const value = argv[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value`);
-      return value;
-    };
-    if (arg === '--config-dir') args.configDir = next();
-    else if (arg.startsWith('--config-dir=')) args.configDir = arg.slice(13);
-    else if (arg === '--host') args.host = next();
-    else if (arg === '--port') args.port = Number(next());
-    else if (arg === '--workers') args.workers = Number(next());
-    else if (arg === '--help' || arg === '-h') args.command = 'help';
-    else if (!arg.startsWith('-')) args.command = arg;
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return args;
-};
 
 const checkConfig = (configDir: string) => {
   const config = loadConfig(configDir);
@@ -93,27 +59,53 @@ const main = async () => {
     console.error((error as Error).message);
     process.exit(1);
   }
-  const workers = args.workers ?? Number(process.env.GATEWAY_WORKERS ?? 1);
+  // Demo mode is one process: each worker would start a simulator of its own.
+  const workers = args.demo ? 1 : (args.workers ?? Number(process.env.GATEWAY_WORKERS ?? 1));
   if (workers > 1 && cluster.isPrimary) return runPrimary(workers, settings.platformName);
-  let gateway;
+  let gateway: GatewayApp;
+  const notices: string[] = [];
   try {
-    gateway = await buildApp({ settings });
+    if (args.demo) {
+      // Loaded only here: a normal start never loads the simulator or the demo providers.
+      const { startDemo } = await import('./demo/start-demo.js');
+      const demo = await startDemo({ settings });
+      gateway = demo.gateway;
+      notices.push(...demo.notices);
+      if ((args.workers ?? 1) > 1) notices.push('--workers is ignored in demo mode (one process)');
+    } else gateway = await buildApp({ settings });
   } catch (error) {
     console.error(error instanceof ConfigError ? `configuration error:\n${error.message}` : error);
     process.exit(1);
   }
   for (const warning of gateway.ctx.config.warnings) gateway.ctx.logger.warn(warning);
-  if (!settings.masterKey) {
+  for (const notice of notices) gateway.ctx.logger.warn(notice);
+  if (!gateway.ctx.settings.masterKey) {
     gateway.ctx.logger.warn('GATEWAY_MASTER_KEY is not set: serving without authentication on loopback only');
   }
   installGracefulShutdown(gateway, { drainTimeoutMs: Number(process.env.GATEWAY_DRAIN_TIMEOUT_MS ?? 30_000) });
   await gateway.app.listen({ host: settings.host, port: settings.port });
   if (cluster.isWorker) return;
-  const base = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${settings.port}`;
-  console.log(`${settings.platformName} ${version}`);
+  // The bound port, not the asked one: `--port 0` picks a free port.
+  const address = gateway.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const base = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  console.log(`${settings.platformName} ${version}${args.demo ? '  [demo mode: Demo (simulator) · 演示（模拟器）]' : ''}`);
   console.log(`  API:    ${base}/v1  (seed paths: ${base}/api/v1)`);
   console.log(`  Docs:   ${base}/docs  and  ${base}/redoc`);
   console.log(`  Admin:  ${base}/admin`);
+  if (args.demo) printDemoHelp(base, gateway.ctx.settings, settings.masterKey);
+};
+
+/** What to try first; the same commands as the README's demo section. */
+const printDemoHelp = (base: string, demo: RuntimeSettings, ownMasterKey: string | null) => {
+  // Never print the operator's own key; the demo key (DEMO_KEY) is public.
+  const key = ownMasterKey ? '$GATEWAY_MASTER_KEY' : demo.masterKey;
+  const password = demo.adminPassword ? 'ADMIN_PASSWORD' : ownMasterKey ? 'GATEWAY_MASTER_KEY' : demo.masterKey;
+  console.log(`  Demo:   models demo-chat (chat, stream, tools, images), demo-mini, demo-embedding, demo-claude (Anthropic protocol); no vendor key`);
+  console.log(`          API key: ${key}   console password: ${password}`);
+  console.log(`          data in ${demo.dataDir} (delete it to start over)`);
+  console.log(`  Try:    curl ${base}/v1/chat/completions -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`);
+  console.log(`            -d '{"model":"demo-chat","messages":[{"role":"user","content":"Hello"}]}'`);
 };
 
 /**

@@ -137,7 +137,7 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: login, models, pr
   });
 
   it('logs out from the user menu: the session is gone', { timeout: TIMEOUT }, async () => {
-    const { page, watcher } = s;
+    const { page } = s;
     await page.getByTestId('user-menu').click();
     await page.getByTestId('logout-button').click();
     await page.waitForURL(/\/admin\/login/);

@@ -82,10 +82,20 @@ export const modelsFileSchema = z.looseObject({
     .optional(),
 });
 
+/** ISO 4217 code, upper-cased; `RMB` (common in Chinese price lists) means CNY. */
+export const currencySchema = z
+  .string()
+  .trim()
+  .transform((value) => (value.toUpperCase() === 'RMB' ? 'CNY' : value.toUpperCase()))
+  .pipe(z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 currency code such as USD or CNY'));
+
+/** Prices per 1M tokens in `currency`; cache prices fall back to the input price when absent. */
 export const pricingSchema = z.looseObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
-  currency: z.string().trim().min(1).optional().default('USD'),
+  cache_read: z.number().nonnegative().optional(),
+  cache_write: z.number().nonnegative().optional(),
+  currency: currencySchema.optional().default('USD'),
 });
 
 export const modelEntrySchema = z.looseObject({

@@ -20,6 +20,8 @@ export interface RuntimeSettings {
   /** PostgreSQL connections per instance (GATEWAY_DATABASE_POOL_MAX). */
   databasePoolMax: number;
   redisUrl: string | null;
+  /** Prefix of the gateway's shared keys and channel in Redis (GATEWAY_REDIS_PREFIX). */
+  redisPrefix: string;
   bodyLimitBytes: number;
   logLevel: string;
   /**
@@ -40,6 +42,8 @@ export interface RuntimeSettings {
   /** Patterns a provider's `api_key_env` may match (GATEWAY_PROVIDER_KEY_ENV_ALLOW; src/config/key-env-policy.ts). */
   providerKeyEnvAllow: string[];
   timeouts: { connect: number; firstByte: number; idle: number; total: number };
+  /** Days usage rows are kept (GATEWAY_USAGE_RETENTION_DAYS, default 30; 0: forever). Hourly roll-ups stay a year. */
+  usageRetentionDays: number;
   /**
    * After a client hangs up mid-answer, how long the upstream is still read for the
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
@@ -47,6 +51,8 @@ export interface RuntimeSettings {
   disconnectGraceMs: number;
   /** Single sign-on for the console (OIDC_*); null when not configured. */
   oidc: OidcSettings | null;
+  /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
+  demo?: boolean;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -116,6 +122,7 @@ export const readRuntimeSettings = (
     databaseSchema: env.GATEWAY_DATABASE_SCHEMA?.trim() || null,
     databasePoolMax: Math.max(1, intFrom(env.GATEWAY_DATABASE_POOL_MAX, 10, 'GATEWAY_DATABASE_POOL_MAX')),
     redisUrl: env.REDIS_URL?.trim() || null,
+    redisPrefix: env.GATEWAY_REDIS_PREFIX?.trim() || 'skgw:',
     bodyLimitBytes: intFrom(env.GATEWAY_BODY_LIMIT_BYTES, 20 * 1024 * 1024, 'GATEWAY_BODY_LIMIT_BYTES'),
     logLevel: env.LOG_LEVEL?.trim() || 'info',
     trustProxy: parseTrustProxy(env.GATEWAY_TRUST_PROXY, settingWarnings),
@@ -131,6 +138,7 @@ export const readRuntimeSettings = (
       idle: intFrom(env.GATEWAY_IDLE_TIMEOUT_MS, 120_000, 'GATEWAY_IDLE_TIMEOUT_MS'),
       total: intFrom(env.GATEWAY_TOTAL_TIMEOUT_MS, 900_000, 'GATEWAY_TOTAL_TIMEOUT_MS'),
     },
+    usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
     oidc: readOidcSettings(env),
   };

@@ -88,7 +88,13 @@ export const modelFromEntry = (
   contextWindow: entry.context_window ?? null,
   maxOutputTokens: entry.max_output_tokens ?? null,
   pricing: entry.pricing
-    ? { input: entry.pricing.input, output: entry.pricing.output, currency: entry.pricing.currency ?? 'USD' }
+    ? {
+        input: entry.pricing.input,
+        output: entry.pricing.output,
+        ...(entry.pricing.cache_read !== undefined ? { cacheRead: entry.pricing.cache_read } : {}),
+        ...(entry.pricing.cache_write !== undefined ? { cacheWrite: entry.pricing.cache_write } : {}),
+        currency: entry.pricing.currency ?? 'USD',
+      }
     : null,
   capabilities: entry.capabilities ?? [],
   enabled: entry.enabled ?? true,

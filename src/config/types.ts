@@ -19,8 +19,13 @@ export interface ImageLimitOverrides {
 export interface Pricing {
   /** Price per 1M input tokens. */
   input: number;
-  /** Price per 1M output tokens. */
+  /** Price per 1M output tokens (reasoning included). */
   output: number;
+  /** Price per 1M prompt tokens read from the vendor's cache; absent: the input price. */
+  cacheRead?: number;
+  /** Price per 1M prompt tokens written to the vendor's cache; absent: the input price. */
+  cacheWrite?: number;
+  /** ISO 4217 code (USD, CNY, …); costs in different currencies are never added together. */
   currency: string;
 }
 

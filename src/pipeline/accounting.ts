@@ -2,7 +2,8 @@ import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import { costOf } from '../observability/usage-record.js';
 import type { CatalogModel } from '../router/model-catalog.js';
-import { promptTokensOf, type Usage } from '../core/token-usage.js';
+import { emptyUsage, type Usage } from '../core/token-usage.js';
+import { plainUsage, totalTokensOf } from '../core/usage.js';
 import { countTokens } from '../upstream/estimate-tokens.js';
 import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
 
@@ -38,11 +39,21 @@ export interface RequestAccount {
  * the vendor's usage when it came; otherwise an estimate for a request that reached a
  * vendor and succeeded, was abandoned by its client (499) or broke after output.
  */
+/** The usage row's `protocol` is the client's wire format (`anthropic->openai` is stored as `anthropic-messages`). */
+const CLIENT_PROTOCOL: Record<string, string> = { openai: 'openai-chat', anthropic: 'anthropic-messages' };
+const clientProtocolOf = (protocol: string): string => {
+  const client = protocol.split('->')[0] || 'openai';
+  return CLIENT_PROTOCOL[client] ?? client;
+};
+
 export const settleRequest = async (ctx: GatewayContext, account: RequestAccount): Promise<void> => {
   const latencyMs = performance.now() - account.started;
-  const record = (promptTokens: number, completionTokens: number, estimated: boolean) => {
-    const cost = account.model && !account.cached ? costOf(account.model.pricing, promptTokens, completionTokens) : 0;
-    ctx.settle(account.caller, promptTokens + completionTokens, cost);
+  const record = (tokens: Usage, estimated: boolean) => {
+    // Priced in the model's currency; budgets count only their own currency.
+    const cost = account.model && !account.cached ? costOf(account.model.pricing, tokens) : 0;
+    const currency = account.model?.pricing?.currency ?? 'USD';
+    const totalTokens = totalTokensOf(tokens);
+    ctx.settle(account.caller, totalTokens, cost, currency);
     ctx.usage.record({
       requestId: account.requestId,
       time: Date.now(),
@@ -52,11 +63,16 @@ export const settleRequest = async (ctx: GatewayContext, account: RequestAccount
       provider: account.model?.provider ?? '(none)',
       status: account.status,
       errorCode: account.errorCode,
-      promptTokens,
-      completionTokens,
-      totalTokens: promptTokens + completionTokens,
+      promptTokens: tokens.inputTokens,
+      completionTokens: tokens.outputTokens,
+      cacheReadTokens: tokens.cacheReadTokens,
+      cacheWriteTokens: tokens.cacheWriteTokens,
+      reasoningTokens: tokens.reasoningTokens,
+      totalTokens,
       tokensEstimated: estimated,
       cost,
+      currency,
+      protocol: clientProtocolOf(account.protocol),
       latencyMs,
       ttftMs: account.ttftMs,
       stream: account.stream,
@@ -64,10 +80,10 @@ export const settleRequest = async (ctx: GatewayContext, account: RequestAccount
       cached: account.cached,
     });
   };
-  if (account.cached || !account.model) return record(0, 0, false);
-  if (account.usage) return record(promptTokensOf(account.usage), account.usage.outputTokens, false);
+  if (account.cached || !account.model) return record(emptyUsage(), false);
+  if (account.usage) return record(account.usage, false);
   const billable = account.reachedVendor && (account.status < 400 || account.status === 499 || account.completionText !== '');
-  if (!billable) return record(0, 0, false);
+  if (!billable) return record(emptyUsage(), false);
   const text = account.completionText;
-  await ctx.pending.track((async () => record(account.promptEstimate, await countTokens(text), true))());
+  await ctx.pending.track((async () => record(plainUsage(account.promptEstimate, await countTokens(text)), true))());
 };

@@ -23,6 +23,27 @@ export interface CircuitBreakerOptions {
   probeTimeoutMs?: number;
 }
 
+/** An opening as other instances see it (through Redis). */
+export interface CircuitOpening {
+  openedAt: number;
+  reopensAt: number;
+  consecutiveOpens: number;
+}
+
+/**
+ * Hooks for sharing breaker state between instances (src/state/shared-breakers.ts). The
+ * breaker itself stays synchronous: the coordinator is told about local transitions and
+ * answers, from what it already knows, whether this instance may send the half-open probe.
+ */
+export interface CircuitCoordinator {
+  opened(id: string, opening: CircuitOpening): void;
+  closed(id: string): void;
+  /** Whether this instance holds the probe lease for `id` (true when nothing is shared). */
+  mayProbe(id: string, now: number): boolean;
+  /** This instance is sending the half-open probe now (keep the lease for its duration). */
+  probing(id: string): void;
+}
+
 export interface CircuitSnapshot {
   id: string;
   state: CircuitState;
@@ -62,6 +83,7 @@ export const countsTowardCircuit = (kind: FailureKind): boolean => CIRCUIT_FAILU
 const SUCCESS_BUCKETS = 10;
 
 interface Entry {
+  id: string;
   state: 'closed' | 'open' | 'half-open';
   /** Most recent failure times, at most `failureThreshold` of them. */
   failureTimes: number[];
@@ -96,6 +118,8 @@ export class CircuitBreaker {
   readonly minFailureRatio: number;
   readonly probeTimeoutMs: number;
   private readonly entries = new Map<string, Entry>();
+  /** Set when breaker state is shared between instances. */
+  coordinator: CircuitCoordinator | null = null;
 
   constructor(options: CircuitBreakerOptions = {}) {
     this.failureThreshold = Math.floor(positive(options.failureThreshold, 5, 'failureThreshold'));
@@ -111,6 +135,7 @@ export class CircuitBreaker {
     let entry = this.entries.get(id);
     if (!entry) {
       entry = {
+        id,
         state: 'closed',
         failureTimes: [],
         successCounts: new Array<number>(SUCCESS_BUCKETS).fill(0),
@@ -126,7 +151,7 @@ export class CircuitBreaker {
   }
 
   private probeSlotFree(entry: Entry, now: number): boolean {
-    if (entry.state === 'open') return now >= (entry.reopensAt ?? 0);
+    if (entry.state === 'open') return now >= (entry.reopensAt ?? 0) && (this.coordinator === null || this.coordinator.mayProbe(entry.id, now));
     if (entry.state === 'half-open') return now - (entry.probeStartedAt ?? 0) >= this.probeTimeoutMs;
     return true;
   }
@@ -157,6 +182,7 @@ export class CircuitBreaker {
     if (!this.probeSlotFree(entry, now)) return false;
     entry.state = 'half-open';
     entry.probeStartedAt = now;
+    this.coordinator?.probing(id);
     return true;
   }
 
@@ -222,6 +248,33 @@ export class CircuitBreaker {
     else this.entries.delete(id);
   }
 
+  /** Another instance opened this circuit: adopt its opening unless ours lasts longer. */
+  applyRemoteOpen(id: string, opening: CircuitOpening): void {
+    const entry = this.entry(id);
+    if (entry.state === 'open' && (entry.reopensAt ?? 0) >= opening.reopensAt) return;
+    entry.state = 'open';
+    entry.openedAt = opening.openedAt;
+    entry.reopensAt = opening.reopensAt;
+    entry.consecutiveOpens = Math.max(entry.consecutiveOpens, opening.consecutiveOpens);
+    entry.probeStartedAt = null;
+  }
+
+  /** Another instance's probe succeeded. */
+  applyRemoteClose(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry && entry.state !== 'closed') this.close(entry, false);
+  }
+
+  /** Circuits open (or probing) here now, for re-publishing after a Redis outage. */
+  openings(): Array<[string, CircuitOpening]> {
+    const out: Array<[string, CircuitOpening]> = [];
+    for (const [id, entry] of this.entries) {
+      if (entry.state === 'closed' || entry.openedAt === null || entry.reopensAt === null) continue;
+      out.push([id, { openedAt: entry.openedAt, reopensAt: entry.reopensAt, consecutiveOpens: entry.consecutiveOpens }]);
+    }
+    return out;
+  }
+
   /** Drop deployments that left the configuration. */
   retain(ids: Iterable<string>): void {
     const keep = new Set(ids);
@@ -238,9 +291,11 @@ export class CircuitBreaker {
     entry.openedAt = now;
     entry.reopensAt = now + cooldown;
     entry.probeStartedAt = null;
+    this.coordinator?.opened(entry.id, { openedAt: now, reopensAt: entry.reopensAt, consecutiveOpens: entry.consecutiveOpens });
   }
 
-  private close(entry: Entry): void {
+  private close(entry: Entry, announce = true): void {
+    const wasOpen = entry.state !== 'closed';
     entry.state = 'closed';
     entry.failureTimes = [];
     entry.successCounts.fill(0);
@@ -249,6 +304,7 @@ export class CircuitBreaker {
     entry.reopensAt = null;
     entry.consecutiveOpens = 0;
     entry.probeStartedAt = null;
+    if (announce && wasOpen) this.coordinator?.closed(entry.id);
   }
 
   private failuresInWindow(entry: Entry, now: number): number {

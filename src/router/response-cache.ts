@@ -35,6 +35,12 @@ export interface ResponseCache {
   stats(): ResponseCacheStats;
 }
 
+/** A cache shared by every instance (Redis, src/state/shared-response-cache.ts) behind the local one. */
+export interface SharedCacheTier {
+  get(key: string): Promise<{ value: CachedResponse; ttlMs: number } | undefined>;
+  set(key: string, value: CachedResponse, ttlMs: number): CacheSetResult;
+}
+
 interface Entry {
   value: CachedResponse;
   size: number;

@@ -19,10 +19,16 @@ import { registerHealthRoutes } from '../routes/system/health-routes.js';
 import { registerRootRoute } from '../routes/system/root-routes.js';
 import { registerVisionRoutes } from '../routes/vision/vision-routes.js';
 import { GatewayState } from '../state/gateway-state.js';
+import { ClusterBus } from '../state/cluster-bus.js';
+import { SharedBreakers } from '../state/shared-breakers.js';
+import { SharedResponseCache } from '../state/shared-response-cache.js';
+import { registerClusterMetrics } from '../state/cluster-metrics.js';
+import { initTracing, shutdownTracing } from '../observability/tracing.js';
 import {
   createRepositories,
   createSecretBox,
   createUsageWriter,
+  startUsageRetention,
   loadSecretKey,
   openDatabase,
   type GatewayDatabase,
@@ -101,6 +107,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(settings.configDir);
   const logger = options.logger ?? createLogger(settings.logLevel);
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; the SDK is loaded only then.
+  const traced = await initTracing(env, version, logger);
 
   const database = await openDatabase({
     databaseUrl: settings.databaseUrl ?? undefined,
@@ -111,11 +119,25 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const repositories = createRepositories(database.db, { box, sqlite: database.sqlite });
   // ioredis is loaded only when REDIS_URL is set.
   const redis = settings.redisUrl
-    ? new (await import('ioredis')).Redis(settings.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+    ? new (await import('ioredis')).Redis(settings.redisUrl, {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        lazyConnect: false,
+        // A Redis that hangs instead of closing must not hang requests: after 2 s the
+        // callers fall back to per-instance state, as when it is down.
+        commandTimeout: 2_000,
+      })
     : null;
   redis?.on('error', (error) => logger.warn({ err: String(error) }, 'redis error'));
-  const keyGuard = new KeyGuard(repositories, logger, redis ? new RedisRateLimiter(redis) : null, redis ? new RedisBudgetStore(redis) : null);
-  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs });
+  const keyGuard = new KeyGuard(
+    repositories,
+    logger,
+    redis ? new RedisRateLimiter(redis, `${settings.redisPrefix}rl:`) : null,
+    redis ? new RedisBudgetStore(redis, `${settings.redisPrefix}budget:`) : null,
+  );
+  // Many instances (issue 16): config pushes, breaker openings and the response cache go through Redis.
+  const bus = redis ? new ClusterBus(redis, settings.redisPrefix, logger) : null;
+  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs, bus });
   await keyGuard.reloadKeys();
   state.onReload(() => keyGuard.reloadKeys());
   state.startPolling();
@@ -131,12 +153,26 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     onDeadLetter: (row, reason) =>
       logger.error({ request_id: boundText(row.requestId, 128), reason }, 'usage row refused by the database; kept in usage-dead-letter.jsonl'),
   });
+  // Old usage rows go in small batches on a timer, never on the request path.
+  const retention = startUsageRetention(repositories.usage, database, {
+    retentionDays: settings.usageRetentionDays ?? 30,
+    onError: (error) => logger.error({ err: error }, 'usage retention pass failed (retried on the next pass)'),
+    onPass: (result) => {
+      if (result.deletedRows + result.deletedRollups > 0) logger.info(result, 'usage retention pass');
+    },
+  });
   const upstream = new UpstreamClient();
   const metrics = new GatewayMetrics({
     // Asked only when a label set is first seen (children are cached).
     knownModel: (provider, model) => state.catalog.byKey.has(`${provider}/${model}`.toLowerCase()),
     knownProvider: (provider) => state.catalog.providers.has(provider.toLowerCase()),
   });
+  const routing = createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing });
+  const sharedBreakers = bus ? new SharedBreakers(routing.breaker, bus) : null;
+  if (bus && redis) {
+    routing.sharedCache = new SharedResponseCache(redis, settings.redisPrefix, config.cache.maxBytes, () => bus.connected());
+    registerClusterMetrics(metrics.registry, bus);
+  }
 
   const matchKey = createKeyMatcher(settings.masterKey);
   /**
@@ -162,7 +198,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     config,
     catalog: () => state.catalog,
     upstream,
-    routing: createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing }),
+    routing,
     usage: metrics.wrap(options.usage ?? usageWriter),
     pending: new PendingWork(),
     logger,
@@ -170,7 +206,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     // body is read, and the route's own call reuses the answer (one key hash per request).
     authenticate: (request) => request.apiCaller ?? (request.apiCaller = authenticateApiRequest(request)),
     admit: (caller, model, requestedName, promptTokens, maxOutputTokens) => keyGuard.admit(caller, model, requestedName, promptTokens, maxOutputTokens),
-    settle: (caller, totalTokens, cost) => keyGuard.settle(caller, totalTokens, cost),
+    settle: (caller, totalTokens, cost, currency) => keyGuard.settle(caller, totalTokens, cost, currency),
   };
 
   const app: FastifyInstance = Fastify({
@@ -201,7 +237,12 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   registerErrorHandler(app);
   await registerDocs(app, { title: settings.platformName, version });
   registerRootRoute(app, { name: settings.platformName, version });
-  registerHealthRoutes(app, ctx, async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }));
+  registerHealthRoutes(
+    app,
+    ctx,
+    async () => ({ database: await repositories.overlay.getStateVersion().then(() => true, () => false) }),
+    bus ? () => bus.status() : null,
+  );
   registerChatCompletionsRoute(app, ctx);
   await registerAnthropicRoutes(app, ctx);
   registerModelsRoute(app, ctx);
@@ -229,10 +270,14 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     await ctx.pending.drain();
     state.stopPolling();
     keyGuard.stop();
+    await retention.stop();
     await usageWriter.close();
     await upstream.close();
     await database.close();
+    sharedBreakers?.stop();
+    await bus?.close();
     redis?.disconnect();
+    if (traced) await shutdownTracing();
   };
 
   return { app, ctx, state, database, repositories, keyGuard, metrics, usageWriter, close };

@@ -31,5 +31,6 @@ export interface GatewayContext {
    */
   admit(caller: ApiCaller, model: CatalogModel, requestedName: string | undefined, promptTokens: number, maxOutputTokens?: number | null): Promise<Record<string, string>>;
   /** Called exactly once when an admitted request finishes: limits and budget holds are settled with real counts. */
-  settle(caller: ApiCaller, totalTokens: number, cost: number): void;
+  /** `currency`: the cost's ISO 4217 code (the model's pricing currency; default USD); only the budget's own currency counts. */
+  settle(caller: ApiCaller, totalTokens: number, cost: number, currency?: string): void;
 }

@@ -5,8 +5,9 @@ import type { RedisBudgetStore, SharedReservation } from '../limits/redis-budget
 import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { costOf } from '../observability/usage-record.js';
+import { plainUsage } from '../core/usage.js';
 import { modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
-import { hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
+import { DEFAULT_BUDGET_CURRENCY, hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
 
@@ -50,6 +51,7 @@ const budgetError = (budget: Budget, inFlight: boolean) => {
 };
 
 const isVirtual = (caller: ApiCaller): caller is VirtualCaller => caller.kind === 'virtual';
+const budgetCurrency = (record: ApiKeyRecord): string => record.budget?.currency ?? DEFAULT_BUDGET_CURRENCY;
 
 /** The caller's allowed-models check (precomputed per key), or null when it may use every model. */
 export const callerModelAccess = (caller: ApiCaller): ModelAccess | null =>
@@ -86,20 +88,25 @@ export class KeyGuard {
     await this.refreshSpend();
   }
 
-  /** Spend per key for its budget period, from the usage table (includes other workers). */
+  /**
+   * Spend per key for its budget period and in its budget currency, from the running
+   * totals (includes other workers). Spend in other currencies never counts.
+   */
   async refreshSpend(now = Date.now()): Promise<void> {
     const next = new Map<string, number>();
     const nextSince = new Map<string, number>();
     const byPeriod = new Map<string, string[]>();
     for (const record of this.keys.values()) {
       if (!record.budget) continue;
-      const list = byPeriod.get(record.budget.period) ?? [];
+      const group = `${record.budget.period}|${budgetCurrency(record)}`;
+      const list = byPeriod.get(group) ?? [];
       list.push(record.id);
-      byPeriod.set(record.budget.period, list);
+      byPeriod.set(group, list);
     }
-    for (const [period, ids] of byPeriod) {
+    for (const [group, ids] of byPeriod) {
+      const [period, currency] = group.split('|') as [string, string];
       const since = period === 'total' ? 0 : budgetPeriodStart(period as 'day' | 'month', now).getTime();
-      const totals = await this.repositories.usage.spendTotalsForKeys({ since, keyIds: ids });
+      const totals = await this.repositories.usage.spendTotalsForKeys({ since, keyIds: ids, currency });
       for (const id of ids) {
         // Costs settled here whose rows are not written yet (the writer batches, or the
         // database is down) must not vanish from the view: keep the larger figure.
@@ -160,7 +167,9 @@ export class KeyGuard {
     if (access && !access.allowsModel(model) && !access.allowsName(requestedName)) throw modelNotAllowed(requestedName ?? model.name);
     if (record.budget) {
       const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
-      const estimate = costOf(model.pricing ?? null, promptTokens, reservedOutput);
+      // Only spend in the budget's own currency counts, so only that is reserved.
+      const pricing = model.pricing && model.pricing.currency === budgetCurrency(record) ? model.pricing : null;
+      const estimate = costOf(pricing, plainUsage(promptTokens, reservedOutput));
       if (this.sharedBudgets) await this.holdShared(caller, record.budget, estimate, now);
       else this.holdLocal(caller, record.budget, estimate);
     }
@@ -256,14 +265,17 @@ export class KeyGuard {
     return headers;
   }
 
-  settle(caller: ApiCaller, totalTokens: number, cost: number, now = Date.now()): void {
+  /** `currency`: the cost's (the model's pricing currency); only the budget's own currency counts. */
+  settle(caller: ApiCaller, totalTokens: number, cost: number, currency = DEFAULT_BUDGET_CURRENCY, now = Date.now()): void {
     if (!isVirtual(caller)) return;
-    this.releaseHold(caller, cost);
+    // Spend in another currency than the budget's never counts against it (no exchange rates).
+    const counted = currency === budgetCurrency(caller.record) ? cost : 0;
+    this.releaseHold(caller, counted);
     if (caller.record.tpmLimit) {
       if (this.shared) {
         this.shared.recordTokens(caller.record.id, totalTokens, now, caller.reserved).catch(() => this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved));
       } else this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
     }
-    if (cost > 0) this.spend.set(caller.record.id, (this.spend.get(caller.record.id) ?? 0) + cost);
+    if (counted > 0) this.spend.set(caller.record.id, (this.spend.get(caller.record.id) ?? 0) + counted);
   }
 }

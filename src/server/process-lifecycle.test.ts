@@ -33,7 +33,8 @@ const startGateway = async (port: number, extraArgs: string[] = []): Promise<Chi
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 20_000;
+  // tsx compiles the sources at start: seconds when the machine is busy with other test files.
+  const deadline = Date.now() + 45_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited: ${output}`);
     try {
@@ -78,7 +79,7 @@ describe('the gateway as a process', () => {
     const summary = await repos.usage.summary(0, Date.now() + 1000);
     await database.close();
     expect(summary.requests).toBe(40);
-  });
+  }, 90_000);
 
   it('with --workers 2, a switch stored by one process reaches every worker within 1 s, and survives a restart', async () => {
     const port = 19000 + Math.floor(Math.random() * 1000);
@@ -100,7 +101,7 @@ describe('the gateway as a process', () => {
     } finally {
       await stop(again);
     }
-  });
+  }, 90_000);
 });
 
 describe('graceful shutdown', () => {
@@ -110,15 +111,18 @@ describe('graceful shutdown', () => {
     const { database: before, repos: beforeRepos } = await openRepos();
     const already = (await beforeRepos.usage.summary(0, Date.now() + 1000)).requests;
     await before.close();
-    const streams = Array.from({ length: 50 }, async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'x' }], simulator: { chunks: 20, tokenDelayMs: 50 } }),
-      });
-      return response.text();
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    // Every stream must really be open (headers received) before SIGTERM: on a loaded
+    // machine a fixed pause let some requests arrive after the listener had closed.
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-test', stream: true, messages: [{ role: 'user', content: 'x' }], simulator: { chunks: 20, tokenDelayMs: 100 } }),
+        }),
+      ),
+    );
+    const streams = responses.map((response) => response.text());
     const exited = stop(child);
     await new Promise((r) => setTimeout(r, 100));
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
@@ -129,5 +133,5 @@ describe('graceful shutdown', () => {
     const after = (await repos.usage.summary(0, Date.now() + 1000)).requests;
     await database.close();
     expect(after - already).toBe(50);
-  }, 30_000);
+  }, 90_000);
 });

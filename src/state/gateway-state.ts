@@ -5,6 +5,7 @@ import { buildCatalog, firstUsableModel, type Catalog } from '../router/model-ca
 import type { ChangeMeta, ChangeResult, OverlayDraft, Repositories } from '../storage/index.js';
 import { mergeOverlay, type MergedConfig } from './merge-overlay.js';
 import { parseModelGroups } from '../router/model-groups.js';
+import type { ClusterBus } from './cluster-bus.js';
 
 export interface GatewayStateOptions {
   config: GatewayConfig;
@@ -13,13 +14,21 @@ export interface GatewayStateOptions {
   logger?: Logger;
   /** How often to look for changes made by other workers or instances. */
   pollIntervalMs?: number;
+  /**
+   * With Redis: changes are pushed to every instance at once; polling stays as the
+   * fallback, slowed to `pushedPollIntervalMs` while the bus is connected.
+   */
+  bus?: ClusterBus | null;
+  pushedPollIntervalMs?: number;
 }
 
 /**
  * The live configuration: YAML base + database overlay + provider keys, as one
  * immutable catalog snapshot. Every change builds a new snapshot and swaps one
  * reference, so requests already running finish on the snapshot they started with.
- * Other workers notice a change through the state version within one poll interval.
+ * Other workers and instances hear of a change on the cluster bus (Redis pub/sub) within
+ * milliseconds; without Redis, or while it is away, they notice it through the state
+ * version within one poll interval.
  */
 export class GatewayState {
   private snapshot!: Catalog;
@@ -28,8 +37,26 @@ export class GatewayState {
   private timer: NodeJS.Timeout | null = null;
   private reloading: Promise<void> | null = null;
   private readonly listeners: Array<() => Promise<void> | void> = [];
+  private lastPoll = 0;
 
-  private constructor(private readonly options: GatewayStateOptions) {}
+  private constructor(private readonly options: GatewayStateOptions) {
+    const bus = options.bus;
+    if (!bus) return;
+    bus.on((event) => {
+      if (event.type !== 'config' || event.version <= this.version) return;
+      // The notice names a newer version: skip the version read and load it at once.
+      this.reloadSoon(event.version);
+    });
+    // After an outage, catch up on whatever changed meanwhile.
+    bus.onConnect(() => this.reloadSoon());
+  }
+
+  /** A reload after the one running now (which may have read the version too early). */
+  private reloadSoon(version?: number): void {
+    void (this.reloading ?? Promise.resolve())
+      .then(() => this.reload(version !== undefined && version > this.version, false))
+      .catch((error) => this.options.logger?.error({ err: error }, 'state reload failed'));
+  }
 
   static async create(options: GatewayStateOptions): Promise<GatewayState> {
     const state = new GatewayState(options);
@@ -50,8 +77,11 @@ export class GatewayState {
     return this.options.config;
   }
 
-  /** Re-read overlay and keys when the stored version moved (or always, with force). */
-  async reload(force = false): Promise<void> {
+  /**
+   * Re-read overlay and keys when the stored version moved (or always, with force), and
+   * tell the other instances (unless the news came from them).
+   */
+  async reload(force = false, announce = true): Promise<void> {
     if (this.reloading) return this.reloading;
     this.reloading = (async () => {
       const { repositories } = this.options;
@@ -89,7 +119,9 @@ export class GatewayState {
       });
       this.merged = merged;
       this.snapshot = catalog;
+      const moved = version !== this.version;
       this.version = version;
+      if (moved && announce) this.options.bus?.publish({ type: 'config', version });
       for (const listener of this.listeners) await listener();
     })().finally(() => {
       this.reloading = null;
@@ -127,6 +159,8 @@ export class GatewayState {
   /** Apply an overlay change in one transaction, then rebuild the snapshot at once. */
   async change(meta: ChangeMeta, mutate: (draft: OverlayDraft) => void | Promise<void>): Promise<ChangeResult> {
     const result = await this.options.repositories.overlay.change(meta, mutate);
+    // Tell the other instances first: they rebuild in parallel with this one.
+    if (result.changed) this.options.bus?.publish({ type: 'config', version: result.version });
     await this.reload(true);
     return result;
   }
@@ -138,7 +172,11 @@ export class GatewayState {
 
   startPolling(): void {
     if (this.timer) return;
+    const pushed = this.options.pushedPollIntervalMs ?? 5_000;
     this.timer = setInterval(() => {
+      const now = Date.now();
+      if (this.options.bus?.connected() && now - this.lastPoll < pushed) return;
+      this.lastPoll = now;
       this.reload().catch((error) => this.options.logger?.error({ err: error }, 'state reload failed'));
     }, this.options.pollIntervalMs ?? 250);
     this.timer.unref();

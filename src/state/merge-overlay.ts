@@ -52,7 +52,17 @@ export const modelToEntry = (m: ModelConfig): Record<string, unknown> => ({
   aliases: m.aliases,
   ...(m.contextWindow ? { context_window: m.contextWindow } : {}),
   ...(m.maxOutputTokens ? { max_output_tokens: m.maxOutputTokens } : {}),
-  ...(m.pricing ? { pricing: m.pricing } : {}),
+  ...(m.pricing
+    ? {
+        pricing: {
+          input: m.pricing.input,
+          output: m.pricing.output,
+          ...(m.pricing.cacheRead !== undefined ? { cache_read: m.pricing.cacheRead } : {}),
+          ...(m.pricing.cacheWrite !== undefined ? { cache_write: m.pricing.cacheWrite } : {}),
+          currency: m.pricing.currency,
+        },
+      }
+    : {}),
   capabilities: m.capabilities,
   enabled: m.enabled,
 });

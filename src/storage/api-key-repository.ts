@@ -11,7 +11,15 @@ export type BudgetPeriod = 'day' | 'month' | 'total';
 export interface Budget {
   amount: number;
   period: BudgetPeriod;
+  /**
+   * ISO 4217 code the amount is in (default USD). Only spend priced in this currency
+   * counts against the budget: the gateway has no exchange rates, and counting a CNY
+   * cost 1:1 as USD would be wrong either way.
+   */
+  currency?: string;
 }
+
+export const DEFAULT_BUDGET_CURRENCY = 'USD';
 export type ApiKeyStatus = 'active' | 'revoked' | 'expired';
 
 export interface ApiKeyRecord {
@@ -76,7 +84,11 @@ const toRecord = (row: ApiKeyRow, now: number): ApiKeyRecord => ({
   budget:
     row.budget_amount === null || row.budget_period === null
       ? null
-      : { amount: Number(row.budget_amount), period: row.budget_period as BudgetPeriod },
+      : {
+          amount: Number(row.budget_amount),
+          period: row.budget_period as BudgetPeriod,
+          currency: row.budget_currency ?? DEFAULT_BUDGET_CURRENCY,
+        },
   lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
   status: keyStatus(row, now),
 });
@@ -112,12 +124,18 @@ const toColumns = (input: UpdateApiKeyInput) => {
     if (budget === null) {
       columns.budget_amount = null;
       columns.budget_period = null;
+      columns.budget_currency = null;
     } else {
       if (!budget || !Number.isFinite(budget.amount) || budget.amount < 0 || !['day', 'month', 'total'].includes(budget.period)) {
         throw badRequest('budget must be {amount ≥ 0, period: "day"|"month"|"total"}.', 'invalid_request', 'budget');
       }
+      const currency = (budget.currency ?? DEFAULT_BUDGET_CURRENCY).trim().toUpperCase();
+      if (!/^[A-Z]{3}$/.test(currency)) {
+        throw badRequest('budget.currency must be a three-letter ISO 4217 code such as USD or CNY.', 'invalid_request', 'budget.currency');
+      }
       columns.budget_amount = budget.amount;
       columns.budget_period = budget.period;
+      columns.budget_currency = currency;
     }
   }
   return columns;
@@ -157,6 +175,7 @@ export class ApiKeyRepository {
       tpm_limit: columns.tpm_limit ?? null,
       budget_amount: columns.budget_amount ?? null,
       budget_period: columns.budget_period ?? null,
+      budget_currency: columns.budget_currency ?? null,
       last_used_at: null,
     };
     await this.db.transaction().execute(async (tx) => {
@@ -229,6 +248,8 @@ export class ApiKeyRepository {
   async touchLastUsed(updates: Map<string, number> | Record<string, number>): Promise<void> {
     const entries = updates instanceof Map ? [...updates.entries()] : Object.entries(updates);
     if (entries.length === 0) return;
+    // Rows locked in id order by every instance, so concurrent batches cannot deadlock.
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     await this.db.transaction().execute(async (tx) => {
       for (const [id, at] of entries) {
         await tx

@@ -81,6 +81,10 @@ const openSqlite = (dataDir: string, handle: { sqlite: SqliteDatabase.Database |
   restrictFiles(dataDir, file);
   const database = new SqliteDatabase(file);
   handle.sqlite = database;
+  // Must come before the first table exists (a new file): lets retention hand deleted
+  // usage rows' pages back to the file system (PRAGMA incremental_vacuum) so the file
+  // stays bounded. An existing file keeps its mode until a one-off `VACUUM`.
+  database.pragma('auto_vacuum = INCREMENTAL');
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');

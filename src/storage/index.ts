@@ -29,5 +29,6 @@ export { getStateVersion } from './state-version.js';
 export * from './usage-aggregates.js';
 export * from './usage-query.js';
 export * from './usage-repository.js';
+export * from './usage-retention.js';
 export * from './usage-writer.js';
 export * from './admin-user-repository.js';

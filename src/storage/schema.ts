@@ -66,6 +66,8 @@ export interface ApiKeysTable {
   tpm_limit: number | null;
   budget_amount: number | null;
   budget_period: string | null;
+  /** ISO 4217 code of the budget; null means USD. */
+  budget_currency: string | null;
   last_used_at: number | null;
 }
 
@@ -79,11 +81,24 @@ export interface UsageRecordsTable {
   provider: string;
   status: number;
   error_code: string | null;
+  /** Input tokens at the full input price: cache reads and writes are not in it. */
   prompt_tokens: number;
+  /** Output tokens, reasoning included. */
   completion_tokens: number;
+  /** prompt + cache read + cache write + completion. */
   total_tokens: number;
   tokens_estimated: number;
+  cache_read_tokens: Generated<number>;
+  cache_write_tokens: Generated<number>;
+  /** Part of completion_tokens. */
+  reasoning_tokens: Generated<number>;
+  /** In `currency` (the model's pricing currency); costs in different currencies are never summed. */
   cost: number;
+  currency: Generated<string>;
+  /** Client protocol: openai-chat, anthropic-messages, openai-responses, gemini. */
+  protocol: Generated<string>;
+  /** Which of the provider's keys served it (key pools); never the key itself. */
+  provider_key_label: string | null;
   latency_ms: number;
   ttft_ms: number | null;
   stream: number;
@@ -135,17 +150,56 @@ export interface DatabaseSchema {
   admin_sessions: AdminSessionsTable;
   admin_users: AdminUsersTable;
   key_spend_daily: KeySpendDailyTable;
+  usage_hourly: UsageHourlyTable;
+  usage_daily: UsageDailyTable;
 }
+
+type Histogram<P extends string> = { [K in `${P}${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11}`]: number };
+
+/**
+ * Hourly usage roll-up (see usage-rollup.ts), kept for a year; feeds long dashboard ranges.
+ * lat_h0…lat_h11 / ttft_h0…ttft_h11 count requests per latency bucket (LATENCY_BOUNDS).
+ */
+export type UsageHourlyTable = {
+  /** Start of the UTC hour, epoch ms. */
+  hour: number;
+  /** '' for requests without a key. */
+  key_id: string;
+  key_name: string | null;
+  model: string;
+  provider: string;
+  currency: string;
+  /** floor(status / 100), 1…5. */
+  status_class: number;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost: number;
+  latency_sum: number;
+  ttft_sum: number;
+  ttft_count: number;
+} & Histogram<'lat_h'> &
+  Histogram<'ttft_h'>;
+
+/** The same roll-up per UTC day (`day`: start of the day, epoch ms): the whole days of long ranges. */
+export type UsageDailyTable = Omit<UsageHourlyTable, 'hour'> & { day: number };
 
 /** Running spend per key and UTC day, kept with every usage batch so budgets never scan usage rows. */
 export interface KeySpendDailyTable {
   key_id: string;
   /** Days since the Unix epoch (UTC). */
   day: number;
+  currency: string;
   cost: number;
   requests: number;
 }
 
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
 export type NewUsageRecordRow = Insertable<UsageRecordsTable>;
+/** A usage row as the repository writes it: every column present. */
+export type FullUsageRow = Required<NewUsageRecordRow>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -3,7 +3,8 @@ import { timeOrderedId } from './time-ordered-id.js';
 import { sql, type Kysely } from 'kysely';
 import { badRequest } from '../server/errors.js';
 import { normalizePaging, type Page } from './audit-repository.js';
-import type { DatabaseSchema, NewUsageRecordRow, UsageRecordRow } from './schema.js';
+import type { DatabaseSchema, FullUsageRow, UsageRecordRow } from './schema.js';
+import { HOUR_MS, ROLLUP_TABLES, rollupColumns, rollupIncrements, rollupUpsertTail, upsertRollupsPostgres } from './usage-rollup.js';
 import {
   usageSummary,
   usageTimeseries,
@@ -14,6 +15,7 @@ import {
   type UsageBucket,
   type UsageSummary,
 } from './usage-aggregates.js';
+import type { UsageSource } from '../core/usage-wire.js';
 import { applyUsageFilter, type UsageFilter } from './usage-query.js';
 
 /** One request, as the proxy reports it. Omitted numbers default to 0, flags to false. */
@@ -30,12 +32,25 @@ export interface UsageRecordInput {
   /** HTTP status of the answer given to the client. */
   status: number;
   errorCode?: string | null;
+  /** Input tokens at the full input price (cache reads and writes excluded). */
   promptTokens?: number;
+  /** Output tokens, reasoning included. */
   completionTokens?: number;
-  /** Defaults to prompt + completion. */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  /** The part of completionTokens spent reasoning. */
+  reasoningTokens?: number;
+  /** Defaults to prompt + cache read + cache write + completion. */
   totalTokens?: number;
   tokensEstimated?: boolean;
+  /** In `currency`. */
   cost?: number;
+  /** ISO 4217 code of the model's pricing; default USD. */
+  currency?: string;
+  /** Client protocol; default `openai-chat`. */
+  protocol?: string;
+  /** Label of the provider key that served it (key pools); never the key. */
+  providerKeyLabel?: string | null;
   latencyMs?: number;
   ttftMs?: number | null;
   stream?: boolean;
@@ -55,9 +70,15 @@ export interface UsageRecord {
   errorCode: string | null;
   promptTokens: number;
   completionTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
   totalTokens: number;
   tokensEstimated: boolean;
   cost: number;
+  currency: string;
+  protocol: string;
+  providerKeyLabel: string | null;
   latencyMs: number;
   ttftMs: number | null;
   stream: boolean;
@@ -70,7 +91,7 @@ export interface ListLogsOptions extends UsageFilter {
   pageSize?: number;
 }
 
-/** Rows per INSERT: 19 columns × 500 stays far below PostgreSQL's 65,535 and SQLite's 32,766 parameters. */
+/** Rows per INSERT: 25 columns × 500 stays far below PostgreSQL's 65,535 and SQLite's 32,766 parameters. */
 export const USAGE_INSERT_CHUNK = 500;
 
 const int = (value: number | undefined | null, fallback = 0) =>
@@ -86,12 +107,14 @@ const boundedOrNull = (value: string | null | undefined, max: number) => (value 
  * Every string is bounded and cleaned here, whoever recorded the row: PostgreSQL refuses
  * NUL bytes and index entries over ~2.7 KB, and one refused row used to fail its batch.
  */
-export const toUsageRow = (input: UsageRecordInput): NewUsageRecordRow => {
+export const toUsageRow = (input: UsageRecordInput): FullUsageRow => {
   if (!input.requestId || !input.model || !input.provider || !Number.isFinite(input.time) || !Number.isInteger(input.status)) {
     throw badRequest('A usage record needs requestId, time, model, provider and an integer status.', 'invalid_usage_record');
   }
   const prompt = int(input.promptTokens);
   const completion = int(input.completionTokens);
+  const cacheRead = int(input.cacheReadTokens);
+  const cacheWrite = int(input.cacheWriteTokens);
   return {
     id: input.id ?? timeOrderedId(),
     request_id: boundText(input.requestId, MAX_STORED_REQUEST_ID),
@@ -104,9 +127,15 @@ export const toUsageRow = (input: UsageRecordInput): NewUsageRecordRow => {
     error_code: boundedOrNull(input.errorCode, MAX_ERROR_CODE),
     prompt_tokens: prompt,
     completion_tokens: completion,
-    total_tokens: input.totalTokens === undefined ? prompt + completion : int(input.totalTokens),
+    cache_read_tokens: cacheRead,
+    cache_write_tokens: cacheWrite,
+    reasoning_tokens: Math.min(int(input.reasoningTokens), completion),
+    total_tokens: input.totalTokens === undefined ? prompt + cacheRead + cacheWrite + completion : int(input.totalTokens),
     tokens_estimated: input.tokensEstimated ? 1 : 0,
     cost: typeof input.cost === 'number' && Number.isFinite(input.cost) ? input.cost : 0,
+    currency: boundText(input.currency || 'USD', 16).toUpperCase(),
+    protocol: boundText(input.protocol || 'openai-chat', 40),
+    provider_key_label: boundedOrNull(input.providerKeyLabel || null, 100),
     latency_ms: int(input.latencyMs),
     ttft_ms: input.ttftMs === null || input.ttftMs === undefined ? null : int(input.ttftMs),
     stream: input.stream ? 1 : 0,
@@ -127,9 +156,15 @@ const fromRow = (row: UsageRecordRow): UsageRecord => ({
   errorCode: row.error_code,
   promptTokens: Number(row.prompt_tokens),
   completionTokens: Number(row.completion_tokens),
+  cacheReadTokens: Number(row.cache_read_tokens),
+  cacheWriteTokens: Number(row.cache_write_tokens),
+  reasoningTokens: Number(row.reasoning_tokens),
   totalTokens: Number(row.total_tokens),
   tokensEstimated: Number(row.tokens_estimated) === 1,
   cost: Number(row.cost),
+  currency: row.currency,
+  protocol: row.protocol,
+  providerKeyLabel: row.provider_key_label,
   latencyMs: Number(row.latency_ms),
   ttftMs: row.ttft_ms === null ? null : Number(row.ttft_ms),
   stream: Number(row.stream) === 1,
@@ -140,38 +175,42 @@ const fromRow = (row: UsageRecordRow): UsageRecord => ({
 const usageColumns = [
   'id', 'request_id', 'time', 'key_id', 'key_name', 'model', 'provider', 'status', 'error_code', 'prompt_tokens',
   'completion_tokens', 'total_tokens', 'tokens_estimated', 'cost', 'latency_ms', 'ttft_ms', 'stream', 'attempts', 'cached',
+  'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'currency', 'protocol', 'provider_key_label',
 ] as const;
 
 type SqliteHandle = import('better-sqlite3').Database;
 
 const DAY_MS = 86_400_000;
-const SPEND_UPSERT = 'INSERT INTO key_spend_daily (key_id, day, cost, requests)';
+const SPEND_UPSERT = 'INSERT INTO key_spend_daily (key_id, day, currency, cost, requests)';
 const SPEND_CONFLICT =
-  'ON CONFLICT (key_id, day) DO UPDATE SET cost = key_spend_daily.cost + excluded.cost, requests = key_spend_daily.requests + excluded.requests';
+  'ON CONFLICT (key_id, day, currency) DO UPDATE SET cost = key_spend_daily.cost + excluded.cost, requests = key_spend_daily.requests + excluded.requests';
 
-/** Newly inserted rows folded into [keyId, day, cost, requests]. */
-const spendByKeyDay = (rows: NewUsageRecordRow[]): Array<[string, number, number, number]> => {
-  const totals = new Map<string, [string, number, number, number]>();
+/** Newly inserted rows folded into [keyId, day, currency, cost, requests], in key order (lock order on PostgreSQL). */
+const spendByKeyDay = (rows: FullUsageRow[]): Array<[string, number, string, number, number]> => {
+  const totals = new Map<string, [string, number, string, number, number]>();
   for (const row of rows) {
     if (!row.key_id) continue;
     const day = Math.floor(Number(row.time) / DAY_MS);
-    const id = `${row.key_id}\u0000${day}`;
+    const id = `${row.key_id}\u0000${day}\u0000${row.currency}`;
     const entry = totals.get(id);
     if (entry) {
-      entry[2] += Number(row.cost ?? 0);
-      entry[3] += 1;
-    } else totals.set(id, [row.key_id, day, Number(row.cost ?? 0), 1]);
+      entry[3] += row.cost;
+      entry[4] += 1;
+    } else totals.set(id, [row.key_id, day, row.currency, row.cost, 1]);
   }
-  return [...totals.values()];
+  // One lock order for every instance (key, then day, then currency): two instances upserting
+  // the same keys' spend rows in different orders deadlock on PostgreSQL (issue 16, measured).
+  return [...totals.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)));
 };
 
 export class UsageRepository {
-  private readonly insertMany: ((rows: NewUsageRecordRow[]) => void) | null = null;
+  private readonly insertMany: ((rows: FullUsageRow[]) => void) | null = null;
 
   /**
    * On SQLite, usage rows (one per request, the only write on the request path's
-   * behalf) go through one cached prepared statement in a transaction: building a
+   * behalf) go through cached prepared statements in a transaction: building a
    * 500-row INSERT with the query builder cost more than the gateway's whole proxying.
+   * The same transaction keeps the per-key daily spend and the hourly roll-ups.
    */
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
@@ -181,11 +220,19 @@ export class UsageRepository {
       const statement = sqlite.prepare(
         `INSERT OR IGNORE INTO usage_records (${usageColumns.join(', ')}) VALUES (${usageColumns.map((c) => `@${c}`).join(', ')})`,
       );
-      const spend = sqlite.prepare(`${SPEND_UPSERT} VALUES (?, ?, ?, ?) ${SPEND_CONFLICT}`);
-      const insert = sqlite.transaction((rows: NewUsageRecordRow[]) => {
-        const inserted: NewUsageRecordRow[] = [];
+      const spend = sqlite.prepare(`${SPEND_UPSERT} VALUES (?, ?, ?, ?, ?) ${SPEND_CONFLICT}`);
+      const rollups = ROLLUP_TABLES.map((target) => {
+        const columns = rollupColumns(target);
+        const statement = sqlite.prepare(
+          `INSERT INTO ${target.table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ${rollupUpsertTail(target)}`,
+        );
+        return [target, statement] as const;
+      });
+      const insert = sqlite.transaction((rows: FullUsageRow[]) => {
+        const inserted: FullUsageRow[] = [];
         for (const row of rows) if (statement.run(row).changes === 1) inserted.push(row);
-        for (const [keyId, day, cost, requests] of spendByKeyDay(inserted)) spend.run(keyId, day, cost, requests);
+        for (const [keyId, day, currency, cost, requests] of spendByKeyDay(inserted)) spend.run(keyId, day, currency, cost, requests);
+        for (const [target, statement] of rollups) for (const increment of rollupIncrements(inserted, target)) statement.run(increment);
       });
       this.insertMany = (rows) => insert(rows);
     }
@@ -213,18 +260,12 @@ export class UsageRepository {
           .execute();
         for (const row of rows) inserted.add(row.id);
       }
-      for (const [keyId, day, cost, requests] of spendByKeyDay(values.filter((v) => inserted.has(v.id)))) {
-        await tx
-          .insertInto('key_spend_daily')
-          .values({ key_id: keyId, day, cost, requests })
-          .onConflict((oc) =>
-            oc.columns(['key_id', 'day']).doUpdateSet({
-              cost: sql`key_spend_daily.cost + excluded.cost`,
-              requests: sql`key_spend_daily.requests + excluded.requests`,
-            }),
-          )
-          .execute();
+      const fresh = inserted.size === values.length ? values : values.filter((v) => inserted.has(v.id));
+      const spend = spendByKeyDay(fresh);
+      if (spend.length > 0) {
+        await sql`${sql.raw(SPEND_UPSERT)} VALUES ${sql.join(spend.map((entry) => sql`(${sql.join(entry)})`))} ${sql.raw(SPEND_CONFLICT)}`.execute(tx);
       }
+      await upsertRollupsPostgres(tx, fresh);
     });
     return values.length;
   }
@@ -238,7 +279,7 @@ export class UsageRepository {
     to: number,
     bucket: UsageBucket,
     filter: Omit<UsageFilter, 'from' | 'to'> = {},
-  ): Promise<TimeseriesPoint[]> {
+  ): Promise<{ source: UsageSource; points: TimeseriesPoint[] }> {
     return usageTimeseries(this.db, { ...filter, from, to }, bucket);
   }
 
@@ -267,23 +308,26 @@ export class UsageRepository {
     return row ? fromRow(row) : null;
   }
 
-  /** Cost charged to one key since `since` (epoch ms, inclusive). */
-  async spendByKey(keyId: string, since: number): Promise<number> {
-    const row = await this.db
+  /** Cost charged to one key since `since` (epoch ms, inclusive), per currency. */
+  async spendByKey(keyId: string, since: number): Promise<Record<string, number>> {
+    const rows = await this.db
       .selectFrom('usage_records')
-      .select(sql<number>`coalesce(sum(${sql.ref('cost')}), 0)`.as('spend'))
+      .select(['currency', sql<number>`coalesce(sum(${sql.ref('cost')}), 0)`.as('spend')])
       .where('key_id', '=', keyId)
       .where('time', '>=', Math.floor(since))
-      .executeTakeFirstOrThrow();
-    return Number(row.spend);
+      .groupBy('currency')
+      .execute();
+    return Object.fromEntries(rows.map((row) => [row.currency, Number(row.spend)]));
   }
 
   /**
-   * keyId → cost since `since` (default: all time), optionally for some keys only. Read
+   * keyId → cost since `since` (default: all time), optionally for some keys only, and in
+   * one currency (budgets count only spend in their own currency; without `currency`
+   * every currency is added, which only callers that know there is one may ask for). Read
    * from the per-day running totals: `since` counts from the start of its UTC day, which
    * is exact for budget periods (they start at UTC midnight).
    */
-  async spendTotalsForKeys(options: { since?: number; keyIds?: string[] } = {}): Promise<Record<string, number>> {
+  async spendTotalsForKeys(options: { since?: number; keyIds?: string[]; currency?: string } = {}): Promise<Record<string, number>> {
     if (options.keyIds && options.keyIds.length === 0) return {};
     let query = this.db
       .selectFrom('key_spend_daily')
@@ -291,13 +335,45 @@ export class UsageRepository {
       .groupBy('key_id');
     if (options.since !== undefined) query = query.where('day', '>=', Math.floor(options.since / DAY_MS));
     if (options.keyIds) query = query.where('key_id', 'in', options.keyIds);
+    if (options.currency) query = query.where('currency', '=', options.currency);
     const rows = await query.execute();
     return Object.fromEntries(rows.map((row) => [row.key_id as string, Number(row.spend)]));
   }
 
-  /** Retention: deletes rows older than `before`; returns how many. */
-  async deleteBefore(before: number): Promise<number> {
-    const result = await this.db.deleteFrom('usage_records').where('time', '<', Math.floor(before)).executeTakeFirst();
+  /**
+   * Retention: deletes up to `limit` usage rows older than `before` (oldest first) and
+   * returns how many. Small batches keep each transaction (and the write lock SQLite
+   * holds meanwhile) short, so usage writes are never held up for long.
+   */
+  async deleteBefore(before: number, limit = 5_000): Promise<number> {
+    const batch = this.db
+      .selectFrom('usage_records')
+      .select('id')
+      .where('time', '<', Math.floor(before))
+      .orderBy('time')
+      .limit(Math.max(1, Math.floor(limit)));
+    const result = await this.db.deleteFrom('usage_records').where('id', 'in', batch).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Retention of the hourly roll-ups (a year by default): deletes the oldest few hours
+   * before `before` (hundreds of rows each at most) and returns how many rows went.
+   */
+  async deleteRollupsBefore(before: number, hoursPerBatch = 6): Promise<number> {
+    const cutoff = Math.floor(before / HOUR_MS) * HOUR_MS;
+    const oldest = await this.db.selectFrom('usage_hourly').select(sql<number | null>`min(hour)`.as('hour')).executeTakeFirst();
+    let deleted = 0;
+    if (oldest?.hour !== null && oldest?.hour !== undefined && Number(oldest.hour) < cutoff) {
+      const upTo = Math.min(cutoff, Number(oldest.hour) + Math.max(1, hoursPerBatch) * HOUR_MS);
+      deleted += Number((await this.db.deleteFrom('usage_hourly').where('hour', '<', upTo).executeTakeFirst()).numDeletedRows);
+    }
+    // Daily roll-ups: only whole days before the cutoff, a day per call at most.
+    const dayCutoff = Math.floor(cutoff / DAY_MS) * DAY_MS;
+    const oldestDay = await this.db.selectFrom('usage_daily').select(sql<number | null>`min(day)`.as('day')).executeTakeFirst();
+    if (oldestDay?.day !== null && oldestDay?.day !== undefined && Number(oldestDay.day) < dayCutoff) {
+      deleted += Number((await this.db.deleteFrom('usage_daily').where('day', '<=', Number(oldestDay.day)).executeTakeFirst()).numDeletedRows);
+    }
+    return deleted;
   }
 }

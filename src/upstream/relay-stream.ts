@@ -12,6 +12,8 @@ export interface StreamOutcome {
   /** Set when the stream ended with an error event instead of [DONE]. */
   error: GatewayError | null;
   clientAborted: boolean;
+  /** The first finish_reason the stream carried (for tracing). */
+  finishReason: string | null;
 }
 
 export interface RelayOptions {
@@ -71,7 +73,7 @@ export const relayStream = async (
   res: ServerResponse,
   options: RelayOptions,
 ): Promise<StreamOutcome> => {
-  const outcome: StreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false };
+  const outcome: StreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false, finishReason: null };
   const textParts: string[] = [];
   const rawChunks: string[] = [];
   const modelNeedle = `"model":${JSON.stringify(options.requestedModel)}`;
@@ -141,7 +143,15 @@ export const relayStream = async (
       textParts.push(text);
       if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
     }
-    if (chunk.choices?.some((c) => c && c.finish_reason)) sawFinish = true;
+    if (!sawFinish && chunk.choices) {
+      for (const c of chunk.choices) {
+        if (c && c.finish_reason) {
+          sawFinish = true;
+          outcome.finishReason = String(c.finish_reason);
+          break;
+        }
+      }
+    }
     if ((chunk as { error?: unknown }).error) {
       pending += `data: ${data}\n\n`;
       return;

@@ -11,6 +11,7 @@ import type { PreparedUpstreamCall } from './chat-request.js';
 import type { RoutingRuntime } from './routing-runtime.js';
 import type { UpstreamClient, UpstreamResponse } from './upstream-client.js';
 import { upstreamHttpError } from './upstream-error.js';
+import type { RequestTrace } from '../observability/tracing.js';
 
 export interface RoutedCallOptions {
   upstream: UpstreamClient;
@@ -25,6 +26,8 @@ export interface RoutedCallOptions {
   signal: AbortSignal;
   /** 'json' reads and parses the body inside the retry loop; 'stream' hands it over open. */
   mode: 'json' | 'stream';
+  /** Set only when tracing is on (issue 16): each attempt gets a child span. */
+  trace?: RequestTrace | null;
   /**
    * The caller's allowed models. `route` must already be restricted to them (resolveRoute
    * does it); fallback targets are restricted here, before they are tried.
@@ -154,6 +157,33 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
   return { ok: true, success: { model, call, deploymentId: id, upstream, json, text, release } };
 };
 
+type Deployment = { id: string; provider: string; model: string };
+
+/** Tracing on (issue 16): the same attempt inside a child span. Never called when tracing is off. */
+const tracedAttempt = async (options: RoutedCallOptions, deployment: Deployment): Promise<AttemptResult> => {
+  const model = deploymentModel(options.catalog, deployment.provider, deployment.model);
+  const span = options.trace!.attempt({
+    deploymentId: deployment.id,
+    provider: deployment.provider,
+    vendor: model?.providerState.config.vendor ?? 'unknown',
+    model: model?.upstreamName ?? deployment.model,
+    url: model?.providerState.config.baseUrl ?? '',
+  });
+  try {
+    const result = await attemptDeployment(options, deployment);
+    if (result.ok) span.end({ status: result.success.upstream.status });
+    else {
+      // The vendor's own status when it answered; none for connect errors and timeouts.
+      const status = result.error.details?.upstream_status;
+      span.end({ status: typeof status === 'number' ? status : undefined, errorCode: result.error.code, failure: result.outcome.failure });
+    }
+    return result;
+  } catch (error) {
+    span.end({ errorCode: error instanceof GatewayError ? error.code : 'client_disconnected' });
+    throw error;
+  }
+};
+
 const cooling = (name: string) =>
   new GatewayError(`No deployment of \`${name}\` is available right now (all are cooling down).`, {
     status: 503,
@@ -168,7 +198,7 @@ const openSingle = async (options: RoutedCallOptions): Promise<RoutedSuccess> =>
   const { runtime, route } = options;
   const deployment = route.group.deployments[0]!;
   if (!runtime.breaker.acquire(deployment.id, Date.now())) throw cooling(route.publicName);
-  const result = await attemptDeployment(options, deployment);
+  const result = options.trace ? await tracedAttempt(options, deployment) : await attemptDeployment(options, deployment);
   const now = Date.now();
   if (!result.ok) {
     if (result.outcome.local) runtime.breaker.release(deployment.id, now);
@@ -222,7 +252,7 @@ export const openRoutedCall = async (options: RoutedCallOptions): Promise<Routed
         throw error;
       }
     }
-    const result = await attemptDeployment(options, step.deployment);
+    const result = options.trace ? await tracedAttempt(options, step.deployment) : await attemptDeployment(options, step.deployment);
     if (!result.ok) {
       lastError = result.error;
       last = { deploymentId: step.deployment.id, ...result.outcome };

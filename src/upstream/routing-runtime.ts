@@ -1,6 +1,6 @@
 import { CircuitBreaker } from '../router/circuit-breaker.js';
 import { DeploymentStats } from '../router/deployment-stats.js';
-import { createResponseCache, type ResponseCache } from '../router/response-cache.js';
+import { createResponseCache, type ResponseCache, type SharedCacheTier } from '../router/response-cache.js';
 import { RetryBudgets } from '../router/retry-policy.js';
 import type { RandomSource } from '../router/random.js';
 
@@ -10,6 +10,8 @@ export interface RoutingRuntime {
   breaker: CircuitBreaker;
   budgets: RetryBudgets;
   cache: ResponseCache;
+  /** With REDIS_URL: the cache every instance shares, asked on a local miss. */
+  sharedCache: SharedCacheTier | null;
   random: RandomSource;
 }
 
@@ -24,5 +26,6 @@ export const createRoutingRuntime = (options: RoutingRuntimeOptions = {}): Routi
   breaker: new CircuitBreaker(options.breaker),
   budgets: new RetryBudgets(),
   cache: createResponseCache({ maxBytes: options.cacheMaxBytes ?? 64 * 1024 * 1024, defaultTtlMs: options.cacheTtlMs ?? 300_000 }),
+  sharedCache: null,
   random: Math.random,
 });

@@ -16,6 +16,8 @@ export interface AuthInfo {
   passwordLogin: boolean;
   /** The first-start generated password is still the one (the login page says where it is). */
   generatedPassword?: boolean;
+  /** True when the server runs `serve --demo`. */
+  demo?: boolean;
   /** Single sign-on (OpenID Connect), when the deployment configured it. */
   sso?: { enabled: boolean; startUrl: string | null };
 }
@@ -170,6 +172,8 @@ export type BudgetPeriod = 'day' | 'month' | 'total';
 export interface Budget {
   amount: number;
   period: BudgetPeriod;
+  /** ISO 4217 code (default USD); only spend priced in this currency counts. */
+  currency?: string;
 }
 
 export interface ApiKey {
@@ -183,7 +187,9 @@ export interface ApiKey {
   rpmLimit: number | null;
   tpmLimit: number | null;
   budget: Budget | null;
+  /** In `spendCurrency` (the budget's currency). */
   spend: number;
+  spendCurrency?: string;
   lastUsedAt: string | null;
   status: 'active' | 'revoked' | 'expired';
 }
@@ -199,71 +205,17 @@ export interface ApiKeyInput {
 
 export type CreatedApiKey = ApiKey & { key: string };
 
-export interface UsageSummary {
-  requests: number;
-  errors: number;
-  errorRate: number;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  cost: number;
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-  p50TtftMs: number | null;
-  p95TtftMs: number | null;
-}
-
-export type Bucket = 'minute' | 'hour' | 'day';
-
-export interface TimeseriesPoint {
-  time: string;
-  requests: number;
-  errors: number;
-  totalTokens: number;
-  cost: number;
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-  p50TtftMs: number | null;
-}
-
-export interface Timeseries {
-  bucket: Bucket;
-  data: TimeseriesPoint[];
-}
-
-export type TopBy = 'model' | 'provider' | 'key';
-
-export interface TopEntry {
-  name: string;
-  requests: number;
-  totalTokens: number;
-  cost: number;
-}
-
-export interface LogEntry {
-  id: string | number;
-  requestId: string;
-  time: string;
-  keyId: string | null;
-  keyName: string | null;
-  /** Who called: a virtual key, the master key, the console playground or nobody (no key). */
-  caller?: 'key' | 'master' | 'playground' | 'anonymous';
-  model: string;
-  provider: string;
-  status: number | string;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  tokensEstimated: boolean;
-  cost: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  stream: boolean;
-  errorCode: string | null;
-  /** Not in the contract table; shown when the gateway reports them. */
-  attempts?: number;
-  cached?: boolean;
-}
+// Usage wire types are shared with the server (one definition: src/core/usage-wire.ts).
+export type {
+  CostByCurrency,
+  LogEntry,
+  Timeseries,
+  TimeseriesPoint,
+  TopBy,
+  TopEntry,
+  UsageBucket as Bucket,
+  UsageSummary,
+} from '../../../src/core/usage-wire';
 
 export interface Page<T> {
   data: T[];

@@ -2,7 +2,8 @@ import { Card, Group, Skeleton, Text, ThemeIcon } from '@mantine/core';
 
 interface StatCardProps {
   label: string;
-  value: string;
+  /** Several values (e.g. one cost per currency) go one per line. */
+  value: string | string[];
   hint?: string;
   icon: React.ReactNode;
   color?: string;
@@ -21,8 +22,14 @@ export function StatCard({ label, value, hint, icon, color = 'indigo', loading, 
           {loading ? (
             <Skeleton h={28} w={90} mt={6} />
           ) : (
-            <Text fz={24} fw={700} mt={2} data-testid={`${testId}-value`} lineClamp={1}>
-              {value}
+            <Text fz={Array.isArray(value) && value.length > 1 ? 18 : 24} fw={700} mt={2} data-testid={`${testId}-value`} lineClamp={Array.isArray(value) ? value.length : 1}>
+              {Array.isArray(value)
+                ? value.map((line, i) => (
+                    <span key={line} style={{ display: 'block' }} data-testid={`${testId}-line-${i}`}>
+                      {line}
+                    </span>
+                  ))
+                : value}
             </Text>
           )}
           {hint ? (

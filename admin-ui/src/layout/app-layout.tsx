@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
 import { useAuthInfo } from '../api/hooks';
 import { useAuth } from '../auth/auth-provider';
+import { DemoBanner } from '../components/demo-banner';
 import { HeaderControls } from './header-controls';
 import { NAV_ITEMS } from './nav-items';
 import { usePlatformName } from './use-platform-name';
@@ -85,6 +86,7 @@ export function AppLayout({ fallback }: { fallback: React.ReactNode }) {
       </AppShell.Navbar>
 
       <AppShell.Main>
+        <DemoBanner where="console" />
         <Suspense fallback={fallback}>
           <Outlet />
         </Suspense>

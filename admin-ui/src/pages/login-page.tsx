@@ -7,6 +7,7 @@ import { ApiError } from '../api/client';
 import { useAuthInfo } from '../api/hooks';
 import { useAuth } from '../auth/auth-provider';
 import { GeneratedPasswordHint } from '../components/security-notices';
+import { DemoBanner } from '../components/demo-banner';
 import { LanguageSwitch, ThemeToggle } from '../layout/header-controls';
 import { usePlatformName } from '../layout/use-platform-name';
 
@@ -63,6 +64,7 @@ export default function LoginPage() {
         <Paper withBorder shadow="md" p="xl" w="100%" maw={400}>
           <form onSubmit={submit} noValidate>
             <Stack gap="md">
+              <DemoBanner where="login" />
               <Stack gap={6} align="center">
                 <ThemeIcon size={48} radius="md" variant="gradient" gradient={{ from: 'indigo', to: 'cyan' }}>
                   <IconRoute size={28} />

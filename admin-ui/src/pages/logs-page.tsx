@@ -8,7 +8,7 @@ import type { LogEntry } from '../api/types';
 import { PageHeader } from '../components/page-header';
 import { TableSkeleton } from '../components/page-skeleton';
 import { Empty, QueryError } from '../components/query-state';
-import { formatCost, formatDateTime, formatMs, formatNumber } from '../utils/format';
+import { formatDateTime, formatMoney, formatMs, formatNumber } from '../utils/format';
 import { noneLabel } from '../utils/none-label';
 import { LogCaller } from './logs/log-caller';
 import { LogDetailDrawer } from './logs/log-detail-drawer';
@@ -104,8 +104,18 @@ export default function LogsPage() {
                     <Table.Td ta="right">
                       {formatNumber(log.totalTokens)}
                       {log.tokensEstimated ? '*' : ''}
+                      {log.cacheReadTokens + log.cacheWriteTokens + log.reasoningTokens > 0 ? (
+                        <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} data-testid="log-token-detail">
+                          {t('logs.tokenDetail', {
+                            cache: formatNumber(log.cacheReadTokens + log.cacheWriteTokens),
+                            reasoning: formatNumber(log.reasoningTokens),
+                          })}
+                        </Text>
+                      ) : null}
                     </Table.Td>
-                    <Table.Td ta="right">{formatCost(log.cost)}</Table.Td>
+                    <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }} data-testid="log-cost">
+                      {formatMoney(log.cost, log.currency)}
+                    </Table.Td>
                     <Table.Td ta="right">{formatMs(log.latencyMs)}</Table.Td>
                     <Table.Td ta="right">{formatMs(log.ttftMs)}</Table.Td>
                   </Table.Tr>

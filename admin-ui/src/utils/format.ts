@@ -20,6 +20,37 @@ export const formatCost = (value: number | null | undefined, currency?: string |
   return currency ? `${amount} ${currency}` : amount;
 };
 
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
+/**
+ * An amount with its currency's symbol ($0.0123, ¥5, €1.20) in the console's language;
+ * a code Intl does not know is written after the amount.
+ */
+export const formatMoney = (value: number | null | undefined, currency: string) => {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  const digits = value !== 0 && Math.abs(value) < 0.01 ? 6 : Math.abs(value) < 100 ? 4 : 2;
+  const key = `${locale()}|${currency}|${digits}`;
+  let format = moneyFormats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale(), { style: 'currency', currency, currencyDisplay: 'narrowSymbol', minimumFractionDigits: 0, maximumFractionDigits: digits });
+    } catch {
+      format = null;
+    }
+    moneyFormats.set(key, format);
+  }
+  return format ? format.format(value) : formatCost(value, currency);
+};
+
+/**
+ * One line per currency, never a sum across currencies (the gateway has no exchange
+ * rates); USD first, then the others by code. No cost at all reads "0".
+ */
+export const formatCostLines = (costs: Record<string, number> | null | undefined): string[] => {
+  const entries = Object.entries(costs ?? {}).sort(([a], [b]) => (a === 'USD' ? -1 : b === 'USD' ? 1 : a.localeCompare(b)));
+  return entries.length === 0 ? [formatNumber(0)] : entries.map(([currency, amount]) => formatMoney(amount, currency));
+};
+
 export const formatPercent = (ratio: number | null | undefined) =>
   ratio === null || ratio === undefined || Number.isNaN(ratio)
     ? '–'

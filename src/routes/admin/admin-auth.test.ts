@@ -62,6 +62,7 @@ describe('admin login and session', () => {
       passwordLogin: true,
       generatedPassword: false,
       sso: { enabled: false, startUrl: null },
+      demo: false,
     });
   });
 

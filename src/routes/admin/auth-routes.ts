@@ -92,6 +92,8 @@ export const registerAuthRoutes = (app: FastifyInstance, services: AdminServices
       sso: services.oidc ? { enabled: true, startUrl: '/admin/auth/oidc/start' } : { enabled: false, startUrl: null },
       // Only whether the first-start password is still the one (not the password or a path).
       generatedPassword: await services.password.usesGeneratedPassword(),
+      // Public like the name: the login page shows the demo banner too.
+      demo: settings.demo === true,
     }),
   });
 

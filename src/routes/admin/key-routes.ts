@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { currencySchema } from '../../config/config-schema.js';
 import { badRequest, notFound } from '../../server/errors.js';
-import { budgetPeriodStart, type ApiKeyRecord, type BudgetPeriod, type UpdateApiKeyInput } from '../../storage/index.js';
+import { budgetPeriodStart, DEFAULT_BUDGET_CURRENCY, type ApiKeyRecord, type BudgetPeriod, type UpdateApiKeyInput } from '../../storage/index.js';
 import { actorOf, adminRoute, catchUp, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
 
 const isoTime = z.string().refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO-8601 time');
@@ -14,7 +15,12 @@ export const keyCreateSchema = z.object({
   rpmLimit: limit.optional(),
   tpmLimit: limit.optional(),
   budget: z
-    .object({ amount: z.number().nonnegative(), period: z.enum(['day', 'month', 'total']) })
+    .object({
+      amount: z.number().nonnegative(),
+      period: z.enum(['day', 'month', 'total']),
+      /** Only spend priced in this currency counts against the budget (default USD). */
+      currency: z.string().max(10).pipe(currencySchema).optional(),
+    })
     .nullable()
     .optional(),
 });
@@ -29,16 +35,20 @@ export const registerKeyRoutes = (app: FastifyInstance, services: AdminServices)
   const { repositories, state, ctx } = services;
   const keys = repositories.apiKeys;
 
-  /** Spend in each key's budget period (all time for keys without a budget). */
+  /**
+   * Spend in each key's budget period and budget currency (all time, USD for keys
+   * without a budget): what the budget is checked against.
+   */
   const spendOf = async (records: ApiKeyRecord[]): Promise<Map<string, number>> => {
-    const groups = new Map<BudgetPeriod, string[]>();
+    const groups = new Map<string, string[]>();
     for (const record of records) {
-      const period = record.budget?.period ?? 'total';
-      groups.set(period, [...(groups.get(period) ?? []), record.id]);
+      const group = `${record.budget?.period ?? 'total'}|${record.budget?.currency ?? DEFAULT_BUDGET_CURRENCY}`;
+      groups.set(group, [...(groups.get(group) ?? []), record.id]);
     }
     const spend = new Map<string, number>();
-    for (const [period, ids] of groups) {
-      const totals = await repositories.usage.spendTotalsForKeys({ since: budgetPeriodStart(period), keyIds: ids });
+    for (const [group, ids] of groups) {
+      const [period, currency] = group.split('|') as [BudgetPeriod, string];
+      const totals = await repositories.usage.spendTotalsForKeys({ since: budgetPeriodStart(period), keyIds: ids, currency });
       for (const id of ids) spend.set(id, totals[id] ?? 0);
     }
     return spend;
@@ -55,7 +65,9 @@ export const registerKeyRoutes = (app: FastifyInstance, services: AdminServices)
     rpmLimit: record.rpmLimit,
     tpmLimit: record.tpmLimit,
     budget: record.budget,
+    /** In the budget's currency (USD without a budget); spend in other currencies is in the usage views. */
     spend,
+    spendCurrency: record.budget?.currency ?? DEFAULT_BUDGET_CURRENCY,
     lastUsedAt: iso(record.lastUsedAt),
     status: record.status,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { currencySchema } from '../../config/config-schema.js';
 import type { ModelType } from '../../config/types.js';
 import type { Catalog, CatalogModel } from '../../router/model-catalog.js';
 
@@ -21,7 +22,9 @@ const modelFields = {
     .object({
       input: z.number().nonnegative(),
       output: z.number().nonnegative(),
-      currency: z.string().trim().min(1).max(10).optional(),
+      cacheRead: z.number().nonnegative().optional(),
+      cacheWrite: z.number().nonnegative().optional(),
+      currency: z.string().max(10).pipe(currencySchema).optional(),
     })
     .nullable(),
   capabilities: z.array(z.string().trim().min(1).max(50)).max(50),
@@ -85,7 +88,16 @@ export const modelPatchData = (body: ModelPatchBody, currentTypes: ModelType[]):
   if (body.contextWindow !== undefined) data.context_window = body.contextWindow ?? undefined;
   if (body.maxOutputTokens !== undefined) data.max_output_tokens = body.maxOutputTokens ?? undefined;
   if (body.pricing !== undefined) {
-    data.pricing = body.pricing === null ? undefined : { ...body.pricing, currency: body.pricing.currency ?? 'USD' };
+    if (body.pricing === null) data.pricing = undefined;
+    else {
+      const { cacheRead, cacheWrite, ...prices } = body.pricing;
+      data.pricing = {
+        ...prices,
+        ...(cacheRead !== undefined ? { cache_read: cacheRead } : {}),
+        ...(cacheWrite !== undefined ? { cache_write: cacheWrite } : {}),
+        currency: body.pricing.currency ?? 'USD',
+      };
+    }
   }
   if (body.capabilities !== undefined) data.capabilities = body.capabilities;
   if (body.enabled !== undefined) data.enabled = body.enabled;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../server/errors.js';
+import type { LogEntry, Timeseries, TopEntry, UsageSummary } from '../../core/usage-wire.js';
 import type { UsageRecord } from '../../storage/index.js';
 import { adminRoute, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
 
@@ -46,10 +47,10 @@ const PLAYGROUND_KEY_NAME = 'admin';
 export const callerOf = (r: Pick<UsageRecord, 'keyId' | 'keyName'>): 'key' | 'master' | 'playground' | 'anonymous' =>
   r.keyId ? 'key' : r.keyName === 'master' ? 'master' : r.keyName === PLAYGROUND_KEY_NAME ? 'playground' : r.keyName ? 'key' : 'anonymous';
 
-export const toLogEntry = (r: UsageRecord) => ({
+export const toLogEntry = (r: UsageRecord): LogEntry => ({
   id: r.id,
   requestId: r.requestId,
-  time: iso(r.time),
+  time: iso(r.time)!,
   keyId: r.keyId,
   keyName: r.keyName,
   caller: callerOf(r),
@@ -58,9 +59,15 @@ export const toLogEntry = (r: UsageRecord) => ({
   status: r.status,
   promptTokens: r.promptTokens,
   completionTokens: r.completionTokens,
+  cacheReadTokens: r.cacheReadTokens,
+  cacheWriteTokens: r.cacheWriteTokens,
+  reasoningTokens: r.reasoningTokens,
   totalTokens: r.totalTokens,
   tokensEstimated: r.tokensEstimated,
   cost: r.cost,
+  currency: r.currency,
+  protocol: r.protocol,
+  providerKeyLabel: r.providerKeyLabel,
   latencyMs: r.latencyMs,
   ttftMs: r.ttftMs,
   stream: r.stream,
@@ -76,7 +83,9 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
     ...adminRoute('Requests, errors, tokens, cost and latency percentiles for a time range', { querystring: rangeQuery, role: 'viewer' }),
     handler: async (request) => {
       const { from, to } = range(parseWith(rangeQuery, request.query, 'query'));
-      return usage.summary(from, to);
+      const summary = await usage.summary(from, to);
+      const body: UsageSummary = { ...summary, from: iso(summary.from)!, to: iso(summary.to)! };
+      return body;
     },
   });
 
@@ -86,8 +95,9 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
       const query = parseWith(timeseriesQuery, request.query, 'query');
       const { from, to } = range(query);
       const bucket = query.bucket ?? 'hour';
-      const points = await usage.timeseries(from, to, bucket);
-      return { bucket, data: points.map((p) => ({ ...p, time: iso(p.time) })) };
+      const { source, points } = await usage.timeseries(from, to, bucket);
+      const body: Timeseries = { bucket, source, data: points.map((p) => ({ ...p, time: iso(p.time)! })) };
+      return body;
     },
   });
 
@@ -97,7 +107,8 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
       const query = parseWith(topQuery, request.query, 'query');
       const { from, to } = range(query);
       const rows = await usage.top(query.by ?? 'model', from, to, query.limit ?? 10);
-      return { data: rows.map((r) => ({ name: r.name, id: r.id, requests: r.requests, totalTokens: r.totalTokens, cost: r.cost })) };
+      const data: TopEntry[] = rows.map((r) => ({ name: r.name, id: r.id, requests: r.requests, totalTokens: r.totalTokens, costByCurrency: r.costByCurrency }));
+      return { data };
     },
   });
 

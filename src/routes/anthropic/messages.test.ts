@@ -194,8 +194,10 @@ describe('/v1/messages to an Anthropic-protocol model (passthrough)', () => {
     expect(sent.headers['anthropic-beta']).toBe('prompt-caching-2024-07-31');
     expect(sent.headers['anthropic-version']).toBe('2023-06-01');
     const [row] = await waitForRows(1);
-    // Cache reads are part of the prompt the row counts.
-    expect(row!.promptTokens).toBe(message.usage.input_tokens + (message.usage.cache_read_input_tokens ?? 0));
+    // The row keeps the neutral split: full-price input, and cache reads in their own column (migration 0004).
+    expect(row!.promptTokens).toBe(message.usage.input_tokens);
+    expect(row!.cacheReadTokens).toBe(message.usage.cache_read_input_tokens);
+    expect(row!.protocol).toBe('anthropic-messages');
     expect(message.usage.cache_read_input_tokens).toBeGreaterThan(0);
   });
 

@@ -77,7 +77,17 @@ describe('OpenAI clients → Anthropic-protocol deployment', () => {
       messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: 'again' }] }],
     });
     const [row] = await waitForRows(1);
-    expect(row).toMatchObject({ model: 'claude-sim', provider: 'Claude', status: 200, promptTokens: completion.usage!.prompt_tokens, completionTokens: completion.usage!.completion_tokens });
+    // The row splits the prompt: full-price input plus cache reads in their own column, adding up to the client's prompt_tokens.
+    const cachedTokens = completion.usage!.prompt_tokens_details?.cached_tokens ?? 0;
+    expect(row).toMatchObject({
+      model: 'claude-sim',
+      provider: 'Claude',
+      status: 200,
+      promptTokens: completion.usage!.prompt_tokens - cachedTokens,
+      cacheReadTokens: cachedTokens,
+      completionTokens: completion.usage!.completion_tokens,
+      protocol: 'openai-chat',
+    });
   });
 
   it('stream: OpenAI chunks with the text, a finish reason and usage when asked', async () => {

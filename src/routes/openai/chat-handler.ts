@@ -5,6 +5,7 @@ import { GatewayError } from '../../server/errors.js';
 import { encodeHeaderValue } from '../../server/header-value.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
+import { neutralUsageFromOpenAI, plainUsage, totalTokensOf, type NeutralUsage } from '../../core/usage.js';
 import type { TokenUsage } from '../../providers/spec/provider-adapter.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
 import { resolveRoute } from '../../router/model-groups.js';
@@ -16,6 +17,7 @@ import { openRoutedCall } from '../../upstream/routed-call.js';
 import { callerModelAccess } from '../../server/key-guard.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
+import { tracing } from '../../observability/tracing.js';
 import { leavesClientProtocol } from '../../pipeline/protocol-routing.js';
 import { handleChatThroughPipeline } from './chat-protocol-bridge.js';
 import { boundText, MAX_NAME_LENGTH } from '../../core/bounded-text.js';
@@ -100,6 +102,18 @@ export const handleChatCompletion = async (
   let completionText = '';
   let attempts = 0;
   let cached = false;
+  // Tracing (issue 16): one boolean when off; a span per request and per attempt when on.
+  const trace = tracing.enabled
+    ? tracing.impl!.startRequest({
+        requestId: request.id,
+        route: request.routeOptions.url ?? '/v1/chat/completions',
+        requestedModel: requested,
+        stream,
+        traceparent: request.headers.traceparent,
+        messages: inputBody.messages,
+      })
+    : null;
+  let finishReasons: string[] | null = null;
   // Set once an upstream request is about to go out: from then on the vendor may bill it.
   let reachedVendor = false;
   // Resolves a shutdown wait started when the client left before the end.
@@ -123,7 +137,12 @@ export const handleChatCompletion = async (
     const cache = cachePolicy(request, route.primary, caller, ctx.config.cache.defaultTtlMs, stream);
     const keyForCache = cache ? cacheKey({ ...inputBody, model: route.publicName }, cache.scope) : null;
     if (keyForCache) {
-      const hit = ctx.routing.cache.get(keyForCache);
+      let hit = ctx.routing.cache.get(keyForCache);
+      // Shared cache (REDIS_URL, issue 16): asked only on a local miss.
+      if (!hit && ctx.routing.sharedCache) {
+        const shared = await ctx.routing.sharedCache.get(keyForCache);
+        if (shared) ctx.routing.cache.set(keyForCache, (hit = shared.value), shared.ttlMs);
+      }
       if (hit) {
         cached = true;
         usage = null;
@@ -162,6 +181,7 @@ export const handleChatCompletion = async (
         access,
         signal: controller.signal,
         mode: stream ? 'stream' : 'json',
+        trace,
         buildCall: async (candidate) => {
           const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
           const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts });
@@ -195,6 +215,11 @@ export const handleChatCompletion = async (
       const renamed = json.model !== route.publicName;
       if (renamed) json.model = route.publicName;
       usage = (json.usage as TokenUsage | undefined) ?? null;
+      if (trace) {
+        const choices = json.choices as Array<{ finish_reason?: unknown; message?: { content?: unknown } }> | undefined;
+        finishReasons = choices?.map((c) => String(c?.finish_reason ?? '')).filter(Boolean) ?? null;
+        if (usage && typeof choices?.[0]?.message?.content === 'string') completionText = choices[0].message.content;
+      }
       if (!usage) {
         const message = (json.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0]?.message;
         completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
@@ -207,7 +232,9 @@ export const handleChatCompletion = async (
       }
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
-        ctx.routing.cache.set(keyForCache, { body, headers: cacheable, status: 200 }, cache.ttlMs);
+        const entry = { body, headers: cacheable, status: 200 };
+        ctx.routing.cache.set(keyForCache, entry, cache.ttlMs);
+        ctx.routing.sharedCache?.set(keyForCache, entry, cache.ttlMs);
       }
       headers['x-gateway-overhead-ms'] = (lastUpstreamStart - started + (performance.now() - upstreamDone)).toFixed(3);
       return reply.code(200).headers(headers).type('application/json').send(body);
@@ -249,6 +276,7 @@ export const handleChatCompletion = async (
     }
     usage = outcome.usage;
     completionText = outcome.completionText;
+    if (outcome.finishReason) finishReasons = [outcome.finishReason];
     ttftMs = outcome.firstTokenAt === null ? null : outcome.firstTokenAt - started;
     if (ttftMs !== null) ctx.routing.stats.recordTtft(result.deploymentId, ttftMs);
     if (outcome.error) {
@@ -268,10 +296,12 @@ export const handleChatCompletion = async (
     throw error;
   } finally {
     const latencyMs = performance.now() - started;
-    const record = (promptTokens: number, completionTokens: number, estimated: boolean) => {
+    const record = (tokens: NeutralUsage, estimated: boolean) => {
       // A cache hit costs nothing upstream.
-      const cost = model && !cached ? costOf(model.pricing, promptTokens, completionTokens) : 0;
-      ctx.settle(caller, promptTokens + completionTokens, cost);
+      const cost = model && !cached ? costOf(model.pricing, tokens) : 0;
+      const currency = model?.pricing?.currency ?? 'USD';
+      const totalTokens = totalTokensOf(tokens);
+      ctx.settle(caller, totalTokens, cost, currency);
       ctx.usage.record({
         requestId: request.id,
         time: Date.now(),
@@ -282,16 +312,36 @@ export const handleChatCompletion = async (
         provider: model?.provider ?? '(none)',
         status,
         errorCode,
-        promptTokens,
-        completionTokens,
-        totalTokens: promptTokens + completionTokens,
+        promptTokens: tokens.inputTokens,
+        completionTokens: tokens.outputTokens,
+        cacheReadTokens: tokens.cacheReadTokens,
+        cacheWriteTokens: tokens.cacheWriteTokens,
+        reasoningTokens: tokens.reasoningTokens,
+        totalTokens,
         tokensEstimated: estimated,
         cost,
+        currency,
+        protocol: 'openai-chat',
         latencyMs,
         ttftMs,
         stream,
         attempts,
         cached,
+      });
+      // Tracing (issue 16): the request span ends with the tokens the usage row got.
+      trace?.end({
+        status,
+        errorCode,
+        provider: model?.provider ?? null,
+        vendor: model?.providerState.config.vendor ?? null,
+        responseModel: model?.upstreamName ?? null,
+        // GenAI conventions count every input token, cached ones included.
+        inputTokens: status < 400 || usage ? totalTokens - tokens.outputTokens : null,
+        outputTokens: status < 400 || usage ? tokens.outputTokens : null,
+        finishReasons,
+        cached,
+        attempts,
+        completion: completionText,
       });
     };
     const basis = chargeBasis(cached, usage !== null, reachedVendor && model !== null, status, completionText);
@@ -302,10 +352,10 @@ export const handleChatCompletion = async (
         const messages = inputBody.messages;
         const text = completionText;
         await ctx.pending.track(
-          (async () => record(await estimatePromptTokens(messages), await countTokens(text), true))(),
+          (async () => record(plainUsage(await estimatePromptTokens(messages), await countTokens(text)), true))(),
         );
-      } else if (basis === 'vendor-usage') record(usage?.prompt_tokens ?? 0, usage?.completion_tokens ?? 0, false);
-      else record(0, 0, false);
+      } else if (basis === 'vendor-usage') record(neutralUsageFromOpenAI(usage), false);
+      else record(plainUsage(0, 0), false);
     } finally {
       // Assigned inside a callback, which narrowing cannot see.
       (endGrace as (() => void) | null)?.();

@@ -3,6 +3,7 @@ import { GatewayError, badRequest } from '../../server/errors.js';
 import { encodeHeaderValue } from '../../server/header-value.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import { costOf } from '../../observability/usage-record.js';
+import { plainUsage } from '../../core/usage.js';
 import { resolveModel } from '../../router/model-resolver.js';
 import type { CatalogModel } from '../../router/model-catalog.js';
 import { prepareChatCall } from '../../upstream/chat-request.js';
@@ -104,8 +105,9 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
           errorCode = error instanceof GatewayError ? error.code : 'internal_error';
           throw error;
         } finally {
-          const cost = model ? costOf(model.pricing, promptTokens, 0) : 0;
-          ctx.settle(caller, promptTokens, cost);
+          const cost = model ? costOf(model.pricing, plainUsage(promptTokens, 0)) : 0;
+          const currency = model?.pricing?.currency ?? 'USD';
+          ctx.settle(caller, promptTokens, cost, currency);
           ctx.usage.record({
             requestId: request.id,
             time: Date.now(),
@@ -120,6 +122,8 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             totalTokens: promptTokens,
             tokensEstimated: estimated,
             cost,
+            currency,
+            protocol: 'openai-embeddings',
             latencyMs: performance.now() - started,
             ttftMs: null,
             stream: false,

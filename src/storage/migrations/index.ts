@@ -3,6 +3,8 @@ import { Migrator } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { lighterUsageIndexesMigration } from './0002-lighter-usage-indexes.js';
 import { keySpendDailyMigration } from './0003-key-spend-daily.js';
+import { usageCurrencyMigration } from './0004-usage-currency-and-cache-tokens.js';
+import { usageHourlyRollupsMigration } from './0006-usage-hourly-rollups.js';
 import { adminUsersMigration } from './0011-admin-users.js';
 import type { MigrationFactory, StorageDialect } from './migration-context.js';
 
@@ -15,6 +17,9 @@ export const migrations: ReadonlyArray<readonly [name: string, factory: Migratio
   ['0001_initial', initialMigration],
   ['0002_lighter_usage_indexes', lighterUsageIndexesMigration],
   ['0003_key_spend_daily', keySpendDailyMigration],
+  ['0004_usage_currency_and_cache_tokens', usageCurrencyMigration],
+  // 0005 is another change's number; it lands in its own place in this list.
+  ['0006_usage_hourly_rollups', usageHourlyRollupsMigration],
   ['0011_admin_users', adminUsersMigration],
 ];
 

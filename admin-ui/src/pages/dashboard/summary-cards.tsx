@@ -12,7 +12,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import type { UsageSummary } from '../../api/types';
 import { StatCard } from '../../components/stat-card';
-import { formatCompact, formatCost, formatMs, formatNumber, formatPercent } from '../../utils/format';
+import { formatCompact, formatCostLines, formatMs, formatNumber, formatPercent } from '../../utils/format';
 
 export function SummaryCards({ summary, loading }: { summary?: UsageSummary; loading: boolean }) {
   const { t } = useTranslation();
@@ -30,7 +30,14 @@ export function SummaryCards({ summary, loading }: { summary?: UsageSummary; loa
         testId="stat-tokens"
         label={t('dashboard.tokens')}
         value={formatCompact(s?.totalTokens)}
-        hint={s ? t('dashboard.tokensHint', { prompt: formatCompact(s.promptTokens), completion: formatCompact(s.completionTokens) }) : undefined}
+        hint={
+          s
+            ? t('dashboard.tokensHint', { prompt: formatCompact(s.promptTokens), completion: formatCompact(s.completionTokens) }) +
+              (s.cacheReadTokens + s.cacheWriteTokens + s.reasoningTokens > 0
+                ? ` · ${t('dashboard.tokensDetailHint', { cache: formatCompact(s.cacheReadTokens + s.cacheWriteTokens), reasoning: formatCompact(s.reasoningTokens) })}`
+                : '')
+            : undefined
+        }
         icon={<IconStack3 size={20} />}
         color="cyan"
         loading={loading}
@@ -38,7 +45,7 @@ export function SummaryCards({ summary, loading }: { summary?: UsageSummary; loa
       <StatCard
         testId="stat-cost"
         label={t('dashboard.cost')}
-        value={formatCost(s?.cost)}
+        value={s ? formatCostLines(s.costByCurrency) : '–'}
         icon={<IconCoin size={20} />}
         color="yellow"
         loading={loading}

@@ -3,11 +3,11 @@ import { useTranslation } from 'react-i18next';
 import type { Range } from '../../api/endpoints';
 import { useUsageTop } from '../../api/hooks';
 import type { TopBy } from '../../api/types';
-import { formatCompact, formatCost, formatNumber } from '../../utils/format';
+import { formatCompact, formatCostLines, formatNumber } from '../../utils/format';
 import { noneLabel } from '../../utils/none-label';
 
-/** Wide enough for their headers ("Requests", "请求数") and values; the name column gets what is left. */
-const COLUMN_WIDTH = { requests: 84, tokens: 80, cost: 76 } as const;
+/** Wide enough for their headers ("Requests", "请求数") and values (a cost per currency, one per line); the name column gets what is left. */
+const COLUMN_WIDTH = { requests: 84, tokens: 80, cost: 96 } as const;
 
 function TopTable({ by, range }: { by: TopBy; range: Range }) {
   const { t } = useTranslation();
@@ -54,7 +54,13 @@ function TopTable({ by, range }: { by: TopBy; range: Range }) {
                 </Table.Td>
                 <Table.Td ta="right">{formatNumber(row.requests)}</Table.Td>
                 <Table.Td ta="right">{formatCompact(row.totalTokens)}</Table.Td>
-                <Table.Td ta="right">{formatCost(row.cost)}</Table.Td>
+                <Table.Td ta="right" data-testid="top-cost">
+                  {formatCostLines(row.costByCurrency).map((line) => (
+                    <Text key={line} size="sm" style={{ whiteSpace: 'nowrap' }}>
+                      {line}
+                    </Text>
+                  ))}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -36,10 +36,16 @@ export function UsageCharts({ series, loading }: { series?: Timeseries; loading:
     );
   }
   const bucket = series?.bucket ?? 'hour';
+  // One cost series per currency: amounts in different currencies are never stacked or summed.
+  const currencies = [...new Set(points.flatMap((point) => Object.keys(point.costByCurrency)))].sort((a, b) =>
+    a === 'USD' ? -1 : b === 'USD' ? 1 : a.localeCompare(b),
+  );
   const data = points.map((point) => ({
     ...point,
+    ...Object.fromEntries(currencies.map((currency) => [`cost_${currency}`, point.costByCurrency[currency] ?? 0])),
     label: formatBucket(point.time, bucket),
   }));
+  const costColors = ['yellow.6', 'teal.6', 'pink.6', 'blue.6'];
   const common = { h: 240, dataKey: 'label', withLegend: true, tickLine: 'y' as const, gridAxis: 'y' as const };
   const lineLike = { ...common, withDots: false, curveType: 'monotone' as const };
 
@@ -87,7 +93,7 @@ export function UsageCharts({ series, loading }: { series?: Timeseries; loading:
           {...lineLike}
           data={data}
           valueFormatter={(value) => formatNumber(value, 4)}
-          series={[{ name: 'cost', label: t('dashboard.cost'), color: 'yellow.6' }]}
+          series={currencies.map((currency, i) => ({ name: `cost_${currency}`, label: `${t('dashboard.cost')} (${currency})`, color: costColors[i % costColors.length]! }))}
         />
       </ChartCard>
     </SimpleGrid>

@@ -16,6 +16,7 @@ interface FormState {
   tpm: string | number;
   budgetAmount: string | number;
   budgetPeriod: BudgetPeriod;
+  budgetCurrency: string;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -36,6 +37,7 @@ const fromKey = (key: ApiKey | null): FormState => ({
   tpm: key?.tpmLimit ?? '',
   budgetAmount: key?.budget?.amount ?? '',
   budgetPeriod: key?.budget?.period ?? 'month',
+  budgetCurrency: key?.budget?.currency ?? 'USD',
 });
 
 interface Props {
@@ -88,7 +90,7 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
       allowedModels: form.allowedModels.length ? form.allowedModels : null,
       rpmLimit: optionalNumber(form.rpm),
       tpmLimit: optionalNumber(form.tpm),
-      budget: amount !== null ? { amount, period: form.budgetPeriod } : null,
+      budget: amount !== null ? { amount, period: form.budgetPeriod, currency: form.budgetCurrency } : null,
     };
     if (apiKey) {
       save.mutate(body);
@@ -175,6 +177,14 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
               value={form.budgetPeriod}
               onChange={(e) => set('budgetPeriod', e.currentTarget.value as BudgetPeriod)}
               data-testid="key-budget-period"
+            />
+            <NativeSelect
+              label={t('keys.budgetCurrency')}
+              description={t('keys.budgetCurrencyHint')}
+              data={[...new Set(['USD', 'CNY', 'EUR', form.budgetCurrency])]}
+              value={form.budgetCurrency}
+              onChange={(e) => set('budgetCurrency', e.currentTarget.value)}
+              data-testid="key-budget-currency"
             />
           </SimpleGrid>
           <Group justify="flex-end" mt="md">

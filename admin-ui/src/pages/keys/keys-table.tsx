@@ -3,7 +3,7 @@ import { IconBan, IconPencil } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { ApiKey } from '../../api/types';
 import { StatusBadge } from '../../components/status-badge';
-import { formatCost, formatDate, formatDateTime, formatNumber } from '../../utils/format';
+import { formatDate, formatMoney, formatDateTime, formatNumber } from '../../utils/format';
 
 interface Props {
   keys: ApiKey[];
@@ -15,12 +15,13 @@ interface Props {
 function Spend({ apiKey }: { apiKey: ApiKey }) {
   const { t } = useTranslation();
   const budget = apiKey.budget;
-  if (!budget) return <Text size="sm">{formatCost(apiKey.spend)}</Text>;
+  const currency = budget?.currency ?? apiKey.spendCurrency ?? 'USD';
+  if (!budget) return <Text size="sm">{formatMoney(apiKey.spend, currency)}</Text>;
   const ratio = budget.amount > 0 ? Math.min(1, apiKey.spend / budget.amount) : 1;
   return (
     <Stack gap={4} miw={120}>
       <Text size="sm">
-        {formatCost(apiKey.spend)} / {formatCost(budget.amount)}{' '}
+        {formatMoney(apiKey.spend, currency)} / {formatMoney(budget.amount, currency)}{' '}
         <Text span size="xs" c="dimmed">
           ({t(`keys.period.${budget.period}`)})
         </Text>

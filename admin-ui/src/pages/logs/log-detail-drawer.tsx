@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useLog } from '../../api/hooks';
 import type { LogEntry } from '../../api/types';
 import { QueryError } from '../../components/query-state';
-import { formatCost, formatDateTime, formatMs, formatNumber } from '../../utils/format';
+import { formatDateTime, formatMoney, formatMs, formatNumber } from '../../utils/format';
 import { noneLabel } from '../../utils/none-label';
 import { LogCaller } from './log-caller';
 import { LogStatus } from './log-status';
@@ -55,7 +55,10 @@ export function LogDetailDrawer({ id, preview, onClose }: { id: string | number 
                 <LogCaller log={log} />
               </Row>
               <Row label={t('logs.promptTokens')}>{formatNumber(log.promptTokens)}</Row>
+              <Row label={t('logs.cacheReadTokens')}>{formatNumber(log.cacheReadTokens)}</Row>
+              <Row label={t('logs.cacheWriteTokens')}>{formatNumber(log.cacheWriteTokens)}</Row>
               <Row label={t('logs.completionTokens')}>{formatNumber(log.completionTokens)}</Row>
+              <Row label={t('logs.reasoningTokens')}>{formatNumber(log.reasoningTokens)}</Row>
               <Row label={t('logs.totalTokens')}>
                 {formatNumber(log.totalTokens)}
                 {log.tokensEstimated ? (
@@ -64,7 +67,13 @@ export function LogDetailDrawer({ id, preview, onClose }: { id: string | number 
                   </Text>
                 ) : null}
               </Row>
-              <Row label={t('logs.cost')}>{formatCost(log.cost)}</Row>
+              <Row label={t('logs.cost')}>
+                {formatMoney(log.cost, log.currency)}
+                <Text span size="xs" c="dimmed" ml={6}>
+                  {log.currency}
+                </Text>
+              </Row>
+              <Row label={t('logs.protocol')}>{log.protocol}</Row>
               <Row label={t('logs.latency')}>{formatMs(log.latencyMs)}</Row>
               <Row label={t('logs.ttft')}>{formatMs(log.ttftMs)}</Row>
               <Row label={t('logs.errorCode')}>{log.errorCode ?? '–'}</Row>
