@@ -69,7 +69,6 @@ export function UserFormModal({ opened, onClose }: { opened: boolean; onClose: (
   );
   useEffect(() => {
     if (opened) form.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [opened]);
 
   const create = useMutation({
@@ -127,7 +126,6 @@ export function ResetPasswordModal({ userId, username, onClose }: { userId: stri
   const form = useSimpleForm({ password: '' }, { password: (v) => (v.length >= 8 ? null : t('users.passwordTooShort')) });
   useEffect(() => {
     if (userId) form.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [userId]);
   const reset = useMutation({
     mutationFn: (password: string) => usersApi.resetPassword(userId!, password),
