@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OidcLogin, PendingLogin } from '../../server/admin/oidc-login.js';
+import { LoginLimiter } from '../../server/admin/login-limiter.js';
 import { SsoError } from '../../server/admin/oidc-login.js';
+import { GatewayError } from '../../server/errors.js';
 import { isJsonObject } from '../../storage/json.js';
 import { adminRoute, type AdminServices } from './admin-http.js';
 import { startSession } from './auth-routes.js';
@@ -25,11 +27,22 @@ const loginError = (reason: string) => `/admin/login?sso_error=${encodeURICompon
  */
 export const registerOidcRoutes = (app: FastifyInstance, services: AdminServices, sso: OidcLogin) => {
   const sessions = services.repositories.sessions;
+  // Each start stores a pending login: bounded per address so nobody fills the table.
+  const starts = new LoginLimiter({ maxAttempts: 30, windowMs: 60_000 });
   const cookieOptions = (request: FastifyRequest) => ({ httpOnly: true, sameSite: 'lax' as const, path: FLOW_PATH, secure: request.protocol === 'https' });
 
   app.get('/admin/auth/oidc/start', {
     ...adminRoute('Single sign-on: redirect to the identity provider', { public: true }),
     handler: async (request, reply: FastifyReply) => {
+      const admission = starts.admit(request.ip);
+      if (!admission.allowed) {
+        throw new GatewayError(`Too many sign-in attempts; try again in ${admission.retryAfterSeconds} s.`, {
+          status: 429,
+          code: 'too_many_login_attempts',
+          type: 'rate_limit_error',
+          headers: { 'retry-after': String(admission.retryAfterSeconds) },
+        });
+      }
       const next = safeNext((request.query as Record<string, unknown> | undefined)?.next);
       let started: Awaited<ReturnType<OidcLogin['start']>>;
       try {
