@@ -13,6 +13,7 @@ const ModelsPage = lazy(() => import('./pages/models-page'));
 const ProvidersPage = lazy(() => import('./pages/providers-page'));
 const PlaygroundPage = lazy(() => import('./pages/playground-page'));
 const KeysPage = lazy(() => import('./pages/keys-page'));
+const TeamsPage = lazy(() => import('./pages/teams-page'));
 const LogsPage = lazy(() => import('./pages/logs-page'));
 const SettingsPage = lazy(() => import('./pages/settings-page'));
 const UsersPage = lazy(() => import('./pages/users-page'));
@@ -83,6 +84,7 @@ export function App() {
             }
           />
           <Route path="keys" element={<KeysPage />} />
+          <Route path="teams" element={<TeamsPage />} />
           <Route path="logs" element={<LogsPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route

@@ -27,7 +27,8 @@ export const imageLimitsSchema = z.looseObject({
 
 export const providerEntrySchema = z.looseObject({
   name: z.string().trim().min(1, 'provider name must not be empty'),
-  api_key_env: z.string().trim().min(1).optional(),
+  /** One variable, or several: a key pool (one key per variable, labelled by its name). */
+  api_key_env: z.union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1).max(64)]).optional(),
   base_url: z
     .string()
     .trim()

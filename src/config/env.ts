@@ -53,6 +53,11 @@ export interface RuntimeSettings {
   oidc: OidcSettings | null;
   /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
   demo?: boolean;
+  /**
+   * Re-check delays for a pool key taken out of rotation (GATEWAY_KEY_RECHECK_MS, a comma
+   * list; the last step repeats). Empty: 30 s, 1, 2, 5, 15, 30 min.
+   */
+  keyRecheckMs: number[];
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -141,6 +146,10 @@ export const readRuntimeSettings = (
     usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
     oidc: readOidcSettings(env),
+    keyRecheckMs: (env.GATEWAY_KEY_RECHECK_MS ?? '')
+      .split(',')
+      .filter((part) => part.trim() !== '')
+      .map((part) => Math.max(100, intFrom(part, 30_000, 'GATEWAY_KEY_RECHECK_MS'))),
   };
   return { ...settings, ...overrides };
 };

@@ -52,7 +52,8 @@ export const providerFromEntry = (entry: ProviderEntry, source: 'config' | 'admi
   return {
     name: entry.name,
     vendor,
-    apiKeyEnv: entry.api_key_env ?? null,
+    apiKeyEnv: (Array.isArray(entry.api_key_env) ? entry.api_key_env[0] : entry.api_key_env) ?? null,
+    apiKeyEnvs: entry.api_key_env === undefined ? [] : Array.isArray(entry.api_key_env) ? [...new Set(entry.api_key_env)] : [entry.api_key_env],
     baseUrl,
     description: entry.description ?? '',
     ...(entry.description_en ? { descriptionEn: entry.description_en } : {}),
@@ -126,9 +127,10 @@ export const loadConfig = (configDirInput: string): GatewayConfig => {
       throw new ConfigError(`${modelsSource.describe(['providers', index, 'name'])}: duplicate provider "${entry.name}"`);
     }
     // The key variable's value is sent to base_url: never one of the gateway's own secrets.
-    if (entry.api_key_env && isReservedKeyEnv(entry.api_key_env)) {
+    const reservedEnv = ([] as string[]).concat(entry.api_key_env ?? []).find((name) => isReservedKeyEnv(name));
+    if (reservedEnv) {
       throw new ConfigError(
-        `${modelsSource.describe(['providers', index, 'api_key_env'])}: api_key_env "${entry.api_key_env}" names one of the gateway's own or the system's variables; put the provider's key in a variable meant for it (e.g. ${entry.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY)`,
+        `${modelsSource.describe(['providers', index, 'api_key_env'])}: api_key_env "${reservedEnv}" names one of the gateway's own or the system's variables; put the provider's key in a variable meant for it (e.g. ${entry.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY)`,
       );
     }
     const provider = providerFromEntry(entry);

@@ -33,7 +33,10 @@ export interface ProviderConfig {
   name: string;
   /** Lower-case vendor id used to pick quirks (moonshot, ollama, …). */
   vendor: string;
+  /** The first (or only) key variable. */
   apiKeyEnv: string | null;
+  /** Every key variable when `api_key_env` lists several (a key pool); [apiKeyEnv] otherwise. */
+  apiKeyEnvs?: string[];
   baseUrl: string;
   description: string;
   /** English description, when the config gives one. */

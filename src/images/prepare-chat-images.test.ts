@@ -79,7 +79,7 @@ const modelFor = (
     imageLimits: modelLimits,
     source: 'config',
     key: 'P/m',
-    providerState: { config, apiKey: null, keySource: 'none', status: 'usable' },
+    providerState: { config, apiKey: null, keySource: 'none', status: 'usable', pool: null, keys: [] },
     status: 'usable',
     seesImages: true,
   } as unknown as CatalogModel;

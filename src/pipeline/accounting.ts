@@ -31,6 +31,8 @@ export interface RequestAccount {
    * for the usage row's protocol column once migration 0004 adds it.
    */
   protocol: string;
+  /** Label of the pool key that served (never the secret), when the provider has a key pool. */
+  providerKeyLabel?: string | null;
 }
 
 /**
@@ -70,6 +72,7 @@ export const settleRequest = async (ctx: GatewayContext, account: RequestAccount
       reasoningTokens: tokens.reasoningTokens,
       totalTokens,
       tokensEstimated: estimated,
+      providerKeyLabel: account.providerKeyLabel ?? null,
       cost,
       currency,
       protocol: clientProtocolOf(account.protocol),

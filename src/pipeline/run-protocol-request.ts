@@ -144,6 +144,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     const model = result.model;
     const call = result.call as ProtocolCall;
     account.model = model;
+    account.providerKeyLabel = result.poolKey?.label ?? null;
     account.attempts = result.attempts;
     account.protocol = `${ingress.protocol}->${call.protocol}`;
     const headers: Record<string, string> = {

@@ -2,6 +2,7 @@ import type { ActiveModelRef, ModelConfig, ModelType, ProviderConfig } from '../
 import { modelKey } from '../config/types.js';
 import type { ModelGroup } from './types.js';
 import { isPlaceholderKey } from '../config/vendors.js';
+import type { KeyPool, KeyPoolRegistry, PoolKeyConfig } from './key-pool.js';
 import { isReservedKeyEnv } from '../config/key-env-policy.js';
 
 export type AvailabilityStatus = 'usable' | 'key_missing' | 'disabled';
@@ -12,6 +13,13 @@ export interface ProviderState {
   apiKey: string | null;
   keySource: 'admin' | 'env' | 'none';
   status: AvailabilityStatus;
+  /**
+   * Set when the provider has several keys (or per-key limits): each attempt takes one
+   * from the pool. Null for a single plain key, which keeps today's fast path.
+   */
+  pool: KeyPool | null;
+  /** Every configured key (env, admin, pool), for the admin view when there is no pool. */
+  keys: readonly PoolKeyConfig[];
 }
 
 export interface CatalogModel extends ModelConfig {
@@ -46,6 +54,10 @@ export interface CatalogInput {
   /** Keys entered in the admin (decrypted), by provider name; they win over the environment. */
   adminKeys?: Map<string, string>;
   env?: NodeJS.ProcessEnv;
+  /** Pool keys entered in the admin (decrypted), by lower-case provider name. */
+  poolKeys?: Map<string, PoolKeyConfig[]>;
+  /** Keeps key health across rebuilds; without it no pools are built. */
+  pools?: KeyPoolRegistry;
   active: { language: ActiveModelRef | null; vision: ActiveModelRef | null };
 }
 
@@ -55,30 +67,48 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   else if (!list.includes(value)) list.push(value);
 };
 
+/**
+ * The provider's keys: the admin key (it wins over the environment, as before) or every
+ * `api_key_env` variable that is set, plus the pool keys entered in the admin.
+ */
 export const resolveProviderState = (
   config: ProviderConfig,
   adminKeys: Map<string, string> | undefined,
   env: NodeJS.ProcessEnv,
+  poolKeys: PoolKeyConfig[] = [],
+  pools?: KeyPoolRegistry,
 ): ProviderState => {
   const adminKey = adminKeys?.get(config.name) ?? null;
-  // A reserved variable (the gateway's own secrets) is never sent as a provider key, even
-  // if a definition naming one was stored before that was refused.
-  const envKey = config.apiKeyEnv && !isReservedKeyEnv(config.apiKeyEnv) ? env[config.apiKeyEnv] : undefined;
-  let apiKey: string | null = null;
+  const base: PoolKeyConfig[] = [];
   let keySource: ProviderState['keySource'] = 'none';
+  const plain = (id: string, label: string, secret: string, source: 'env' | 'admin'): PoolKeyConfig => ({
+    id, label, secret, weight: 1, enabled: true, rpmLimit: null, tpmLimit: null, source,
+  });
   if (adminKey && !isPlaceholderKey(adminKey)) {
-    apiKey = adminKey;
+    base.push(plain('admin', 'admin', adminKey, 'admin'));
     keySource = 'admin';
-  } else if (envKey && !isPlaceholderKey(envKey)) {
-    apiKey = envKey.trim();
-    keySource = 'env';
+  } else {
+    const variables = config.apiKeyEnvs && config.apiKeyEnvs.length > 0 ? config.apiKeyEnvs : config.apiKeyEnv ? [config.apiKeyEnv] : [];
+    for (const variable of variables) {
+      // A reserved variable (the gateway's own secrets) is never sent as a provider key, even
+      // if a definition naming one was stored before that was refused.
+      if (isReservedKeyEnv(variable)) continue;
+      const value = env[variable]?.trim();
+      if (value && !isPlaceholderKey(value)) base.push(plain(`env:${variable}`, variable, value, 'env'));
+    }
+    if (base.length > 0) keySource = 'env';
   }
+  const all = [...base, ...poolKeys];
+  if (keySource === 'none' && poolKeys.length > 0) keySource = 'admin';
+  const usableKeys = all.filter((k) => k.enabled && k.weight > 0);
+  const apiKey = usableKeys[0]?.secret ?? null;
+  const pool = pools ? pools.sync(config.name, all) : null;
   const status: AvailabilityStatus = !config.enabled
     ? 'disabled'
     : config.needsKey && !apiKey
       ? 'key_missing'
       : 'usable';
-  return { config, apiKey, keySource, status };
+  return { config, apiKey, keySource, status, pool, keys: all };
 };
 
 export const modelSeesImages = (model: Pick<ModelConfig, 'types' | 'capabilities'>) =>
@@ -98,7 +128,7 @@ export const buildCatalog = (input: CatalogInput): Catalog => {
   const env = input.env ?? process.env;
   const providers = new Map<string, ProviderState>();
   for (const config of input.providers) {
-    providers.set(config.name.toLowerCase(), resolveProviderState(config, input.adminKeys, env));
+    providers.set(config.name.toLowerCase(), resolveProviderState(config, input.adminKeys, env, input.poolKeys?.get(config.name.toLowerCase()), input.pools));
   }
   const models: CatalogModel[] = [];
   const byName = new Map<string, CatalogModel[]>();

@@ -58,6 +58,7 @@ import { registerAdminUi } from './admin-ui-static.js';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { RedisBudgetStore } from '../limits/redis-budget.js';
 import { version } from './version.js';
+import { KeyPoolRegistry } from '../router/key-pool.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 
@@ -137,7 +138,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   );
   // Many instances (issue 16): config pushes, breaker openings and the response cache go through Redis.
   const bus = redis ? new ClusterBus(redis, settings.redisPrefix, logger) : null;
-  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs, bus });
+  const pools = new KeyPoolRegistry({ recheckMs: settings.keyRecheckMs });
+  const state = await GatewayState.create({ config, repositories, env, logger, pollIntervalMs: options.pollIntervalMs, bus, pools });
   await keyGuard.reloadKeys();
   state.onReload(() => keyGuard.reloadKeys());
   state.startPolling();

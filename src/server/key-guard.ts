@@ -7,7 +7,7 @@ import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { costOf } from '../observability/usage-record.js';
 import { plainUsage } from '../core/usage.js';
 import { modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
-import { DEFAULT_BUDGET_CURRENCY, hashApiKey, type ApiKeyRecord, type Repositories } from '../storage/index.js';
+import { DEFAULT_BUDGET_CURRENCY, hashApiKey, type ApiKeyRecord, type Repositories, type TeamRecord } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
 
@@ -18,9 +18,15 @@ export interface VirtualCaller extends ApiCaller {
   reserved: number;
   /** Estimated cost held against the key's budget until settle(); null when none is held. */
   budgetHold: BudgetHold | null;
+  /** The key's team at admission (its budget and limits cap the key), or null. */
+  team: TeamRecord | null;
+  teamHold: BudgetHold | null;
+  teamReserved: number;
 }
 
 interface BudgetHold {
+  /** The budget's owner: a key id, or `team:<id>`. */
+  owner: string;
   estimate: number;
   /** Set when the hold is in Redis (shared by all instances); otherwise it is local. */
   shared: SharedReservation | null;
@@ -40,12 +46,12 @@ export interface AdmittedModel {
 const SHARED_HOLD_MS = 20 * 60_000;
 const TOTAL_PERIOD_TTL_MS = 35 * 86_400_000;
 
-const budgetError = (budget: Budget, inFlight: boolean) => {
+const budgetError = (budget: Budget, inFlight: boolean, whose = 'This API key') => {
   const period = budget.period === 'total' ? 'total' : budget.period === 'day' ? 'daily' : 'monthly';
   return new GatewayError(
     inFlight
-      ? `This API key's requests in flight would pass its ${period} budget of ${budget.amount}; retry when they have finished.`
-      : `This API key has used its ${period} budget of ${budget.amount}; ask the operator to raise it.`,
+      ? `${whose}'s requests in flight would pass its ${period} budget of ${budget.amount}; retry when they have finished.`
+      : `${whose} has used its ${period} budget of ${budget.amount}; ask the operator to raise it.`,
     { status: 429, code: 'budget_exceeded', type: 'rate_limit_error', headers: inFlight ? { 'retry-after': '1' } : undefined },
   );
 };
@@ -56,6 +62,16 @@ const budgetCurrency = (record: ApiKeyRecord): string => record.budget?.currency
 /** The caller's allowed-models check (precomputed per key), or null when it may use every model. */
 export const callerModelAccess = (caller: ApiCaller): ModelAccess | null =>
   isVirtual(caller) ? modelAccessFor(caller.record.allowedModels) : null;
+
+/** Only spend in a budget's own currency counts against it, so only that is reserved. */
+const estimateIn = (model: AdmittedModel, currency: string, promptTokens: number, outputTokens: number): number =>
+  costOf(model.pricing && (model.pricing.currency ?? DEFAULT_BUDGET_CURRENCY) === currency ? model.pricing : null, plainUsage(promptTokens, outputTokens));
+
+/** Team budgets and limits live beside keys' under an id no key can have. */
+const teamOwner = (teamId: string) => `team:${teamId}`;
+
+const teamModelNotAllowed = (name: string) =>
+  new GatewayError(`This API key's team may not use the model \`${name.slice(0, 200)}\`.`, { status: 403, code: 'model_not_allowed', param: 'model' });
 
 /**
  * Virtual keys checked from memory only: the key table and each key's spend are
@@ -69,6 +85,9 @@ export class KeyGuard {
   private spendSince = new Map<string, number>();
   private readonly holds = new LocalBudgetReservations();
   private readonly limiter = new RateLimiter();
+  private teams = new Map<string, TeamRecord>();
+  /** Member key ids per team (revoked keys too: their spend still counts). */
+  private teamMembers = new Map<string, string[]>();
   private timer: NodeJS.Timeout | null = null;
 
   /**
@@ -85,6 +104,9 @@ export class KeyGuard {
 
   async reloadKeys(): Promise<void> {
     this.keys = await this.repositories.apiKeys.loadAllActiveForCache();
+    const [teams, members] = await Promise.all([this.repositories.teams.list(), this.repositories.teams.members()]);
+    this.teams = new Map(teams.map((t) => [t.id, t]));
+    this.teamMembers = members;
     await this.refreshSpend();
   }
 
@@ -115,6 +137,17 @@ export class KeyGuard {
         nextSince.set(id, since);
       }
     }
+    for (const team of this.teams.values()) {
+      if (!team.budget) continue;
+      const ids = this.teamMembers.get(team.id) ?? [];
+      const since = team.budget.period === 'total' ? 0 : budgetPeriodStart(team.budget.period, now).getTime();
+      const totals = ids.length > 0 ? await this.repositories.usage.spendTotalsForKeys({ since, keyIds: ids, currency: team.budget.currency }) : {};
+      const owner = teamOwner(team.id);
+      const sum = ids.reduce((total, id) => total + (totals[id] ?? 0), 0);
+      const current = this.spendSince.get(owner) === since ? (this.spend.get(owner) ?? 0) : 0;
+      next.set(owner, Math.max(sum, current));
+      nextSince.set(owner, since);
+    }
     this.spend = next;
     this.spendSince = nextSince;
   }
@@ -142,7 +175,7 @@ export class KeyGuard {
     if (record.expiresAt !== null && record.expiresAt <= now) {
       throw new GatewayError('This API key has expired.', { status: 401, code: 'api_key_expired', type: 'authentication_error' });
     }
-    return { kind: 'virtual', keyId: record.id, keyName: record.name, record, reserved: 0, budgetHold: null };
+    return { kind: 'virtual', keyId: record.id, keyName: record.name, record, reserved: 0, budgetHold: null, team: null, teamHold: null, teamReserved: 0 };
   }
 
   /**
@@ -165,42 +198,87 @@ export class KeyGuard {
     const { record } = caller;
     const access = modelAccessFor(record.allowedModels);
     if (access && !access.allowsModel(model) && !access.allowsName(requestedName)) throw modelNotAllowed(requestedName ?? model.name);
-    if (record.budget) {
-      const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
-      // Only spend in the budget's own currency counts, so only that is reserved.
-      const pricing = model.pricing && model.pricing.currency === budgetCurrency(record) ? model.pricing : null;
-      const estimate = costOf(pricing, plainUsage(promptTokens, reservedOutput));
-      if (this.sharedBudgets) await this.holdShared(caller, record.budget, estimate, now);
-      else this.holdLocal(caller, record.budget, estimate);
+    const team = record.teamId === null ? null : (this.teams.get(record.teamId) ?? null);
+    if (team?.allowedModels) {
+      const teamAccess = modelAccessFor(team.allowedModels)!;
+      if (!teamAccess.allowsModel(model) && !teamAccess.allowsName(requestedName)) throw teamModelNotAllowed(requestedName ?? model.name);
     }
-    if (!record.rpmLimit && !record.tpmLimit) return {};
+    const reservedOutput = maxOutputTokens === null ? (model.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS) : output;
+    if (record.budget) {
+      const estimate = estimateIn(model, budgetCurrency(record), promptTokens, reservedOutput);
+      caller.budgetHold = this.sharedBudgets
+        ? await this.holdShared(record.id, record.budget, estimate, now, 'This API key')
+        : this.holdLocal(record.id, record.budget, estimate, 'This API key');
+    }
+    let headers: Record<string, string> = {};
     try {
+      if (team) await this.admitTeam(caller, team, model, promptTokens, reservedOutput, estimatedTokens, now);
+      if (!record.rpmLimit && !record.tpmLimit) return headers;
       // No await on the local path.
-      return this.shared ? await this.sharedRate(caller, estimatedTokens, now) : this.localRate(caller, estimatedTokens, now);
+      headers = this.shared ? await this.sharedRate(caller, estimatedTokens, now) : this.localRate(caller, estimatedTokens, now);
+      return headers;
     } catch (error) {
-      this.releaseHold(caller, 0);
+      this.releaseHolds(caller, 0);
       throw error;
     }
   }
 
-  private holdLocal(caller: VirtualCaller, budget: Budget, estimate: number): void {
-    const id = caller.record.id;
-    const spend = this.spend.get(id) ?? 0;
-    if (!this.holds.tryReserve(id, spend, estimate, budget.amount)) throw budgetError(budget, spend < budget.amount);
-    caller.budgetHold = { estimate, shared: null, ttlMs: 0 };
+  /** The team's budget and RPM/TPM, shared by all its keys; checked after the key's own. */
+  private async admitTeam(
+    caller: VirtualCaller,
+    team: TeamRecord,
+    model: AdmittedModel,
+    promptTokens: number,
+    reservedOutput: number,
+    estimatedTokens: number,
+    now: number,
+  ): Promise<void> {
+    caller.team = team;
+    const owner = teamOwner(team.id);
+    if (team.budget) {
+      const estimate = estimateIn(model, team.budget.currency, promptTokens, reservedOutput);
+      caller.teamHold = this.sharedBudgets
+        ? await this.holdShared(owner, team.budget, estimate, now, "This API key's team")
+        : this.holdLocal(owner, team.budget, estimate, "This API key's team");
+    }
+    if (!team.rpmLimit && !team.tpmLimit) return;
+    const request = { rpm: team.rpmLimit, tpm: team.tpmLimit, estimatedTokens, now };
+    let result;
+    if (this.shared) {
+      try {
+        result = await this.shared.checkAndConsume(owner, request);
+      } catch (error) {
+        this.logger?.warn({ err: String(error) }, 'shared rate limiter unavailable; using the local one');
+        result = this.limiter.checkAndConsume(owner, request);
+      }
+    } else result = this.limiter.checkAndConsume(owner, request);
+    if (!result.allowed) {
+      throw new GatewayError(
+        result.reason === 'requests'
+          ? `Rate limit reached: ${team.rpmLimit} requests per minute for this key's team.`
+          : `Rate limit reached: ${team.tpmLimit} tokens per minute for this key's team.`,
+        { status: 429, code: result.reason === 'requests' ? 'rate_limit_requests' : 'rate_limit_tokens', type: 'rate_limit_error', headers: rateLimitHeaders(result) },
+      );
+    }
+    caller.teamReserved = estimatedTokens;
   }
 
-  private async holdShared(caller: VirtualCaller, budget: Budget, estimate: number, now: number): Promise<void> {
-    const id = caller.record.id;
-    const spend = this.spend.get(id) ?? 0;
-    if (spend >= budget.amount) throw budgetError(budget, false);
+  private holdLocal(owner: string, budget: Budget, estimate: number, whose: string): BudgetHold {
+    const spend = this.spend.get(owner) ?? 0;
+    if (!this.holds.tryReserve(owner, spend, estimate, budget.amount)) throw budgetError(budget, spend < budget.amount, whose);
+    return { owner, estimate, shared: null, ttlMs: 0 };
+  }
+
+  private async holdShared(owner: string, budget: Budget, estimate: number, now: number, whose: string): Promise<BudgetHold> {
+    const spend = this.spend.get(owner) ?? 0;
+    if (spend >= budget.amount) throw budgetError(budget, false, whose);
     const periodStart = budget.period === 'total' ? 0 : budgetPeriodStart(budget.period, now).getTime();
     const end = budget.period === 'total' ? null : budgetPeriodEnd(budget.period, now);
     const ttlMs = end ? end.getTime() - now + 3_600_000 : TOTAL_PERIOD_TTL_MS;
     let shared;
     try {
       shared = await this.sharedBudgets!.tryReserve({
-        keyId: id,
+        keyId: owner,
         periodStart,
         ttlMs,
         amount: budget.amount,
@@ -211,20 +289,24 @@ export class KeyGuard {
       });
     } catch (error) {
       this.logger?.warn({ err: String(error) }, 'shared budget store unavailable; reserving locally');
-      this.holdLocal(caller, budget, estimate);
-      return;
+      return this.holdLocal(owner, budget, estimate, whose);
     }
-    if (!shared) throw budgetError(budget, true);
-    caller.budgetHold = { estimate, shared, ttlMs };
+    if (!shared) throw budgetError(budget, true, whose);
+    return { owner, estimate, shared, ttlMs };
   }
 
-  /** Gives the reserved estimate back; the real cost (if any) is added to the spend. */
-  private releaseHold(caller: VirtualCaller, cost: number): void {
-    const hold = caller.budgetHold;
-    if (!hold) return;
+  /** Gives the reserved estimates back; the real cost counted against each budget (if any) is added to its spend. */
+  private releaseHolds(caller: VirtualCaller, keyCost: number, teamCost = keyCost): void {
+    const { budgetHold, teamHold } = caller;
     caller.budgetHold = null;
+    caller.teamHold = null;
+    if (budgetHold) this.releaseHold(budgetHold, keyCost);
+    if (teamHold) this.releaseHold(teamHold, teamCost);
+  }
+
+  private releaseHold(hold: BudgetHold, cost: number): void {
     if (!hold.shared) {
-      this.holds.release(caller.record.id, hold.estimate);
+      this.holds.release(hold.owner, hold.estimate);
       return;
     }
     this.sharedBudgets!.settle(hold.shared, cost, hold.ttlMs).catch((error: unknown) =>
@@ -268,14 +350,22 @@ export class KeyGuard {
   /** `currency`: the cost's (the model's pricing currency); only the budget's own currency counts. */
   settle(caller: ApiCaller, totalTokens: number, cost: number, currency = DEFAULT_BUDGET_CURRENCY, now = Date.now()): void {
     if (!isVirtual(caller)) return;
-    // Spend in another currency than the budget's never counts against it (no exchange rates).
+    // Spend in another currency than a budget's never counts against it (no exchange rates).
     const counted = currency === budgetCurrency(caller.record) ? cost : 0;
-    this.releaseHold(caller, counted);
-    if (caller.record.tpmLimit) {
-      if (this.shared) {
-        this.shared.recordTokens(caller.record.id, totalTokens, now, caller.reserved).catch(() => this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved));
-      } else this.limiter.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
-    }
+    const team = caller.team;
+    const teamCounted = team?.budget && currency === team.budget.currency ? cost : 0;
+    this.releaseHolds(caller, counted, teamCounted);
+    if (caller.record.tpmLimit) this.recordTokens(caller.record.id, totalTokens, now, caller.reserved);
     if (counted > 0) this.spend.set(caller.record.id, (this.spend.get(caller.record.id) ?? 0) + counted);
+    if (team === null) return;
+    const owner = teamOwner(team.id);
+    if (team.tpmLimit) this.recordTokens(owner, totalTokens, now, caller.teamReserved);
+    if (teamCounted > 0) this.spend.set(owner, (this.spend.get(owner) ?? 0) + teamCounted);
+  }
+
+  private recordTokens(owner: string, totalTokens: number, now: number, reserved: number): void {
+    if (this.shared) {
+      this.shared.recordTokens(owner, totalTokens, now, reserved).catch(() => this.limiter.recordTokens(owner, totalTokens, now, reserved));
+    } else this.limiter.recordTokens(owner, totalTokens, now, reserved);
   }
 }

@@ -71,6 +71,7 @@ export const sanitizeBehavior = (value: unknown): SimulatorBehavior | undefined 
   if (typeof input.malformedJson === 'boolean') behavior.malformedJson = input.malformedJson;
   if (typeof input.hang === 'boolean') behavior.hang = input.hang;
   if (typeof input.toolCalls === 'boolean') behavior.toolCalls = input.toolCalls;
+  if (typeof input.errorBody === 'string') behavior.errorBody = input.errorBody;
   if (typeof input.toolArguments === 'string') behavior.toolArguments = input.toolArguments;
   const cachedPromptTokens = nonNegative(input.cachedPromptTokens);
   if (cachedPromptTokens !== undefined) behavior.cachedPromptTokens = Math.floor(cachedPromptTokens);
@@ -88,6 +89,8 @@ export interface RuleContext {
   model: string | undefined;
   vendor: string;
   path: string;
+  /** The bearer token the request carried, if any. */
+  apiKey?: string;
 }
 
 const matches = (rule: SimulatorRule, context: RuleContext): boolean => {
@@ -96,6 +99,7 @@ const matches = (rule: SimulatorRule, context: RuleContext): boolean => {
   if (match.model !== undefined && match.model !== context.model) return false;
   if (match.vendor !== undefined && match.vendor !== context.vendor) return false;
   if (match.path !== undefined && context.path !== match.path && !context.path.endsWith(match.path)) return false;
+  if (match.apiKey !== undefined && match.apiKey !== context.apiKey) return false;
   return true;
 };
 

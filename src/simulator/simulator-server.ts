@@ -147,12 +147,18 @@ class SimulatorServer implements Simulator {
     if (bodyInvalid) throw badRequest('Request body is not valid JSON.', 'invalid_json');
 
     const model = record && typeof record.model === 'string' ? record.model : undefined;
-    const behavior = resolveBehavior(this.rules, { model, vendor, path }, record?.simulator);
+    const authorization = req.headers.authorization;
+    const apiKey = typeof authorization === 'string' && /^bearer /i.test(authorization) ? authorization.slice(7).trim() : undefined;
+    const behavior = resolveBehavior(this.rules, { model, vendor, path, apiKey }, record?.simulator);
     if (behavior.hang) {
       await exchange.waitForClose();
       return;
     }
     if (!(await exchange.sleep(behavior.firstTokenDelayMs))) return;
+    if (behavior.status !== undefined && behavior.errorBody !== undefined) {
+      exchange.sendText(behavior.status, behavior.errorBody, { 'content-type': 'application/json' });
+      return;
+    }
     if (behavior.status !== undefined) throw simulatedError(behavior, behavior.status);
 
     if (endpoint === 'chat') {

@@ -31,6 +31,8 @@ export interface SimulatorBehavior {
   /** Anthropic responder: report this many prompt tokens as cache reads (default: half the prompt when cache_control is used). */
   cachedPromptTokens?: number;
   chunks?: number;
+  /** Raw error body to answer with `status` (e.g. a vendor's own envelope, in Chinese). */
+  errorBody?: string;
 }
 
 export interface SimulatorRuleMatch {
@@ -38,6 +40,8 @@ export interface SimulatorRuleMatch {
   vendor?: string;
   /** Matches when the request path equals it or ends with it. */
   path?: string;
+  /** Matches requests sent with `Authorization: Bearer <apiKey>` (per-key failures of a key pool). */
+  apiKey?: string;
 }
 
 export interface SimulatorRule {

@@ -5,6 +5,7 @@ import { buildCatalog, firstUsableModel, type Catalog } from '../router/model-ca
 import type { ChangeMeta, ChangeResult, OverlayDraft, Repositories } from '../storage/index.js';
 import { mergeOverlay, type MergedConfig } from './merge-overlay.js';
 import { parseModelGroups } from '../router/model-groups.js';
+import { KeyPoolRegistry, type PoolKeyConfig } from '../router/key-pool.js';
 import type { ClusterBus } from './cluster-bus.js';
 
 export interface GatewayStateOptions {
@@ -14,6 +15,8 @@ export interface GatewayStateOptions {
   logger?: Logger;
   /** How often to look for changes made by other workers or instances. */
   pollIntervalMs?: number;
+  /** Key pools (their health survives reloads); one is created when not given. */
+  pools?: KeyPoolRegistry;
   /**
    * With Redis: changes are pushed to every instance at once; polling stays as the
    * fallback, slowed to `pushedPollIntervalMs` while the bus is connected.
@@ -39,7 +42,10 @@ export class GatewayState {
   private readonly listeners: Array<() => Promise<void> | void> = [];
   private lastPoll = 0;
 
+  readonly pools: KeyPoolRegistry;
+
   private constructor(private readonly options: GatewayStateOptions) {
+    this.pools = options.pools ?? new KeyPoolRegistry();
     const bus = options.bus;
     if (!bus) return;
     bus.on((event) => {
@@ -93,6 +99,13 @@ export class GatewayState {
         onUndecryptable: (provider) =>
           this.options.logger?.error({ provider }, 'a stored provider key cannot be decrypted (GATEWAY_SECRET_KEY changed?)'),
       });
+      const opened = await repositories.poolKeys.openAll((provider, id) =>
+        this.options.logger?.error({ provider, id }, 'a stored pool key cannot be decrypted (GATEWAY_SECRET_KEY changed?)'),
+      );
+      const poolKeys = new Map<string, PoolKeyConfig[]>();
+      for (const [provider, keys] of opened) {
+        poolKeys.set(provider, keys.map((k) => ({ id: k.id, label: k.label, secret: k.secret, weight: k.weight, enabled: k.enabled, rpmLimit: k.rpmLimit, tpmLimit: k.tpmLimit, source: 'admin' as const })));
+      }
       const merged = mergeOverlay(this.options.config, overlay, (kind, key, error) =>
         this.options.logger?.warn({ kind, key, err: String(error) }, 'ignoring an invalid admin overlay entry'),
       );
@@ -115,6 +128,8 @@ export class GatewayState {
         models: merged.models,
         adminKeys: adminKeys instanceof Map ? adminKeys : new Map(Object.entries(adminKeys)),
         env: this.options.env ?? process.env,
+        poolKeys,
+        pools: this.pools,
         active: merged.active,
       });
       this.merged = merged;

@@ -15,7 +15,7 @@ const modelTypes = new Set<ModelType>(['language', 'vision', 'embedding', 'reaso
 
 export const providerToEntry = (p: ProviderConfig): Record<string, unknown> => ({
   name: p.name,
-  ...(p.apiKeyEnv ? { api_key_env: p.apiKeyEnv } : {}),
+  ...(p.apiKeyEnvs && p.apiKeyEnvs.length > 1 ? { api_key_env: p.apiKeyEnvs } : p.apiKeyEnv ? { api_key_env: p.apiKeyEnv } : {}),
   base_url: p.baseUrl,
   description: p.description,
   ...(p.descriptionEn ? { description_en: p.descriptionEn } : {}),

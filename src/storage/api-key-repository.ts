@@ -36,6 +36,8 @@ export interface ApiKeyRecord {
   budget: Budget | null;
   lastUsedAt: number | null;
   status: ApiKeyStatus;
+  /** The team whose budget and limits also cap this key, or null. */
+  teamId: string | null;
 }
 
 export interface CreateApiKeyInput {
@@ -45,6 +47,7 @@ export interface CreateApiKeyInput {
   rpmLimit?: number | null;
   tpmLimit?: number | null;
   budget?: Budget | null;
+  teamId?: string | null;
 }
 export type UpdateApiKeyInput = Partial<CreateApiKeyInput>;
 
@@ -91,6 +94,7 @@ const toRecord = (row: ApiKeyRow, now: number): ApiKeyRecord => ({
         },
   lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
   status: keyStatus(row, now),
+  teamId: row.team_id ?? null,
 });
 
 const optionalInt = (value: number | null | undefined, field: string): number | null => {
@@ -117,6 +121,12 @@ const toColumns = (input: UpdateApiKeyInput) => {
     }
     columns.allowed_models = models === null ? null : JSON.stringify([...new Set(models)]);
   }
+  if (input.teamId !== undefined) {
+    if (input.teamId !== null && (typeof input.teamId !== 'string' || !/^team_[A-Za-z0-9]{1,40}$/.test(input.teamId))) {
+      throw badRequest('teamId must be a team id or null.', 'invalid_request', 'teamId');
+    }
+    columns.team_id = input.teamId;
+  }
   if (input.rpmLimit !== undefined) columns.rpm_limit = optionalInt(input.rpmLimit, 'rpmLimit');
   if (input.tpmLimit !== undefined) columns.tpm_limit = optionalInt(input.tpmLimit, 'tpmLimit');
   if (input.budget !== undefined) {
@@ -139,6 +149,12 @@ const toColumns = (input: UpdateApiKeyInput) => {
     }
   }
   return columns;
+};
+
+const assertTeam = async (db: Kysely<DatabaseSchema>, teamId: string | null) => {
+  if (!teamId) return;
+  const team = await db.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst();
+  if (!team) throw badRequest(`Team ${teamId} does not exist.`, 'team_not_found', 'teamId');
 };
 
 /**
@@ -177,9 +193,11 @@ export class ApiKeyRepository {
       budget_period: columns.budget_period ?? null,
       budget_currency: columns.budget_currency ?? null,
       last_used_at: null,
+      team_id: columns.team_id ?? null,
     };
     await this.db.transaction().execute(async (tx) => {
       await bumpStateVersion(tx);
+      await assertTeam(tx, row.team_id);
       await tx.insertInto('api_keys').values(row).execute();
     });
     return { ...toRecord(row, now), key: secret };
@@ -222,6 +240,7 @@ export class ApiKeyRepository {
   private async mutate(id: string, columns: Partial<ApiKeyRow>): Promise<ApiKeyRecord> {
     const row = await this.db.transaction().execute(async (tx) => {
       await bumpStateVersion(tx);
+      if (columns.team_id) await assertTeam(tx, columns.team_id);
       const updated = await tx.updateTable('api_keys').set(columns).where('id', '=', id).returningAll().executeTakeFirst();
       if (!updated) throw notFound(`API key ${id} does not exist.`, 'api_key_not_found');
       return updated;

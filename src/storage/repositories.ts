@@ -3,11 +3,13 @@ import { AdminUserRepository } from './admin-user-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { ConfigOverlayRepository } from './config-overlay-repository.js';
+import { PoolKeyRepository } from './pool-key-repository.js';
 import { ProviderKeyRepository } from './provider-key-repository.js';
 import type { DatabaseSchema } from './schema.js';
 import type { SecretBox } from './secret-box.js';
 import { SessionRepository } from './session-repository.js';
 import { SettingsRepository } from './settings-repository.js';
+import { TeamRepository } from './team-repository.js';
 import { UsageRepository } from './usage-repository.js';
 
 export interface Repositories {
@@ -19,6 +21,8 @@ export interface Repositories {
   usage: UsageRepository;
   sessions: SessionRepository;
   users: AdminUserRepository;
+  poolKeys: PoolKeyRepository;
+  teams: TeamRepository;
 }
 
 /** Every repository over one Kysely instance. */
@@ -36,5 +40,7 @@ export const createRepositories = (
     usage: new UsageRepository(db, options.sqlite ?? null),
     sessions: new SessionRepository(db, common),
     users: new AdminUserRepository(db, common),
+    poolKeys: new PoolKeyRepository(db, { ...common, box: options.box }),
+    teams: new TeamRepository(db, common),
   };
 };

@@ -69,6 +69,8 @@ export interface ApiKeysTable {
   /** ISO 4217 code of the budget; null means USD. */
   budget_currency: string | null;
   last_used_at: number | null;
+  /** The team whose budget and limits cap this key (0009). */
+  team_id: Generated<string | null>;
 }
 
 export interface UsageRecordsTable {
@@ -97,8 +99,8 @@ export interface UsageRecordsTable {
   currency: Generated<string>;
   /** Client protocol: openai-chat, anthropic-messages, openai-responses, gemini. */
   protocol: Generated<string>;
-  /** Which of the provider's keys served it (key pools); never the key itself. */
-  provider_key_label: string | null;
+  /** Which of the provider's pool keys served it, by label (never the key); null for a single key. */
+  provider_key_label: Generated<string | null>;
   latency_ms: number;
   ttft_ms: number | null;
   stream: number;
@@ -152,6 +154,37 @@ export interface DatabaseSchema {
   key_spend_daily: KeySpendDailyTable;
   usage_hourly: UsageHourlyTable;
   usage_daily: UsageDailyTable;
+  provider_pool_keys: ProviderPoolKeysTable;
+  teams: TeamsTable;
+}
+
+export interface ProviderPoolKeysTable {
+  id: string;
+  provider: string;
+  label: string;
+  /** AES-256-GCM sealed key, provider and id bound as associated data. */
+  sealed: string;
+  last4: string;
+  weight: number;
+  enabled: number;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  budget_amount: number | null;
+  budget_period: string | null;
+  budget_currency: string | null;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  /** JSON array text or null (all models). */
+  allowed_models: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 type Histogram<P extends string> = { [K in `${P}${0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11}`]: number };

@@ -95,6 +95,8 @@ const applyFilter = <Q extends AnyQuery>(query: Q, source: Source, part: Part, f
   if (filter.model) q = q.where('model', '=', filter.model) as Q;
   if (filter.provider) q = q.where('provider', '=', filter.provider) as Q;
   if (filter.keyId) q = q.where('key_id', '=', filter.keyId) as Q;
+  // A team is its member keys (current membership), in raw rows and roll-ups alike.
+  if (filter.teamId) q = q.where(sql<boolean>`${sql.ref('key_id')} in (select id from api_keys where team_id = ${filter.teamId})`) as Q;
   const statusColumn = source.kind === 'hourly' ? sql.raw('status_class') : sql.raw('status');
   const errorFrom = source.kind === 'hourly' ? 4 : 400;
   if (filter.status === 'success') q = q.where(sql<boolean>`${statusColumn} < ${errorFrom}`) as Q;

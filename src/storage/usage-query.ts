@@ -9,6 +9,8 @@ export interface UsageFilter {
   model?: string;
   provider?: string;
   keyId?: string;
+  /** Requests made with the team's member keys (current membership). */
+  teamId?: string;
   /** An HTTP status, or the class: `success` (< 400) / `error` (≥ 400). */
   status?: number | 'success' | 'error';
 }
@@ -23,6 +25,10 @@ export const applyUsageFilter = <O>(
   if (filter.model) q = q.where('usage_records.model', '=', filter.model);
   if (filter.provider) q = q.where('usage_records.provider', '=', filter.provider);
   if (filter.keyId) q = q.where('usage_records.key_id', '=', filter.keyId);
+  if (filter.teamId) {
+    const teamId = filter.teamId;
+    q = q.where('usage_records.key_id', 'in', (eb) => eb.selectFrom('api_keys').select('api_keys.id').where('api_keys.team_id', '=', teamId));
+  }
   if (filter.status === 'success') q = q.where('usage_records.status', '<', 400);
   else if (filter.status === 'error') q = q.where('usage_records.status', '>=', 400);
   else if (filter.status !== undefined) {

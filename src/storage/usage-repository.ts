@@ -135,7 +135,7 @@ export const toUsageRow = (input: UsageRecordInput): FullUsageRow => {
     cost: typeof input.cost === 'number' && Number.isFinite(input.cost) ? input.cost : 0,
     currency: boundText(input.currency || 'USD', 16).toUpperCase(),
     protocol: boundText(input.protocol || 'openai-chat', 40),
-    provider_key_label: boundedOrNull(input.providerKeyLabel || null, 100),
+    provider_key_label: boundedOrNull(input.providerKeyLabel || null, MAX_NAME_LENGTH),
     latency_ms: int(input.latencyMs),
     ttft_ms: input.ttftMs === null || input.ttftMs === undefined ? null : int(input.ttftMs),
     stream: input.stream ? 1 : 0,
@@ -164,7 +164,7 @@ const fromRow = (row: UsageRecordRow): UsageRecord => ({
   cost: Number(row.cost),
   currency: row.currency,
   protocol: row.protocol,
-  providerKeyLabel: row.provider_key_label,
+  providerKeyLabel: row.provider_key_label ?? null,
   latencyMs: Number(row.latency_ms),
   ttftMs: row.ttft_ms === null ? null : Number(row.ttft_ms),
   stream: Number(row.stream) === 1,
@@ -285,6 +285,31 @@ export class UsageRepository {
 
   top(by: TopBy, from: number, to: number, limit = 10, filter: Omit<UsageFilter, 'from' | 'to'> = {}): Promise<TopEntry[]> {
     return usageTop(this.db, by, { ...filter, from, to }, limit);
+  }
+
+  /** Requests, tokens, cost and last use per pool key label of one provider since `since`. */
+  async usageByKeyLabel(provider: string, since: number) {
+    const rows = await this.db
+      .selectFrom('usage_records')
+      .select((eb) => [
+        'provider_key_label',
+        eb.fn.countAll<number>().as('requests'),
+        eb.fn.sum<number>('total_tokens').as('total_tokens'),
+        eb.fn.sum<number>('cost').as('cost'),
+        eb.fn.max<number>('time').as('last_time'),
+      ])
+      .where('provider', '=', provider)
+      .where('time', '>=', since)
+      .where('provider_key_label', 'is not', null)
+      .groupBy('provider_key_label')
+      .execute();
+    return rows.map((r) => ({
+      label: r.provider_key_label!,
+      requests: Number(r.requests),
+      totalTokens: Number(r.total_tokens ?? 0),
+      cost: Number(r.cost ?? 0),
+      lastTime: r.last_time === null ? null : Number(r.last_time),
+    }));
   }
 
   /** Newest first, with the total number of matching rows. */

@@ -11,6 +11,8 @@ import type { PreparedUpstreamCall } from './chat-request.js';
 import type { RoutingRuntime } from './routing-runtime.js';
 import type { UpstreamClient, UpstreamResponse } from './upstream-client.js';
 import { upstreamHttpError } from './upstream-error.js';
+import { classifyKeyFailure } from '../providers/key-failure-rules.js';
+import type { KeyPool, PoolKey } from '../router/key-pool.js';
 import type { RequestTrace } from '../observability/tracing.js';
 
 export interface RoutedCallOptions {
@@ -49,6 +51,8 @@ export interface RoutedSuccess {
   planner: AttemptPlanner | null;
   /** Marks the deployment idle again (in-flight count); call once the response is done. */
   release: () => void;
+  /** The pool key that served (its label goes into usage rows); null for a provider's single key. */
+  poolKey: PoolKey | null;
 }
 
 const outcomeOf = (error: GatewayError, status?: number, body?: string, headers?: UpstreamResponse['headers']): UpstreamOutcome => {
@@ -81,9 +85,11 @@ const notUsable = (error: unknown): AttemptResult => ({
   outcome: { failure: 'bad-request', retryable: false, bytesSentToClient: false, local: true },
 });
 
+type Failed = Extract<AttemptResult, { ok: false }> & { httpStatus?: number; httpBody?: string; retryAfter?: string };
+
 /** One attempt against one deployment; never throws for upstream failures (it reports them). */
 const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: string; provider: string; model: string }): Promise<AttemptResult> => {
-  const { runtime, catalog } = options;
+  const { catalog } = options;
   const id = deployment.id;
   const model = deploymentModel(catalog, deployment.provider, deployment.model);
   try {
@@ -99,10 +105,65 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
   } catch (error) {
     // Refused by the gateway (e.g. a broken image) before the vendor saw anything: the
     // deployment's breaker must not hold a probe slot for it, nor judge the deployment.
-    runtime.breaker.release(id, Date.now());
+    options.runtime.breaker.release(id, Date.now());
     throw error;
   }
-  const release = runtime.stats.begin(id);
+  const pool = model.providerState.pool;
+  if (pool !== null) return attemptWithPool(options, model, call, id, pool);
+  return sendCall(options, model, call, id, model.providerState.apiKey, null);
+};
+
+/**
+ * A provider with a key pool: a key that turns out to be the problem (401/403, quota or
+ * balance, a per-key 429) is taken out and the same request goes to the next key at once,
+ * before the deployment's own retry policy or the client ever sees the failure.
+ */
+const attemptWithPool = async (
+  options: RoutedCallOptions,
+  model: CatalogModel,
+  call: PreparedUpstreamCall,
+  id: string,
+  pool: KeyPool,
+): Promise<AttemptResult> => {
+  let tried: Set<PoolKey> | null = null;
+  let last: Failed | null = null;
+  for (;;) {
+    const key = pool.pick(Date.now(), tried);
+    if (key === null) {
+      if (last) return last;
+      const error = new GatewayError(`No API key of the provider ${model.provider} can take a request right now.`, {
+        status: 503,
+        code: 'no_available_provider_key',
+        headers: { 'retry-after': '5' },
+      });
+      // Another deployment (another provider) may still serve: an infra-like, retryable failure.
+      return { ok: false, error, outcome: { failure: 'rate-limit', retryable: true, bytesSentToClient: false } };
+    }
+    Object.assign(call.headers, call.adapter.authHeaders(key.secret));
+    const result = await sendCall(options, model, call, id, key.secret, key);
+    if (result.ok) {
+      pool.reportSuccess(key);
+      return result;
+    }
+    const failed = result as Failed;
+    const reason = failed.httpStatus === undefined ? null : classifyKeyFailure(model.providerState.config.vendor, failed.httpStatus, failed.httpBody ?? '');
+    if (reason === null) return failed;
+    const retryAfterSeconds = failed.retryAfter === undefined ? NaN : Number(failed.retryAfter);
+    pool.reportFailure(key, reason, failed.error.message, Date.now(), Number.isFinite(retryAfterSeconds) ? retryAfterSeconds * 1000 : undefined);
+    (tried ??= new Set()).add(key);
+    last = failed;
+  }
+};
+
+const sendCall = async (
+  options: RoutedCallOptions,
+  model: CatalogModel,
+  call: PreparedUpstreamCall,
+  id: string,
+  secret: string | null,
+  poolKey: PoolKey | null,
+): Promise<AttemptResult> => {
+  const release = options.runtime.stats.begin(id);
   let upstream: UpstreamResponse;
   try {
     upstream = await options.upstream.request(model.provider, {
@@ -116,7 +177,7 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
     release();
     // The client left: no verdict on the deployment, and a half-open probe slot is given back.
     if (options.signal.aborted) {
-      runtime.breaker.release(id, Date.now());
+      options.runtime.breaker.release(id, Date.now());
       throw error;
     }
     const mapped = error as GatewayError;
@@ -130,8 +191,17 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
     } catch {
       text = '';
     }
-    const error = upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, model.providerState.apiKey);
-    return { ok: false, error, outcome: { ...classifyFailure(outcomeOf(error, upstream.status, text, upstream.headers)), bytesSentToClient: false } };
+    const error = upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, secret);
+    const retryAfter = upstream.headers['retry-after'];
+    const failed: Failed = {
+      ok: false,
+      error,
+      outcome: { ...classifyFailure(outcomeOf(error, upstream.status, text, upstream.headers)), bytesSentToClient: false },
+      httpStatus: upstream.status,
+      httpBody: text,
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    };
+    return failed;
   }
   let json: Record<string, unknown> | null = null;
   let text: string | null = null;
@@ -144,7 +214,7 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
       release();
       // The client left: no verdict on the deployment, and a half-open probe slot is given back.
       if (options.signal.aborted) {
-        runtime.breaker.release(id, Date.now());
+        options.runtime.breaker.release(id, Date.now());
         throw error;
       }
       const mapped =
@@ -154,7 +224,7 @@ const attemptDeployment = async (options: RoutedCallOptions, deployment: { id: s
       return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
     }
   }
-  return { ok: true, success: { model, call, deploymentId: id, upstream, json, text, release } };
+  return { ok: true, success: { model, call, deploymentId: id, upstream, json, text, release, poolKey } };
 };
 
 type Deployment = { id: string; provider: string; model: string };

@@ -17,8 +17,12 @@ import type {
   ModelInput,
   Ok,
   Page,
+  PoolKeyInput,
   Provider,
   ProviderInput,
+  ProviderPool,
+  Team,
+  TeamInput,
   ProviderTestResult,
   Settings,
   Timeseries,
@@ -127,4 +131,21 @@ export const usersApi = {
     api.patch<AdminUser>(`/admin/api/users/${enc(id)}`, body),
   resetPassword: (id: string, password: string) => api.post<AdminUser>(`/admin/api/users/${enc(id)}/password`, { password }),
   remove: (id: string) => api.delete<Ok>(`/admin/api/users/${enc(id)}`),
+};
+
+export const poolApi = {
+  get: (provider: string) => api.get<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool`),
+  add: (provider: string, body: PoolKeyInput) => api.post<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool`, body),
+  update: (provider: string, id: string, body: PoolKeyInput) =>
+    api.patch<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool/${enc(id)}`, body),
+  remove: (provider: string, id: string) => api.delete<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool/${enc(id)}`),
+  recheck: (provider: string, id: string) =>
+    api.post<ProviderPool>(`/admin/api/providers/${enc(provider)}/pool/${enc(id)}/recheck`),
+};
+
+export const teamsApi = {
+  list: () => api.get<{ data: Team[] }>('/admin/api/teams'),
+  create: (body: TeamInput) => api.post<Team>('/admin/api/teams', body),
+  update: (id: string, body: TeamInput) => api.patch<Team>(`/admin/api/teams/${enc(id)}`, body),
+  remove: (id: string) => api.delete<Ok>(`/admin/api/teams/${enc(id)}`),
 };

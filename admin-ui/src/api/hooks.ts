@@ -6,8 +6,10 @@ import {
   keysApi,
   logsApi,
   modelsApi,
+  poolApi,
   providersApi,
   settingsApi,
+  teamsApi,
   usageApi,
   usersApi,
   type LogFilters,
@@ -26,7 +28,19 @@ export const queryKeys = {
   logs: ['logs'] as const,
   audit: ['audit'] as const,
   users: ['users'] as const,
+  pool: ['pool'] as const,
+  teams: ['teams'] as const,
 };
+
+export const usePool = (provider: string | null) =>
+  useQuery({
+    queryKey: [...queryKeys.pool, provider ?? ''],
+    queryFn: () => poolApi.get(provider!),
+    enabled: provider !== null,
+    refetchInterval: 10_000,
+  });
+
+export const useTeams = () => useQuery({ queryKey: queryKeys.teams, queryFn: teamsApi.list, select: (r) => r.data });
 
 export const useAuthInfo = () =>
   useQuery({ queryKey: queryKeys.info, queryFn: auth.info, staleTime: 60_000, retry: false });

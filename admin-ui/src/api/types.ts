@@ -192,9 +192,11 @@ export interface ApiKey {
   spendCurrency?: string;
   lastUsedAt: string | null;
   status: 'active' | 'revoked' | 'expired';
+  teamId: string | null;
 }
 
 export interface ApiKeyInput {
+  teamId?: string | null;
   name?: string;
   expiresAt?: string | null;
   allowedModels?: string[] | null;
@@ -241,4 +243,70 @@ export interface VersionResult {
 
 export interface Ok {
   ok: true;
+}
+
+export type PoolKeyState = 'active' | 'disabled' | 'resting' | 'off';
+
+/** One vendor key of a provider's pool, as the admin API shows it (masked). */
+export interface PoolKey {
+  id: string;
+  label: string;
+  keyMasked: string;
+  weight: number;
+  enabled: boolean;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  source: 'env' | 'admin';
+  editable: boolean;
+  state: PoolKeyState;
+  reason: 'auth' | 'quota' | 'rate-limit' | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastUsedAt: string | null;
+  retryAt: string | null;
+  attempts: number;
+  failures: number;
+  usage: { requests: number; totalTokens: number; cost: number };
+}
+
+export interface ProviderPool {
+  provider: string;
+  pooled: boolean;
+  keys: PoolKey[];
+}
+
+export interface PoolKeyInput {
+  label?: string;
+  apiKey?: string;
+  weight?: number;
+  enabled?: boolean;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+}
+
+export interface TeamBudget {
+  amount: number;
+  period: BudgetPeriod;
+  currency: string;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  budget: TeamBudget | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  allowedModels: string[] | null;
+  spend: number;
+  members: Array<{ id: string; name: string; keyMasked: string | null; status: string | null }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TeamInput {
+  name?: string;
+  budget?: TeamBudget | null;
+  rpmLimit?: number | null;
+  tpmLimit?: number | null;
+  allowedModels?: string[] | null;
 }

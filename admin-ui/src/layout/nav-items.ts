@@ -7,6 +7,7 @@ import {
   IconServer2,
   IconStack2,
   IconUsers,
+  IconUsersGroup,
 } from '@tabler/icons-react';
 import type { AdminRole } from '../api/types';
 
@@ -17,6 +18,7 @@ export const NAV_ITEMS: ReadonlyArray<{ path: string; id: string; label: string;
   { path: '/providers', id: 'providers', label: 'nav.providers', icon: IconServer2, role: 'viewer' },
   { path: '/playground', id: 'playground', label: 'nav.playground', icon: IconFlask, role: 'operator' },
   { path: '/keys', id: 'keys', label: 'nav.keys', icon: IconKey, role: 'viewer' },
+  { path: '/teams', id: 'teams', label: 'nav.teams', icon: IconUsersGroup, role: 'viewer' },
   { path: '/logs', id: 'logs', label: 'nav.logs', icon: IconFileText, role: 'viewer' },
   { path: '/users', id: 'users', label: 'nav.users', icon: IconUsers, role: 'admin' },
   { path: '/settings', id: 'settings', label: 'nav.settings', icon: IconAdjustments, role: 'viewer' },

@@ -15,6 +15,7 @@ import { useConfirm } from '../components/use-confirm';
 import { ProviderCard } from './providers/provider-card';
 import { ProviderFormModal } from './providers/provider-form-modal';
 import { ProviderKeyModal } from './providers/provider-key-modal';
+import { ProviderPoolDrawer } from './providers/provider-pool-drawer';
 
 export default function ProvidersPage() {
   const { t } = useTranslation();
@@ -26,6 +27,7 @@ export default function ProvidersPage() {
   const [formOpen, setFormOpen] = useState(false);
   const [editing, setEditing] = useState<Provider | null>(null);
   const [keyTarget, setKeyTarget] = useState<Provider | null>(null);
+  const [poolTarget, setPoolTarget] = useState<Provider | null>(null);
   const [results, setResults] = useState<Record<string, ProviderTestResult>>({});
   const [testing, setTesting] = useState<Record<string, boolean>>({});
 
@@ -123,6 +125,7 @@ export default function ProvidersPage() {
               testResult={results[p.name]}
               onTest={() => void test(p.name)}
               onSetKey={() => setKeyTarget(p)}
+              onPool={() => setPoolTarget(p)}
               onRemoveKey={() => void onRemoveKey(p)}
               onToggle={(enabled) => update.mutate({ name: p.name, enabled })}
               onEdit={() => {
@@ -136,6 +139,7 @@ export default function ProvidersPage() {
       )}
       <ProviderFormModal opened={formOpen} onClose={() => setFormOpen(false)} provider={editing} protocols={protocols} />
       <ProviderKeyModal provider={keyTarget} onClose={() => setKeyTarget(null)} />
+      <ProviderPoolDrawer provider={poolTarget} onClose={() => setPoolTarget(null)} />
       {confirmElement}
     </Stack>
   );

@@ -80,7 +80,7 @@ export const planImport = (
     const baseProvider = baseProviders.get(lower);
     const name = baseProvider?.name ?? entry.name;
     // The same rule as the provider API: the imported file must not pick the gateway's secrets.
-    const keyEnvRefusal = entry.api_key_env ? keyEnvPolicy?.check(entry.api_key_env) : null;
+    const keyEnvRefusal = ([] as string[]).concat(entry.api_key_env ?? []).map((name) => keyEnvPolicy?.check(name)).find(Boolean) ?? null;
     if (keyEnvRefusal) throw invalid(`${source.describe(['providers', index, 'api_key_env'])}: ${keyEnvRefusal}`, `providers[${index}].api_key_env`);
     const headers = { ...(entry.headers ?? {}) };
     for (const [header, value] of Object.entries(headers)) {

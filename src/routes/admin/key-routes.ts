@@ -23,6 +23,8 @@ export const keyCreateSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** The team whose budget, limits and allowed models also cap this key. */
+  teamId: z.string().max(100).nullable().optional(),
 });
 export const keyPatchSchema = keyCreateSchema.partial();
 
@@ -65,6 +67,7 @@ export const registerKeyRoutes = (app: FastifyInstance, services: AdminServices)
     rpmLimit: record.rpmLimit,
     tpmLimit: record.tpmLimit,
     budget: record.budget,
+    teamId: record.teamId,
     /** In the budget's currency (USD without a budget); spend in other currencies is in the usage views. */
     spend,
     spendCurrency: record.budget?.currency ?? DEFAULT_BUDGET_CURRENCY,

@@ -18,6 +18,8 @@ import { registerUsageRoutes } from './usage-routes.js';
 import { registerUserRoutes } from './user-routes.js';
 import { registerOidcRoutes } from './oidc-routes.js';
 import { registerRoutingRoutes } from './routing-routes.js';
+import { registerPoolKeyRoutes } from './pool-key-routes.js';
+import { registerTeamRoutes } from './team-routes.js';
 
 export type { AdminDeps } from './admin-http.js';
 
@@ -69,6 +71,8 @@ export const registerAdminRoutes = async (app: FastifyInstance, deps: AdminDeps)
   registerUsageRoutes(app, services);
   registerConfigRoutes(app, services);
   registerRoutingRoutes(app, services);
+  registerPoolKeyRoutes(app, services);
+  registerTeamRoutes(app, services);
   await registerPlaygroundRoutes(app, services);
 
   const sweep = setInterval(() => {

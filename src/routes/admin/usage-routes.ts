@@ -7,7 +7,7 @@ import { adminRoute, idParams, iso, parseWith, type AdminServices } from './admi
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const isoTime = z.string().refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO-8601 time');
-const rangeFields = { from: isoTime.optional(), to: isoTime.optional() };
+const rangeFields = { from: isoTime.optional(), to: isoTime.optional(), teamId: z.string().max(100).optional() };
 const rangeQuery = z.object(rangeFields);
 const timeseriesQuery = z.object({ ...rangeFields, bucket: z.enum(['minute', 'hour', 'day']).optional() });
 const topQuery = z.object({
@@ -27,6 +27,9 @@ const logsQuery = z.object({
     .regex(/^(success|error|[1-5][0-9][0-9])$/, 'must be "success", "error" or an HTTP status')
     .optional(),
 });
+
+/** `teamId` narrows every view to the team's member keys. */
+const teamFilter = (query: { teamId?: string }) => (query.teamId ? { teamId: query.teamId } : {});
 
 /** `from`/`to` default to the last 24 hours; `to` is exclusive. */
 const range = (query: { from?: string; to?: string }) => {
@@ -82,8 +85,9 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
   app.get('/admin/api/usage/summary', {
     ...adminRoute('Requests, errors, tokens, cost and latency percentiles for a time range', { querystring: rangeQuery, role: 'viewer' }),
     handler: async (request) => {
-      const { from, to } = range(parseWith(rangeQuery, request.query, 'query'));
-      const summary = await usage.summary(from, to);
+      const query = parseWith(rangeQuery, request.query, 'query');
+      const { from, to } = range(query);
+      const summary = await usage.summary(from, to, teamFilter(query));
       const body: UsageSummary = { ...summary, from: iso(summary.from)!, to: iso(summary.to)! };
       return body;
     },
@@ -95,7 +99,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
       const query = parseWith(timeseriesQuery, request.query, 'query');
       const { from, to } = range(query);
       const bucket = query.bucket ?? 'hour';
-      const { source, points } = await usage.timeseries(from, to, bucket);
+      const { source, points } = await usage.timeseries(from, to, bucket, teamFilter(query));
       const body: Timeseries = { bucket, source, data: points.map((p) => ({ ...p, time: iso(p.time)! })) };
       return body;
     },
@@ -106,7 +110,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
     handler: async (request) => {
       const query = parseWith(topQuery, request.query, 'query');
       const { from, to } = range(query);
-      const rows = await usage.top(query.by ?? 'model', from, to, query.limit ?? 10);
+      const rows = await usage.top(query.by ?? 'model', from, to, query.limit ?? 10, teamFilter(query));
       const data: TopEntry[] = rows.map((r) => ({ name: r.name, id: r.id, requests: r.requests, totalTokens: r.totalTokens, costByCurrency: r.costByCurrency }));
       return { data };
     },
@@ -126,6 +130,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
         model: query.model || undefined,
         provider: query.provider || undefined,
         keyId: query.keyId || undefined,
+        teamId: query.teamId || undefined,
         status,
       });
       return { data: page.data.map(toLogEntry), total: page.total, page: page.page, pageSize: page.pageSize };

@@ -14,6 +14,7 @@ import { prepareChatCall } from '../../upstream/chat-request.js';
 import { countTokens, estimatePromptTokens, quickPromptEstimate } from '../../upstream/estimate-tokens.js';
 import { relayStream } from '../../upstream/relay-stream.js';
 import { openRoutedCall } from '../../upstream/routed-call.js';
+import type { PoolKey } from '../../router/key-pool.js';
 import { callerModelAccess } from '../../server/key-guard.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { hasImageParts } from '../../images/has-image-parts.js';
@@ -102,6 +103,8 @@ export const handleChatCompletion = async (
   let completionText = '';
   let attempts = 0;
   let cached = false;
+  // The pool key that served (label for usage, key for its TPM), when the provider has a pool.
+  let poolKey: PoolKey | null = null;
   // Tracing (issue 16): one boolean when off; a span per request and per attempt when on.
   const trace = tracing.enabled
     ? tracing.impl!.startRequest({
@@ -196,6 +199,7 @@ export const handleChatCompletion = async (
     }
     model = result.model;
     attempts = result.attempts;
+    poolKey = result.poolKey;
     const headers: Record<string, string> = {
       'x-request-id': request.id,
       'x-gateway-provider': encodeHeaderValue(model.provider),
@@ -302,6 +306,7 @@ export const handleChatCompletion = async (
       const currency = model?.pricing?.currency ?? 'USD';
       const totalTokens = totalTokensOf(tokens);
       ctx.settle(caller, totalTokens, cost, currency);
+      if (poolKey?.tpmLimit) model?.providerState.pool?.recordTokens(poolKey, totalTokens, Date.now());
       ctx.usage.record({
         requestId: request.id,
         time: Date.now(),
@@ -327,6 +332,7 @@ export const handleChatCompletion = async (
         stream,
         attempts,
         cached,
+        providerKeyLabel: poolKey?.label ?? null,
       });
       // Tracing (issue 16): the request span ends with the tokens the usage row got.
       trace?.end({

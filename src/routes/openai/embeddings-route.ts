@@ -58,6 +58,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
         let errorCode: string | null = null;
         let promptTokens = 0;
         let estimated = false;
+        let keyLabel: string | null = null;
         try {
           const catalog = ctx.catalog();
           model = resolveModel(catalog, body.model as string, 'embedding');
@@ -87,6 +88,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
               prepareChatCall(target, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' }),
           }).finally(() => reply.raw.off('close', onClientGone));
           result.release();
+          keyLabel = result.poolKey?.label ?? null;
           const json = result.json!;
           const renamed = json.model !== body.model;
           if (renamed) json.model = body.model;
@@ -121,6 +123,7 @@ export const registerEmbeddingsRoute = (app: FastifyInstance, ctx: GatewayContex
             completionTokens: 0,
             totalTokens: promptTokens,
             tokensEstimated: estimated,
+            providerKeyLabel: keyLabel,
             cost,
             currency,
             protocol: 'openai-embeddings',

@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { keysApi } from '../../api/endpoints';
-import { queryKeys, useInvalidate, useModels } from '../../api/hooks';
+import { queryKeys, useInvalidate, useModels, useTeams } from '../../api/hooks';
 import type { ApiKey, ApiKeyInput, BudgetPeriod, CreatedApiKey } from '../../api/types';
 import { optionalNumber } from '../../utils/format';
 
@@ -17,6 +17,7 @@ interface FormState {
   budgetAmount: string | number;
   budgetPeriod: BudgetPeriod;
   budgetCurrency: string;
+  teamId: string;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -38,6 +39,7 @@ const fromKey = (key: ApiKey | null): FormState => ({
   budgetAmount: key?.budget?.amount ?? '',
   budgetPeriod: key?.budget?.period ?? 'month',
   budgetCurrency: key?.budget?.currency ?? 'USD',
+  teamId: key?.teamId ?? '',
 });
 
 interface Props {
@@ -50,6 +52,7 @@ interface Props {
 export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
   const { t } = useTranslation();
   const models = useModels();
+  const teams = useTeams();
   const invalidate = useInvalidate();
   const [form, setForm] = useState<FormState>(() => fromKey(apiKey));
   const [errors, setErrors] = useState<Partial<Record<keyof FormState, string>>>({});
@@ -68,7 +71,7 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
   const save = useMutation({
     mutationFn: (body: ApiKeyInput) => (apiKey ? keysApi.update(apiKey.id, body) : keysApi.create(body)),
     onSuccess: async (saved) => {
-      await invalidate(queryKeys.keys);
+      await invalidate(queryKeys.keys, queryKeys.teams);
       if (!apiKey && 'key' in saved) onCreated(saved as CreatedApiKey);
       else notifications.show({ color: 'teal', message: t('keys.updated', { name: saved.name }) });
       onClose();
@@ -91,6 +94,7 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
       rpmLimit: optionalNumber(form.rpm),
       tpmLimit: optionalNumber(form.tpm),
       budget: amount !== null ? { amount, period: form.budgetPeriod, currency: form.budgetCurrency } : null,
+      teamId: form.teamId || null,
     };
     if (apiKey) {
       save.mutate(body);
@@ -187,6 +191,14 @@ export function KeyFormModal({ opened, apiKey, onClose, onCreated }: Props) {
               data-testid="key-budget-currency"
             />
           </SimpleGrid>
+          <NativeSelect
+            label={t('keys.team')}
+            description={t('keys.teamHint')}
+            data={[{ value: '', label: t('keys.noTeam') }, ...(teams.data ?? []).map((team) => ({ value: team.id, label: team.name }))]}
+            value={form.teamId}
+            onChange={(e) => set('teamId', e.currentTarget.value)}
+            data-testid="key-team"
+          />
           <Group justify="flex-end" mt="md">
             <Button variant="default" onClick={onClose}>
               {t('common.cancel')}

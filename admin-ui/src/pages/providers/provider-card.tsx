@@ -7,6 +7,7 @@ import {
   IconKeyOff,
   IconPencil,
   IconPlugConnected,
+  IconStack2,
   IconTrash,
 } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -21,6 +22,7 @@ interface Props {
   testResult?: ProviderTestResult;
   onTest: () => void;
   onSetKey: () => void;
+  onPool: () => void;
   onRemoveKey: () => void;
   onToggle: (enabled: boolean) => void;
   onEdit: () => void;
@@ -96,7 +98,7 @@ function TestResult({ name, result }: { name: string; result: ProviderTestResult
   );
 }
 
-export function ProviderCard({ provider, testing, testResult, onTest, onSetKey, onRemoveKey, onToggle, onEdit, onDelete }: Props) {
+export function ProviderCard({ provider, testing, testResult, onTest, onSetKey, onPool, onRemoveKey, onToggle, onEdit, onDelete }: Props) {
   const { t } = useTranslation();
   const p = provider;
   return (
@@ -205,6 +207,9 @@ export function ProviderCard({ provider, testing, testResult, onTest, onSetKey, 
                 {p.keyMasked ? t('providers.replaceKey') : t('providers.setKey')}
               </Button>
             ) : null}
+            <Button variant="default" size="sm" leftSection={<IconStack2 size={16} />} onClick={onPool} data-testid={`provider-pool-${p.name}`}>
+              {t('pool.open')}
+            </Button>
             <Button
               variant="light"
               size="sm"
