@@ -46,7 +46,7 @@ describe('teams on one instance', () => {
     h = await startHarness({ settings: { masterKey: master, adminPassword: ADMIN_PASSWORD } });
     // One token costs 1: a request is ~7 prompt + ~6 completion tokens, 7 + 16 reserved.
     await h.gateway.state.change({ actor: 'test', action: 'model.update', target: 'OpenAI/gpt-test' }, (draft) => {
-      draft.set('model', 'OpenAI/gpt-test', { pricing: { input: 1_000_000, output: 1_000_000, currency: 'USD' } });
+      draft.set('model', 'OpenAI/gpt-test', { pricing: { input: 1_000_000, output: 1_000_000, currency: 'CNY' } });
     });
     expect((await admin.login(ADMIN_PASSWORD)).status).toBe(200);
   });
@@ -89,7 +89,7 @@ describe('teams on one instance', () => {
     const summary = (await admin.get(`/admin/api/usage/summary?teamId=${team.json.id}`)).json;
     // The team's twelve plus the refused model; not the outside key's request.
     expect(summary.requests).toBe(13);
-    expect(summary.cost).toBeCloseTo(view.spend, 6);
+    expect(summary.costByCurrency.CNY).toBeCloseTo(view.spend, 6);
     const everyone = (await admin.get('/admin/api/usage/summary')).json;
     expect(everyone.requests).toBe(14);
     const logs = (await admin.get(`/admin/api/logs?teamId=${team.json.id}&pageSize=50`)).json;

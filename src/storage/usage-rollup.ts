@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the same query runs over usage_records, usage_hourly or usage_daily, chosen at run time; Kysely types one table at a time. */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DatabaseSchema, UsageHourlyTable } from './schema.js';
 import type { FullUsageRow } from './schema.js';
