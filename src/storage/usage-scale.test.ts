@@ -97,17 +97,21 @@ describe.each(targets)('usage at 1,000,000 rows on $dialect', ({ dialect, skip }
         topProviders: (from: number) => usage.top('provider', from, now, 10),
       };
       const timings: Record<string, number> = {};
+      const medians: Record<string, number> = {};
       for (const days of [7, 30]) {
         const from = now - days * DAY;
         for (const [name, query] of Object.entries(dashboard)) {
           await query(from, days); // warm the cache (as a dashboard refresh would be)
           const runs: number[] = [];
-          for (let i = 0; i < 3; i += 1) {
+          for (let i = 0; i < 5; i += 1) {
             const t0 = performance.now();
             await query(from, days);
             runs.push(performance.now() - t0);
           }
-          timings[`${name} ${days}d`] = Math.round(median(runs) * 10) / 10;
+          // The fastest run is the query's own cost: other test files on the same cores
+          // (the suite runs with several workers) only ever add to it. The median is logged.
+          timings[`${name} ${days}d`] = Math.round(Math.min(...runs) * 10) / 10;
+          medians[`${name} ${days}d`] = Math.round(median(runs) * 10) / 10;
         }
         const summary = await usage.summary(from, now);
         expect(summary.source).toBe('hourly');
@@ -144,7 +148,7 @@ describe.each(targets)('usage at 1,000,000 rows on $dialect', ({ dialect, skip }
 
       console.info(
         `[usage-scale ${dialect}] ${ROWS} rows + ${rollups.n} hourly + ${dailyRollups.n} daily roll-up rows loaded in ${Math.round(loadedMs)} ms; ` +
-          `dashboard medians (ms): ${JSON.stringify(timings)}; 7-day summary scanning rows instead: ${rawScanMs} ms; ` +
+          `dashboard fastest of 5 (ms): ${JSON.stringify(timings)}; medians: ${JSON.stringify(medians)}; 7-day summary scanning rows instead: ${rawScanMs} ms; ` +
           `retention deleted ${retention.deletedRows} rows in ${retentionMs} ms (${retention.freedPages} pages freed); ` +
           `${dialect === 'sqlite' ? 'gateway.db' : 'usage_records (pg_total_relation_size, after VACUUM)'}: ` +
           `${(sizeBefore / 1e6).toFixed(1)} MB → ${(sizeAfter / 1e6).toFixed(1)} MB`,
