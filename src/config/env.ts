@@ -48,6 +48,8 @@ export interface RuntimeSettings {
    * vendor's usage (GATEWAY_DISCONNECT_GRACE_MS); 0 stops at once and estimates.
    */
   disconnectGraceMs: number;
+  /** How many days stored Responses API responses are kept (GATEWAY_RESPONSES_RETENTION_DAYS); 0 turns storing off. */
+  responsesRetentionDays: number;
   /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
   demo?: boolean;
   /**
@@ -142,6 +144,7 @@ export const readRuntimeSettings = (
     },
     usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
+    responsesRetentionDays: intFrom(env.GATEWAY_RESPONSES_RETENTION_DAYS, 30, 'GATEWAY_RESPONSES_RETENTION_DAYS'),
     keyRecheckMs: (env.GATEWAY_KEY_RECHECK_MS ?? '')
       .split(',')
       .filter((part) => part.trim() !== '')

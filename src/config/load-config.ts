@@ -13,6 +13,7 @@ import {
 import type { GatewayConfig, ModelConfig, ModelType, ProviderConfig, Timeouts } from './types.js';
 import { isReservedKeyEnv } from './key-env-policy.js';
 import { defaultNeedsKey, detectVendor } from './vendors.js';
+import { canonicalVendor } from '../providers/vendor-table.js';
 import { ConfigError, YamlSource } from './yaml-source.js';
 import { parseModelGroups } from '../router/model-groups.js';
 
@@ -48,7 +49,8 @@ export const toImageLimits = (value: ProviderEntry['image_limits']) => ({
 
 export const providerFromEntry = (entry: ProviderEntry, source: 'config' | 'admin' = 'config'): ProviderConfig => {
   const baseUrl = entry.base_url.replace(/\/+$/, '');
-  const vendor = entry.vendor?.toLowerCase() ?? detectVendor(entry.name, baseUrl);
+  // One id per vendor (the vendor table's): `qwen`, `gemini`, `doubao` name alibaba, google, bytedance.
+  const vendor = entry.vendor ? canonicalVendor(entry.vendor) : detectVendor(entry.name, baseUrl);
   return {
     name: entry.name,
     vendor,

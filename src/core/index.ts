@@ -3,4 +3,4 @@ export * from './gateway-error.js';
 export * from './neutral-request.js';
 export * from './neutral-response.js';
 export * from './stream-part.js';
-export * from './token-usage.js';
+export * from './usage.js';

@@ -1,6 +1,6 @@
 import type { FinishReason } from './finish-reason.js';
 import type { AssistantPart } from './neutral-request.js';
-import type { Usage } from './token-usage.js';
+import type { Usage } from './usage.js';
 
 export interface NeutralResponse {
   id: string;

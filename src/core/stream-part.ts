@@ -1,6 +1,6 @@
 import type { GatewayError } from './gateway-error.js';
 import type { FinishReason } from './finish-reason.js';
-import type { Usage } from './token-usage.js';
+import type { Usage } from './usage.js';
 
 /**
  * What a stream decoder emits and a stream encoder consumes, in the spirit of

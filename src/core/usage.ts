@@ -20,8 +20,16 @@ export interface NeutralUsage {
 export const totalTokensOf = (usage: NeutralUsage): number =>
   usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.outputTokens;
 
+/** The same type under the name the protocol codecs use. */
+export type Usage = NeutralUsage;
+
+/** Every prompt token, cached or not (OpenAI's prompt_tokens). */
+export const promptTokensOf = (usage: NeutralUsage): number => usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+
+export const emptyUsage = (): NeutralUsage => ({ inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+
 /** A finite, non-negative integer count; anything else (missing, NaN, negative, a string) is 0. */
-const count = (value: unknown): number =>
+export const count = (value: unknown): number =>
   typeof value === 'number' && value > 0 && Number.isFinite(value) ? Math.round(value) : 0;
 
 /** Usage with only plain input and output known (estimates, embeddings). */

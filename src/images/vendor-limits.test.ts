@@ -12,7 +12,7 @@ import {
 describe('vendor image limits', () => {
   it('has an entry for every vendor the gateway serves', () => {
     expect(knownImageVendors().sort()).toEqual(
-      ['anthropic', 'baidu', 'deepseek', 'doubao', 'gemini', 'ollama', 'openai', 'qwen', 'siliconflow', 'tencent', 'xai', 'zhipu'].sort(),
+      ['alibaba', 'anthropic', 'baidu', 'bytedance', 'deepseek', 'google', 'ollama', 'openai', 'siliconflow', 'tencent', 'xai', 'zhipu'].sort(),
     );
     for (const limits of [...Object.values(VENDOR_IMAGE_LIMITS), GENERIC_IMAGE_LIMITS]) {
       expect(limits.maxLongEdge).toBeGreaterThan(0);
@@ -31,8 +31,11 @@ describe('vendor image limits', () => {
 
   it('resolves aliases case-insensitively and falls back to the generic entry', () => {
     expect(defaultImageLimits('Claude')).toEqual(defaultImageLimits('anthropic'));
-    expect(defaultImageLimits('DashScope')).toEqual(defaultImageLimits('qwen'));
-    expect(defaultImageLimits('volcengine')).toEqual(defaultImageLimits('doubao'));
+    expect(defaultImageLimits('DashScope')).toEqual(defaultImageLimits('alibaba'));
+    expect(defaultImageLimits('qwen')).toEqual(defaultImageLimits('alibaba'));
+    expect(defaultImageLimits('volcengine')).toEqual(defaultImageLimits('bytedance'));
+    expect(defaultImageLimits('doubao')).toEqual(defaultImageLimits('bytedance'));
+    expect(defaultImageLimits('gemini')).toEqual(defaultImageLimits('google'));
     expect(defaultImageLimits('grok')).toEqual(defaultImageLimits('xai'));
     expect(defaultImageLimits('some-new-vendor')).toEqual({ ...GENERIC_IMAGE_LIMITS, maxInputPixels: DEFAULT_MAX_INPUT_PIXELS });
     expect(defaultImageLimits('openai').maxInputPixels).toBe(DEFAULT_MAX_INPUT_PIXELS);

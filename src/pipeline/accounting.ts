@@ -1,92 +1,121 @@
-import type { ApiCaller } from '../server/api-auth.js';
-import type { GatewayContext } from '../server/gateway-context.js';
 import { costOf } from '../observability/usage-record.js';
-import type { CatalogModel } from '../router/model-catalog.js';
-import { emptyUsage, type Usage } from '../core/token-usage.js';
-import { plainUsage, totalTokensOf } from '../core/usage.js';
-import { countTokens } from '../upstream/estimate-tokens.js';
+import { emptyUsage, totalTokensOf, type Usage } from '../core/usage.js';
+import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
+import { countTokens, estimatePromptTokens } from '../upstream/estimate-tokens.js';
 import { boundText, MAX_NAME_LENGTH } from '../core/bounded-text.js';
+import type { RequestAccount } from './request-account.js';
 
-/** What the protocol pipeline knows about a request when it finishes. */
-export interface RequestAccount {
-  requestId: string;
-  caller: ApiCaller;
-  requestedModel: string | undefined;
-  model: CatalogModel | null;
-  started: number;
-  status: number;
-  errorCode: string | null;
-  usage: Usage | null;
-  /** Prompt estimate (used when the vendor sent no usage). */
-  promptEstimate: number;
-  completionText: string;
-  ttftMs: number | null;
-  stream: boolean;
-  attempts: number;
-  cached: boolean;
-  /** Set once an upstream request went out: from then on the vendor may bill it. */
-  reachedVendor: boolean;
-  /**
-   * `client->deployment` protocols of the answering attempt (e.g. `anthropic->openai`);
-   * for the usage row's protocol column once migration 0004 adds it.
-   */
-  protocol: string;
-  /** Label of the pool key that served (never the secret), when the provider has a key pool. */
-  providerKeyLabel?: string | null;
-}
+/** How a finished request is charged. */
+export type ChargeBasis = 'vendor-usage' | 'estimate' | 'nothing';
 
 /**
- * Settles limits and writes the usage row, the same rules as the OpenAI chat path
- * (chargeBasis in src/routes/openai/chat-handler.ts):
- * the vendor's usage when it came; otherwise an estimate for a request that reached a
- * vendor and succeeded, was abandoned by its client (499) or broke after output.
+ * Every request that reached a vendor is charged: with the vendor's usage when it came,
+ * otherwise with an estimate of the prompt plus what was streamed (marked estimated) —
+ * a client that hung up (499) or a stream that broke after content is billed by the
+ * vendor all the same. Cache hits and requests refused before any vendor call are free.
  */
-/** The usage row's `protocol` is the client's wire format (`anthropic->openai` is stored as `anthropic-messages`). */
-const CLIENT_PROTOCOL: Record<string, string> = { openai: 'openai-chat', anthropic: 'anthropic-messages' };
-const clientProtocolOf = (protocol: string): string => {
-  const client = protocol.split('->')[0] || 'openai';
-  return CLIENT_PROTOCOL[client] ?? client;
+export const chargeBasis = (cached: boolean, hasUsage: boolean, reachedVendor: boolean, status: number, streamedText: string): ChargeBasis => {
+  if (cached) return 'nothing';
+  if (hasUsage) return 'vendor-usage';
+  if (!reachedVendor) return 'nothing';
+  if (status < 400 || status === 499) return 'estimate';
+  return streamedText !== '' ? 'estimate' : 'nothing';
 };
 
-export const settleRequest = async (ctx: GatewayContext, account: RequestAccount): Promise<void> => {
-  const latencyMs = performance.now() - account.started;
-  const record = (tokens: Usage, estimated: boolean) => {
-    // Priced in the model's currency; budgets count only their own currency.
-    const cost = account.model && !account.cached ? costOf(account.model.pricing, tokens) : 0;
-    const currency = account.model?.pricing?.currency ?? 'USD';
-    const totalTokens = totalTokensOf(tokens);
-    ctx.settle(account.caller, totalTokens, cost, currency);
-    ctx.usage.record({
-      requestId: account.requestId,
-      time: Date.now(),
-      keyId: account.caller.keyId,
-      keyName: account.caller.keyName,
-      model: account.model?.name ?? (account.requestedModel === undefined ? '(none)' : boundText(account.requestedModel, MAX_NAME_LENGTH)),
-      provider: account.model?.provider ?? '(none)',
-      status: account.status,
-      errorCode: account.errorCode,
-      promptTokens: tokens.inputTokens,
-      completionTokens: tokens.outputTokens,
-      cacheReadTokens: tokens.cacheReadTokens,
-      cacheWriteTokens: tokens.cacheWriteTokens,
-      reasoningTokens: tokens.reasoningTokens,
-      totalTokens,
-      tokensEstimated: estimated,
-      providerKeyLabel: account.providerKeyLabel ?? null,
-      cost,
-      currency,
-      protocol: clientProtocolOf(account.protocol),
-      latencyMs,
-      ttftMs: account.ttftMs,
-      stream: account.stream,
-      attempts: account.attempts,
-      cached: account.cached,
-    });
-  };
-  if (account.cached || !account.model) return record(emptyUsage(), false);
-  if (account.usage) return record(account.usage, false);
-  const billable = account.reachedVendor && (account.status < 400 || account.status === 499 || account.completionText !== '');
-  if (!billable) return record(emptyUsage(), false);
-  const text = account.completionText;
-  await ctx.pending.track((async () => record(plainUsage(account.promptEstimate, await countTokens(text)), true))());
+const record = (account: RequestAccount, usage: Usage, estimated: boolean): void => {
+  const { ctx, model } = account;
+  const totalTokens = totalTokensOf(usage);
+  // A cache hit costs nothing upstream. Priced in the model's currency (cache reads and
+  // writes at their own prices); budgets count only their own currency.
+  const cost = model && !account.cached ? costOf(model.pricing, usage) : 0;
+  const currency = model?.pricing?.currency ?? 'USD';
+  ctx.settle(account.caller, totalTokens, cost, currency);
+  const poolKey = account.poolKey;
+  if (poolKey?.tpmLimit) model?.providerState.pool?.recordTokens(poolKey, totalTokens, Date.now());
+  ctx.usage.record({
+    requestId: account.requestId,
+    time: Date.now(),
+    keyId: account.caller.keyId,
+    keyName: account.caller.keyName,
+    // An unknown name is kept only in a bounded form (rows, metrics, memory).
+    model: model?.name ?? (account.requestedModel === undefined ? '(none)' : boundText(account.requestedModel, MAX_NAME_LENGTH) || '(none)'),
+    provider: model?.provider ?? '(none)',
+    status: account.status,
+    errorCode: account.errorCode,
+    promptTokens: usage.inputTokens,
+    completionTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    reasoningTokens: usage.reasoningTokens,
+    totalTokens,
+    tokensEstimated: estimated,
+    // The pool key's label, never the secret.
+    providerKeyLabel: poolKey?.label ?? null,
+    cost,
+    currency,
+    // The client's wire format (openai-chat, openai-embeddings, anthropic-messages).
+    protocol: account.protocol,
+    latencyMs: performance.now() - account.started,
+    ttftMs: account.ttftMs,
+    stream: account.stream,
+    attempts: account.attempts,
+    cached: account.cached,
+  });
+  // Tracing (issue 16): the request span ends with the tokens the usage row got.
+  const known = account.status < 400 || account.usage !== null || account.openaiUsage !== null;
+  account.trace?.end({
+    status: account.status,
+    errorCode: account.errorCode,
+    provider: model?.provider ?? null,
+    vendor: model?.providerState.config.vendor ?? null,
+    responseModel: model?.upstreamName ?? null,
+    // GenAI conventions count every input token, cached ones included.
+    inputTokens: known ? totalTokens - usage.outputTokens : null,
+    outputTokens: known ? usage.outputTokens : null,
+    finishReasons: account.finishReasons,
+    cached: account.cached,
+    attempts: account.attempts,
+    completion: account.completionText,
+  });
+};
+
+const estimatedUsage = async (account: RequestAccount): Promise<Usage> => {
+  const usage = emptyUsage();
+  // Only a vendor that sent no usage needs the tokenizer (loaded on first use).
+  usage.inputTokens =
+    account.promptMessages !== undefined
+      ? await estimatePromptTokens(account.promptMessages)
+      : account.promptText !== null
+        ? await countTokens(account.promptText)
+        : account.promptEstimate;
+  usage.outputTokens = account.completionText === '' ? 0 : await countTokens(account.completionText);
+  return usage;
+};
+
+const settleWithEstimate = async (account: RequestAccount): Promise<void> => {
+  try {
+    record(account, await estimatedUsage(account), true);
+  } finally {
+    account.releaseGrace();
+  }
+};
+
+/**
+ * The one accounting path (chat in every protocol, embeddings, vision): settles limits
+ * and budget holds and writes the usage row, exactly once per admitted or refused
+ * request. Synchronous unless the vendor sent no usage and the tokenizer must count:
+ * then it returns the promise, which shutdown also waits for before flushing rows.
+ * Releases the account's shutdown hold (disconnect grace) once the row is written.
+ */
+export const settleRequest = (account: RequestAccount): Promise<void> | undefined => {
+  const hasUsage = account.usage !== null || account.openaiUsage !== null;
+  const basis = chargeBasis(account.cached, hasUsage, account.reachedVendor && account.model !== null, account.status, account.completionText);
+  if (basis === 'estimate') return account.ctx.pending.track(settleWithEstimate(account));
+  try {
+    if (basis === 'nothing') record(account, emptyUsage(), false);
+    else record(account, account.usage ?? fromOpenAIUsage(account.openaiUsage) ?? emptyUsage(), false);
+  } finally {
+    account.releaseGrace();
+  }
+  return undefined;
 };

@@ -4,7 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { GatewayError } from '../core/gateway-error.js';
 import type { StreamPart } from '../core/stream-part.js';
-import type { Usage } from '../core/token-usage.js';
+import type { Usage } from '../core/usage.js';
 import type { EgressCodec, StreamEncoder } from '../protocols/codec.js';
 import type { UpstreamResponse } from '../upstream/upstream-client.js';
 
@@ -35,6 +35,8 @@ export interface ProtocolStreamOptions {
 }
 
 const MODEL_IN_START = /"type"\s*:\s*"message_start"/;
+/** Responses API events that carry the whole response object (and so its model). */
+const RESPONSE_SNAPSHOT_EVENTS = new Set(['response.created', 'response.in_progress', 'response.completed', 'response.incomplete', 'response.failed']);
 
 /**
  * Relays a vendor stream that is not the OpenAI passthrough (src/upstream/relay-stream.ts
@@ -79,7 +81,15 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     decoder.push({ event: event.event, data: event.data });
     if (encoder) return;
     let data = event.data;
-    if (event.event === 'message_start' || MODEL_IN_START.test(data.slice(0, 40))) {
+    if (event.event !== undefined && RESPONSE_SNAPSHOT_EVENTS.has(event.event)) {
+      try {
+        const parsed = JSON.parse(data) as { response?: { model?: unknown } };
+        if (parsed.response) parsed.response.model = options.publicModel;
+        data = JSON.stringify(parsed);
+      } catch {
+        // the decoder has reported it
+      }
+    } else if (event.event === 'message_start' || MODEL_IN_START.test(data.slice(0, 40))) {
       try {
         const parsed = JSON.parse(data) as { message?: { model?: unknown } };
         if (parsed.message) parsed.message.model = options.publicModel;

@@ -1,35 +1,49 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { GatewayError } from '../core/gateway-error.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayError } from '../core/gateway-error.js';
 import type { NeutralRequest } from '../core/neutral-request.js';
-import type { Usage } from '../core/token-usage.js';
+import type { Usage } from '../core/usage.js';
 import type { IngressCodec } from '../protocols/codec.js';
 import { fromAnthropicUsage } from '../protocols/anthropic-messages/usage-mapping.js';
 import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
 import { egressCodec } from '../protocols/registry.js';
+import { fromResponsesUsage } from '../protocols/openai-responses/egress-decode.js';
 import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { resolveRoute } from '../router/model-groups.js';
 import { relayStream } from '../upstream/relay-stream.js';
 import { openRoutedCall } from '../upstream/routed-call.js';
-import { settleRequest, type RequestAccount } from './accounting.js';
+import { settleRequest } from './accounting.js';
+import { tracing } from '../observability/tracing.js';
+import { endHijackedWithError } from './hijacked-error.js';
+import type { ReplySink } from './reply-sink.js';
+import { callerModelAccess } from '../server/key-guard.js';
+import { encodeHeaderValue } from '../server/header-value.js';
+import { chatCapabilityCheck } from './model-checks.js';
+import { RequestAccount } from './request-account.js';
+import { cachePolicy } from './response-cache-policy.js';
+import { cacheKey } from '../router/response-cache.js';
 import { relayProtocolStream } from './protocol-stream.js';
 import { prepareProtocolCall, type ProtocolCall } from './upstream-call.js';
 
 export interface ProtocolRequest {
   ingress: IngressCodec;
+  /** The client protocol's name on usage rows (anthropic-messages, openai-chat). */
+  usageProtocol: string;
   body: Record<string, unknown>;
   caller: ApiCaller;
   requestId: string;
   clientHeaders: IncomingHttpHeaders;
-  /** The raw response, written directly for streams. */
-  res: ServerResponse;
-  /** Hands the response over from the web framework before a stream is written. */
-  hijack: () => void;
+  /** The framework's reply: hijacked and its raw response written directly for streams. */
+  reply: ReplySink;
   withImages: boolean;
   /** Forces the vision model when no model is named (the vision endpoint). */
   kind?: 'language' | 'vision';
   promptEstimate: number;
+  /** The matched route, for the tracing span. */
+  route?: string;
+  /** OpenAI chat messages, tokenized when the vendor sends no usage; else promptEstimate is charged. */
+  promptMessages?: unknown;
   /** The request's output cap; null when it sets none (the budget then reserves the model's maximum). */
   maxOutputTokens: number | null;
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -38,21 +52,12 @@ export interface ProtocolRequest {
 export interface JsonAnswer {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
 }
-
-const capabilityCheck = (withImages: boolean) => (model: CatalogModel) => {
-  if (withImages && !model.seesImages) {
-    throw new GatewayError(`The model \`${model.key}\` cannot see images.`, { status: 400, code: 'model_not_vision_capable', param: 'model' });
-  }
-  if (model.types.length === 1 && model.types[0] === 'embedding') {
-    throw new GatewayError(`The model \`${model.key}\` is an embedding model.`, { status: 400, code: 'model_not_chat_capable', param: 'model' });
-  }
-};
 
 /** Usage of a passthrough JSON answer, read in the deployment's own protocol. */
 const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Usage | null =>
-  call.protocol === 'anthropic' ? (json.usage ? fromAnthropicUsage(json.usage) : null) : fromOpenAIUsage(json.usage);
+  call.protocol === 'anthropic' ? (json.usage ? fromAnthropicUsage(json.usage) : null) : call.protocol === 'openai-responses' ? fromResponsesUsage(json.usage) : fromOpenAIUsage(json.usage);
 
 /**
  * One request from a client protocol, through routing, to whatever each deployment
@@ -61,56 +66,56 @@ const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Us
  */
 export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolRequest): Promise<JsonAnswer | null> => {
   const { ingress, body } = input;
+  const res = input.reply.raw;
   const catalog = ctx.catalog();
   const requested = typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
   const stream = body.stream === true;
-  const account: RequestAccount = {
-    requestId: input.requestId,
-    caller: input.caller,
-    requestedModel: requested,
-    model: null,
-    started: performance.now(),
-    status: 200,
-    errorCode: null,
-    usage: null,
-    promptEstimate: input.promptEstimate,
-    completionText: '',
-    ttftMs: null,
-    stream,
-    attempts: 0,
-    cached: false,
-    reachedVendor: false,
-    protocol: ingress.protocol,
-  };
+  const account = new RequestAccount(ctx, input.requestId, input.caller, requested, stream, input.usageProtocol);
+  account.promptEstimate = input.promptEstimate;
+  account.promptMessages = input.promptMessages;
+  if (tracing.enabled) {
+    account.trace = tracing.impl!.startRequest({
+      requestId: input.requestId,
+      route: input.route ?? '/v1/messages',
+      requestedModel: requested,
+      stream,
+      traceparent: input.clientHeaders.traceparent,
+      messages: body.messages,
+    });
+  }
   let neutral: NeutralRequest | null = null;
-  // Resolves a shutdown wait started when the client left before the end.
-  let endGrace: (() => void) | null = null;
-  const holdShutdownForGrace = () => {
-    if (endGrace) return;
-    void ctx.pending.track(new Promise<void>((resolve) => (endGrace = resolve)));
-  };
   const toNeutral = () => (neutral ??= ingress.parseRequest(body));
 
   try {
-    const route = resolveRoute(catalog, catalog.groups, requested, input.withImages || input.kind === 'vision' ? 'vision' : 'language');
+    // A restricted key's route keeps only deployments it may use; fallbacks are checked too.
+    const access = callerModelAccess(input.caller);
+    const route = resolveRoute(catalog, catalog.groups, requested, input.withImages || input.kind === 'vision' ? 'vision' : 'language', access);
     account.model = route.primary;
-    const checkModel = capabilityCheck(input.withImages);
+    const checkModel = chatCapabilityCheck(input.withImages, catalog.models);
     if (route.group.deployments.length === 1) checkModel(route.primary);
     const limitHeaders = await ctx.admit(input.caller, route.primary, requested, input.promptEstimate, input.maxOutputTokens);
 
-    const controller = new AbortController();
-    const graceMs = ctx.settings.disconnectGraceMs;
-    let graceTimer: NodeJS.Timeout | null = null;
-    const onClientGone = () => {
-      if (input.res.writableFinished) return;
-      // A non-stream answer on its way is billed by the vendor: give it a moment to arrive.
-      if (!stream && account.reachedVendor && graceMs > 0) {
-        holdShutdownForGrace();
-        graceTimer = setTimeout(() => controller.abort(), graceMs);
-        graceTimer.unref();
-      } else controller.abort();
-    };
-    input.res.once('close', onClientGone);
+    // Same policy as the OpenAI passthrough; the key includes the client protocol, so an
+    // Anthropic answer is never served to an OpenAI client for the same body.
+    const cache = cachePolicy({ headers: input.clientHeaders }, route.primary, input.caller, ctx.config.cache.defaultTtlMs, stream);
+    const keyForCache = cache ? cacheKey({ ...body, model: route.publicName }, cache.scope, ingress.protocol) : null;
+    if (keyForCache) {
+      let hit = ctx.routing.cache.get(keyForCache);
+      // Shared cache (REDIS_URL): asked only on a local miss.
+      if (!hit && ctx.routing.sharedCache) {
+        const shared = await ctx.routing.sharedCache.get(keyForCache);
+        if (shared) ctx.routing.cache.set(keyForCache, (hit = shared.value), shared.ttlMs);
+      }
+      if (hit) {
+        account.cached = true;
+        return {
+          status: 200,
+          headers: { ...hit.headers, 'x-request-id': input.requestId, 'x-gateway-cache': 'hit', 'x-gateway-attempts': '0', ...limitHeaders },
+          body: hit.body,
+        };
+      }
+    }
+
     let result;
     try {
       result = await openRoutedCall({
@@ -120,8 +125,10 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         groups: catalog.groups,
         route,
         checkModel,
-        signal: controller.signal,
+        access,
+        signal: account.watchClient(res),
         mode: stream ? 'stream' : 'json',
+        trace: account.trace,
         buildCall: async (candidate) => {
           const call = await prepareProtocolCall(candidate, {
             clientProtocol: ingress.protocol,
@@ -138,22 +145,22 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         },
       });
     } finally {
-      input.res.off('close', onClientGone);
-      if (graceTimer) clearTimeout(graceTimer);
+      account.unwatchClient();
     }
     const model = result.model;
     const call = result.call as ProtocolCall;
     account.model = model;
-    account.providerKeyLabel = result.poolKey?.label ?? null;
+    account.poolKey = result.poolKey;
     account.attempts = result.attempts;
-    account.protocol = `${ingress.protocol}->${call.protocol}`;
+    account.protocolPair = `${ingress.protocol}->${call.protocol}`;
     const headers: Record<string, string> = {
       'x-request-id': input.requestId,
-      'x-gateway-provider': model.provider,
-      'x-gateway-model': model.key,
+      'x-gateway-provider': encodeHeaderValue(model.provider),
+      'x-gateway-model': encodeHeaderValue(model.key),
       'x-gateway-attempts': String(result.attempts),
-      'x-gateway-protocol': account.protocol,
+      'x-gateway-protocol': account.protocolPair,
       ...(result.fallbacks > 0 ? { 'x-gateway-fallbacks': String(result.fallbacks) } : {}),
+      ...(keyForCache ? { 'x-gateway-cache': 'miss' } : {}),
       ...limitHeaders,
     };
 
@@ -172,38 +179,52 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         text = JSON.stringify(ingress.encodeResponse(decoded, { model: route.publicName, estimatedInputTokens: input.promptEstimate }));
       }
       if (!account.usage) account.completionText = text;
-      if (input.res.destroyed) {
-        account.status = 499;
-        account.errorCode = 'client_disconnected';
+      if (res.destroyed) account.clientDisconnected();
+      if (keyForCache && cache) {
+        const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;
+        const entry = { body: text, headers: cacheable, status: 200 };
+        ctx.routing.cache.set(keyForCache, entry, cache.ttlMs);
+        ctx.routing.sharedCache?.set(keyForCache, entry, cache.ttlMs);
       }
       return { status: 200, headers, body: text };
     }
 
-    input.hijack();
-    input.res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...headers,
-    });
+    input.reply.hijack();
+    try {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        ...headers,
+      });
+    } catch (error) {
+      // Hijacked, so nobody else would answer: end it in the client's envelope and let go of the upstream.
+      result.upstream.abort();
+      result.upstream.done();
+      result.release();
+      account.status = 500;
+      account.errorCode = 'response_header_error';
+      endHijackedWithError(input.reply, input.requestId, error, ingress.errorBody);
+      return null;
+    }
     const drainOnDisconnect = model.providerState.config.drainOnDisconnect;
     let outcome: { usage: Usage | null; completionText: string; firstTokenAt: number | null; error: GatewayError | null; clientAborted: boolean };
     try {
       if (call.plan === 'passthrough' && call.protocol === 'openai') {
         // OpenAI client, OpenAI deployment inside a mixed group: the no-parse relay.
-        const relayed = await relayStream(result.upstream, input.res, {
+        const relayed = await relayStream(result.upstream, res, {
           requestedModel: route.publicName,
           clientWantsUsage: (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
           adapter: call.adapter,
           providerName: model.provider,
           drainOnDisconnect,
           disconnectGraceMs: ctx.settings.disconnectGraceMs,
-          onClientGone: holdShutdownForGrace,
+          onClientGone: account.holdForGrace,
         });
         outcome = { ...relayed, usage: relayed.usage ? fromOpenAIUsage(relayed.usage) : null };
       } else {
-        outcome = await relayProtocolStream(result.upstream, input.res, {
+        outcome = await relayProtocolStream(result.upstream, res, {
           egress: egressCodec(call.protocol),
           encoder:
             call.plan === 'translate'
@@ -218,7 +239,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           providerName: model.provider,
           drainOnDisconnect,
           disconnectGraceMs: ctx.settings.disconnectGraceMs,
-          onClientGone: holdShutdownForGrace,
+          onClientGone: account.holdForGrace,
         });
       }
     } finally {
@@ -232,22 +253,13 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
       account.status = outcome.error.status;
       account.errorCode = outcome.error.code;
       ctx.routing.breaker.onFailure(result.deploymentId, outcome.error.code === 'upstream_malformed_response' ? 'malformed-response' : 'server', Date.now());
-    } else if (outcome.clientAborted) {
-      account.status = 499;
-      account.errorCode = 'client_disconnected';
-    }
+    } else if (outcome.clientAborted) account.clientDisconnected();
     return null;
   } catch (error) {
-    const mapped = error instanceof GatewayError ? error : null;
-    account.status = mapped?.status ?? (input.res.destroyed ? 499 : 500);
-    account.errorCode = mapped?.code ?? (input.res.destroyed ? 'client_disconnected' : 'internal_error');
+    account.failed(error, res);
     throw error;
   } finally {
-    try {
-      await settleRequest(ctx, account);
-    } finally {
-      // Assigned inside a callback, which narrowing cannot see.
-      (endGrace as (() => void) | null)?.();
-    }
+    const estimating = settleRequest(account);
+    if (estimating) await estimating;
   }
 };

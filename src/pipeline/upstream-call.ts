@@ -3,7 +3,7 @@ import type { Timeouts } from '../config/types.js';
 import type { NeutralRequest } from '../core/neutral-request.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/spec/provider-adapter.js';
-import type { ProtocolName } from '../protocols/codec.js';
+import type { ClientProtocolName, ProtocolName } from '../protocols/codec.js';
 import { parseAnthropicError } from '../protocols/anthropic-messages/error-envelope.js';
 import { egressCodec } from '../protocols/registry.js';
 import type { CatalogModel } from '../router/model-catalog.js';
@@ -66,7 +66,7 @@ export const anthropicHeaders = (model: CatalogModel, requestId: string, clientH
 };
 
 export interface ProtocolCallOptions {
-  clientProtocol: ProtocolName;
+  clientProtocol: ClientProtocolName;
   /** The client's body as received (passthrough sends it with only `model` changed). */
   body: Record<string, unknown>;
   /** Builds the neutral request on first use: only a translating attempt pays for it. */
@@ -95,6 +95,18 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
     if (protocol === 'openai') {
       const body = options.prepareImages ? await options.prepareImages(model, options.body) : options.body;
       return { ...prepareChatCall(model, body, { requestId: options.requestId, defaults: options.defaults }), protocol, plan: 'passthrough' };
+    }
+    if (protocol === 'openai-responses') {
+      const adapter = adapterFor(provider.vendor);
+      return {
+        url: joinUrl(provider.baseUrl, '/responses'),
+        headers: upstreamHeaders(model, adapter, options.requestId),
+        body: JSON.stringify({ ...options.body, model: model.upstreamName }),
+        adapter,
+        timeouts: effectiveTimeouts(model, options.defaults),
+        protocol,
+        plan: 'passthrough',
+      };
     }
     return {
       url: anthropicUrl(provider.baseUrl, '/v1/messages'),
@@ -132,7 +144,7 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
     };
   }
   // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
-  const body = options.prepareImages && options.clientProtocol !== 'openai' ? await options.prepareImages(model, built.body) : built.body;
+  const body = options.prepareImages && options.clientProtocol !== 'openai' && protocol === 'openai' ? await options.prepareImages(model, built.body) : built.body;
   return {
     url: joinUrl(provider.baseUrl, built.path),
     headers: upstreamHeaders(model, adapter, options.requestId),

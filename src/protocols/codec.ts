@@ -4,7 +4,9 @@ import type { StreamPart } from '../core/stream-part.js';
 import type { GatewayError } from '../core/gateway-error.js';
 
 /** The wire protocols the gateway speaks, on either side. */
-export type ProtocolName = 'openai' | 'anthropic';
+export type ProtocolName = 'openai' | 'anthropic' | 'openai-responses';
+/** What a client may speak (every vendor protocol). */
+export type ClientProtocolName = ProtocolName;
 
 export interface UpstreamErrorInfo {
   message: string;
@@ -45,7 +47,7 @@ export interface EncodeContext {
 
 /** What a client-facing protocol implements. */
 export interface IngressCodec {
-  readonly protocol: ProtocolName;
+  readonly protocol: ClientProtocolName;
   /** Validates and converts a client body; throws a GatewayError (400) on bad input. */
   parseRequest(body: Record<string, unknown>): NeutralRequest;
   encodeResponse(response: NeutralResponse, context: EncodeContext): Record<string, unknown>;

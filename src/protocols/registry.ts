@@ -1,10 +1,11 @@
 import { anthropicEgress, anthropicIngress } from './anthropic-messages/index.js';
 import type { EgressCodec, IngressCodec, ProtocolName } from './codec.js';
 import { openAIChatEgress, openAIChatIngress } from './openai-chat/index.js';
+import { openAIResponsesEgress, defaultResponsesIngress } from './openai-responses/index.js';
 
 /** 2N codecs, not N²: every pair of protocols meets in the neutral form. */
-const ingress: Record<ProtocolName, IngressCodec> = { openai: openAIChatIngress, anthropic: anthropicIngress };
-const egress: Record<ProtocolName, EgressCodec> = { openai: openAIChatEgress, anthropic: anthropicEgress };
+const ingress: Record<ProtocolName, IngressCodec> = { openai: openAIChatIngress, anthropic: anthropicIngress, 'openai-responses': defaultResponsesIngress };
+const egress: Record<ProtocolName, EgressCodec> = { openai: openAIChatEgress, anthropic: anthropicEgress, 'openai-responses': openAIResponsesEgress };
 
 export const ingressCodec = (protocol: ProtocolName): IngressCodec => ingress[protocol];
 export const egressCodec = (protocol: ProtocolName): EgressCodec => egress[protocol];

@@ -1,25 +1,18 @@
-import { anthropicAdapter } from './anthropic/anthropic-adapter.js';
-import { googleAdapter } from './google/google-adapter.js';
-import { moonshotAdapter } from './moonshot/moonshot-adapter.js';
-import { ollamaAdapter } from './ollama/ollama-adapter.js';
 import { createOpenAICompatibleAdapter } from './openai-compatible/openai-compatible-adapter.js';
 import type { ProviderAdapter } from './spec/provider-adapter.js';
-import { tencentAdapter } from './tencent/tencent-adapter.js';
-import { zhipuAdapter } from './zhipu/zhipu-adapter.js';
+import { vendorEntry } from './vendor-table.js';
 
-const adapters = new Map<string, ProviderAdapter>(
-  [moonshotAdapter, ollamaAdapter, googleAdapter, zhipuAdapter, tencentAdapter, anthropicAdapter].map((a) => [
-    a.vendor,
-    a,
-  ]),
-);
+/** Vendors outside the table (a config's own `vendor:` name) get the plain OpenAI-compatible adapter, made once. */
+const others = new Map<string, ProviderAdapter>();
 
-/** Vendors without quirks of their own use the plain OpenAI-compatible adapter. */
+/** The adapter of a vendor id or alias, from the vendor table (src/providers/vendor-table.ts). */
 export const adapterFor = (vendor: string): ProviderAdapter => {
-  let adapter = adapters.get(vendor);
+  const known = vendorEntry(vendor);
+  if (known) return known.adapter;
+  let adapter = others.get(vendor);
   if (!adapter) {
     adapter = createOpenAICompatibleAdapter(vendor);
-    adapters.set(vendor, adapter);
+    others.set(vendor, adapter);
   }
   return adapter;
 };

@@ -11,6 +11,8 @@ import type { UsageSink } from '../observability/usage-record.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { registerAdminRoutes } from '../routes/admin/register-admin-routes.js';
 import { registerAnthropicRoutes } from '../routes/anthropic/messages-route.js';
+import { registerResponsesRoutes } from '../routes/responses/responses-route.js';
+import { ResponseStore } from '../storage/response-store.js';
 import { registerChatCompletionsRoute } from '../routes/openai/chat-completions-route.js';
 import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
@@ -247,6 +249,12 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   );
   registerChatCompletionsRoute(app, ctx);
   await registerAnthropicRoutes(app, ctx);
+  const responseStore =
+    settings.responsesRetentionDays > 0
+      ? new ResponseStore(database.db, { retentionMs: settings.responsesRetentionDays * 86_400_000, onError: (error) => logger.warn({ err: String(error) }, 'stored response write failed') })
+      : null;
+  const stopRetention = responseStore?.startRetention(3_600_000);
+  await registerResponsesRoutes(app, ctx, responseStore);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
   registerVisionRoutes(app, ctx);
@@ -270,6 +278,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     closed = true;
     await app.close();
     await ctx.pending.drain();
+    stopRetention?.();
+    await responseStore?.flush();
     state.stopPolling();
     keyGuard.stop();
     await retention.stop();

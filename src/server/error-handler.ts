@@ -66,28 +66,7 @@ export const sendGatewayError = (reply: FastifyReply, error: GatewayError) => {
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.toEnvelope());
 };
 
-/**
- * For a hijacked reply (streams) that failed before or while writing its headers: answer
- * with the error envelope if nothing was sent yet, else cut the connection; either way
- * the client is not left waiting.
- */
-export const endHijackedWithError = (reply: FastifyReply, error: unknown) => {
-  const raw = reply.raw;
-  reply.log.error({ err: error, request_id: reply.request.id }, 'failed to write the response headers');
-  if (raw.headersSent || raw.destroyed) {
-    raw.destroy();
-    return;
-  }
-  const mapped = new GatewayError('The gateway could not write the response headers; the request was not completed.', {
-    status: 500,
-    code: 'response_header_error',
-    type: 'server_error',
-  });
-  for (const name of raw.getHeaderNames()) raw.removeHeader(name);
-  const body = JSON.stringify(mapped.toEnvelope());
-  raw.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': reply.request.id });
-  raw.end(body);
-};
+export { endHijackedWithError } from '../pipeline/hijacked-error.js';
 
 export const registerErrorHandler = (app: FastifyInstance) => {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {

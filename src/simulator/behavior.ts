@@ -73,6 +73,7 @@ export const sanitizeBehavior = (value: unknown): SimulatorBehavior | undefined 
   if (typeof input.toolCalls === 'boolean') behavior.toolCalls = input.toolCalls;
   if (typeof input.errorBody === 'string') behavior.errorBody = input.errorBody;
   if (typeof input.toolArguments === 'string') behavior.toolArguments = input.toolArguments;
+  if (input.toolContinuationIds === 'empty' || input.toolContinuationIds === 'null') behavior.toolContinuationIds = input.toolContinuationIds;
   const cachedPromptTokens = nonNegative(input.cachedPromptTokens);
   if (cachedPromptTokens !== undefined) behavior.cachedPromptTokens = Math.floor(cachedPromptTokens);
   const chunks = nonNegative(input.chunks);

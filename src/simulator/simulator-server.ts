@@ -7,6 +7,7 @@ import { buildEmbeddings } from './embeddings-responder.js';
 import { Exchange, simulatedError } from './exchange.js';
 import { collectImageUrls, inspectImages } from './image-inspector.js';
 import { modelsListJson } from './models-responder.js';
+import { respondResponses, validateResponsesBody } from './responses-responder.js';
 import { collectAnthropicImages, respondCountTokens, respondMessages, validateMessagesBody } from './anthropic-messages-responder.js';
 import type { ImageInfo, ReceivedRequest, Simulator, SimulatorOptions, SimulatorRule } from './types.js';
 
@@ -15,10 +16,11 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_RECORD_LIMIT = 1000;
 const NO_IMAGES: ImageInfo[] = [];
 
-type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count-tokens';
+type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count-tokens' | 'responses';
 
 const endpointOf = (path: string): Endpoint | null => {
   if (path.endsWith('/chat/completions')) return 'chat';
+  if (path.endsWith('/responses')) return 'responses';
   if (path.endsWith('/messages/count_tokens')) return 'count-tokens';
   if (path.endsWith('/messages')) return 'messages';
   if (path.endsWith('/embeddings')) return 'embeddings';
@@ -26,7 +28,7 @@ const endpointOf = (path: string): Endpoint | null => {
   return null;
 };
 
-const expectedMethod: Record<Endpoint, string> = { chat: 'POST', embeddings: 'POST', models: 'GET', messages: 'POST', 'count-tokens': 'POST' };
+const expectedMethod: Record<Endpoint, string> = { chat: 'POST', embeddings: 'POST', models: 'GET', messages: 'POST', 'count-tokens': 'POST', responses: 'POST' };
 
 const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -164,6 +166,8 @@ class SimulatorServer implements Simulator {
     if (endpoint === 'chat') {
       const valid = validateChatBody(body);
       await respondChat(exchange, valid.body, valid.model, vendor, images, behavior);
+    } else if (endpoint === 'responses') {
+      await respondResponses(exchange, validateResponsesBody(body), behavior);
     } else if (endpoint === 'messages') {
       await respondMessages(exchange, validateMessagesBody(body, false), images, behavior);
     } else if (endpoint === 'count-tokens') {

@@ -1,3 +1,4 @@
+import { vendorEntry } from '../providers/vendor-table.js';
 import type { ChatPlan } from './chat-plan.js';
 import type { Exchange } from './exchange.js';
 import type { SimulatorBehavior } from './types.js';
@@ -13,14 +14,11 @@ const STREAM_HEADERS = {
 /** How a vendor reports usage in a stream. */
 type UsagePlacement = 'openai' | 'finish-choice' | 'finish-top-level' | 'never';
 
+/** Each vendor's placement comes from the vendor table, the one the gateway's adapters read. */
 const usagePlacement = (vendor: ChatPlan['vendor']): UsagePlacement => {
-  // Moonshot always puts usage inside choices[0] of the finish chunk, ignoring stream_options.
-  if (vendor === 'moonshot') return 'finish-choice';
-  // Zhipu (GLM) always attaches a top-level usage to the chunk that carries finish_reason.
-  if (vendor === 'zhipu') return 'finish-top-level';
   // Test mode: an upstream that never reports usage, so the gateway has to estimate it.
   if (vendor === 'nousage') return 'never';
-  return 'openai';
+  return vendorEntry(vendor)?.streamUsage ?? 'openai';
 };
 
 /**
@@ -55,8 +53,10 @@ export const buildStreamEvents = (plan: ChatPlan, behavior: SimulatorBehavior): 
   if (behavior.malformedJson) events.push(MALFORMED);
   for (const piece of plan.reasoningChunks) events.push(choice({ content: null, reasoning_content: piece }));
   if (toolCall) {
+    const repeated = behavior.toolContinuationIds === 'empty' ? '' : behavior.toolContinuationIds === 'null' ? null : undefined;
     for (const fragment of toolCall.argumentFragments) {
-      events.push(choice({ tool_calls: [{ index: 0, function: { arguments: fragment } }] }));
+      const call = repeated === undefined ? { index: 0, function: { arguments: fragment } } : { index: 0, id: repeated, type: 'function', function: { name: repeated, arguments: fragment } };
+      events.push(choice({ tool_calls: [call] }));
     }
   } else {
     for (const piece of plan.contentChunks) events.push(choice({ content: piece }));

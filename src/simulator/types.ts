@@ -28,6 +28,8 @@ export interface SimulatorBehavior {
   toolCalls?: boolean;
   /** JSON text of a simulated tool call's arguments, streamed in fragments (default `{}`). */
   toolArguments?: string;
+  /** Tool-call continuation chunks repeat the id and name as `""` or `null` (Kimi, Qwen and others do). */
+  toolContinuationIds?: 'empty' | 'null';
   /** Anthropic responder: report this many prompt tokens as cache reads (default: half the prompt when cache_control is used). */
   cachedPromptTokens?: number;
   chunks?: number;

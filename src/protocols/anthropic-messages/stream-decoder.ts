@@ -1,6 +1,6 @@
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { StreamPart } from '../../core/stream-part.js';
-import { emptyUsage, type Usage } from '../../core/token-usage.js';
+import { emptyUsage, type Usage } from '../../core/usage.js';
 import { GatewayError } from '../../core/gateway-error.js';
 import type { SseEvent, StreamDecoder } from '../codec.js';
 import { isObject, type Json } from '../request-checks.js';

@@ -1,7 +1,7 @@
 import type { GatewayError } from '../../core/gateway-error.js';
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { StreamPart } from '../../core/stream-part.js';
-import type { Usage } from '../../core/token-usage.js';
+import type { Usage } from '../../core/usage.js';
 import type { EncodeContext, StreamEncoder } from '../codec.js';
 import { anthropicErrorEvent } from './error-envelope.js';
 import { anthropicMessageId } from './encode-response.js';

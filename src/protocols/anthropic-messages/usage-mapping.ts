@@ -1,4 +1,4 @@
-import { count, type Usage } from '../../core/token-usage.js';
+import { count, type Usage } from '../../core/usage.js';
 
 /**
  * Anthropic counts cache reads and writes apart from `input_tokens`

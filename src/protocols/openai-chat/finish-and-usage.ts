@@ -1,5 +1,5 @@
 import type { FinishReason } from '../../core/finish-reason.js';
-import { count, promptTokensOf, type Usage } from '../../core/token-usage.js';
+import { neutralUsageFromOpenAI, promptTokensOf, type Usage } from '../../core/usage.js';
 import { isObject } from '../request-checks.js';
 
 export const fromOpenAIFinishReason = (reason: unknown): FinishReason => {
@@ -38,21 +38,9 @@ export const toOpenAIFinishReason = (reason: FinishReason): string => {
  * Moonshot's cached_tokens) → neutral. prompt_tokens includes the cached tokens, which
  * are taken out once (clamped, in case a vendor reports more cached than prompt).
  */
-export const fromOpenAIUsage = (usage: unknown): Usage | null => {
-  if (!isObject(usage) || typeof usage.prompt_tokens !== 'number') return null;
-  const promptDetails = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
-  const completionDetails = isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : {};
-  const prompt = count(usage.prompt_tokens);
-  const cached = Math.min(prompt, count(promptDetails.cached_tokens) || count(usage.prompt_cache_hit_tokens) || count(usage.cached_tokens));
-  const output = count(usage.completion_tokens);
-  return {
-    inputTokens: prompt - cached,
-    outputTokens: output,
-    cacheReadTokens: cached,
-    cacheWriteTokens: 0,
-    reasoningTokens: Math.min(output, count(completionDetails.reasoning_tokens)),
-  };
-};
+/** OpenAI `usage` to the neutral form (the core's one converter); null when there is none. */
+export const fromOpenAIUsage = (usage: unknown): Usage | null =>
+  isObject(usage) && typeof usage.prompt_tokens === 'number' ? neutralUsageFromOpenAI(usage) : null;
 
 export const toOpenAIUsage = (usage: Usage) => ({
   prompt_tokens: promptTokensOf(usage),

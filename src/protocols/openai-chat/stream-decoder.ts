@@ -1,7 +1,7 @@
 import { GatewayError } from '../../core/gateway-error.js';
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { StreamPart } from '../../core/stream-part.js';
-import type { Usage } from '../../core/token-usage.js';
+import type { Usage } from '../../core/usage.js';
 import type { SseEvent, StreamDecoder } from '../codec.js';
 import { isObject, type Json } from '../request-checks.js';
 import { parseOpenAIError } from './error-envelope.js';

@@ -1,5 +1,5 @@
 import type { StreamPart } from '../../core/stream-part.js';
-import type { Usage } from '../../core/token-usage.js';
+import type { Usage } from '../../core/usage.js';
 import type { EncodeContext, StreamEncoder } from '../codec.js';
 import { openAIChatErrorEvent } from './error-envelope.js';
 import { openAIChatId } from './encode-response.js';

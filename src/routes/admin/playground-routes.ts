@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createChatImagePreparer } from '../../images/prepare-chat-images.js';
 import type { ApiCaller } from '../../server/api-auth.js';
-import { handleChatCompletion } from '../openai/chat-handler.js';
+import { runOpenAIChat } from '../../pipeline/run-openai-chat.js';
 import { chatRequestSchema, noValidation } from '../openai/openapi-schemas.js';
 import { validateChatBody } from '../openai/validate-chat-body.js';
 import { handleVisionCompletion } from '../vision/vision-handler.js';
@@ -30,7 +30,7 @@ export const registerPlaygroundRoutes = async (app: FastifyInstance, services: A
     },
     validatorCompiler: noValidation,
     serializerCompiler: passThrough,
-    handler: async (request, reply) => handleChatCompletion(ctx, request, reply, validateChatBody(request.body), adminCaller, { prepareImages }),
+    handler: async (request, reply) => runOpenAIChat(ctx, request, reply, validateChatBody(request.body), adminCaller, { prepareImages }),
   });
 
   // Scoped like /v1/vision/completions: multipart bodies are accepted on this route only.

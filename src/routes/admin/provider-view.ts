@@ -21,7 +21,7 @@ const keyEnv = z
 const providerFields = {
   baseUrl: z.string().trim().max(2000).regex(/^https?:\/\/[^\s]+$/i, 'must be an http(s) URL'),
   description: z.string().max(2000),
-  protocol: z.enum(['openai', 'anthropic']),
+  protocol: z.enum(['openai', 'anthropic', 'openai-responses']),
   keyEnv: keyEnv.nullable(),
   needsKey: z.boolean(),
   enabled: z.boolean(),

@@ -53,12 +53,13 @@ export const registerAnthropicRoutes = async (app: FastifyInstance, ctx: Gateway
           const body = validateMessagesBody(request.body, false);
           const answer = await runProtocolRequest(ctx, {
             ingress: anthropicIngress,
+            usageProtocol: 'anthropic-messages',
+            route: request.routeOptions.url,
             body,
             caller,
             requestId: request.id,
             clientHeaders: request.headers,
-            res: reply.raw,
-            hijack: () => reply.hijack(),
+            reply,
             withImages: anthropicHasImages(body.messages),
             promptEstimate: estimateAnthropicInputTokens(body),
             maxOutputTokens: typeof body.max_tokens === 'number' ? body.max_tokens : null,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../../server/gateway-context.js';
-import { handleChatCompletion } from './chat-handler.js';
+import { runOpenAIChat } from '../../pipeline/run-openai-chat.js';
 import { createChatImagePreparer } from '../../images/prepare-chat-images.js';
 import { chatRequestSchema, chatResponseSchema, errorResponses, noValidation } from './openapi-schemas.js';
 import { validateChatBody } from './validate-chat-body.js';
@@ -25,7 +25,7 @@ export const registerChatCompletionsRoute = (app: FastifyInstance, ctx: GatewayC
       handler: async (request, reply) => {
         const caller = ctx.authenticate(request);
         const body = validateChatBody(request.body);
-        return handleChatCompletion(ctx, request, reply, body, caller, { prepareImages });
+        return runOpenAIChat(ctx, request, reply, body, caller, { prepareImages });
       },
     });
   }

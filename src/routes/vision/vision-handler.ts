@@ -4,14 +4,14 @@ import { describeProcessing } from '../../images/describe-processing.js';
 import type { ApiCaller } from '../../server/api-auth.js';
 import { GatewayError } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
-import { handleChatCompletion, type ChatHandlerOptions } from '../openai/chat-handler.js';
+import { runOpenAIChat, type OpenAIChatOptions } from '../../pipeline/run-openai-chat.js';
 import { buildVisionChatBody, readJsonVisionRequest, readMultipartVisionRequest, type VisionRequest } from './vision-request.js';
 
 export interface VisionHandlerOptions {
   /** The image pipeline; default one built from `ctx.config`. */
   preparer?: ChatImagePreparer;
   /** Passed on to the chat handler (e.g. by the admin playground); image options are the vision handler's own. */
-  chat?: Omit<ChatHandlerOptions, 'prepareImages' | 'kind'>;
+  chat?: Omit<OpenAIChatOptions, 'prepareImages' | 'kind'>;
 }
 
 export const IMAGE_PROCESSING_HEADER = 'x-gateway-image-processing';
@@ -119,7 +119,7 @@ export async function handleVisionCompletion(
   const preparer = options.preparer ?? createChatImagePreparer({ config: ctx.config });
   let prepared: PreparedChatImages | null = null;
   const chat = options.chat ?? {};
-  return handleChatCompletion(ctx, request, reply, body, caller, {
+  return runOpenAIChat(ctx, request, reply, body, caller, {
     ...chat,
     kind: 'vision',
     prepareImages: async (model, chatBody) => {

@@ -5,6 +5,7 @@ import { lighterUsageIndexesMigration } from './0002-lighter-usage-indexes.js';
 import { keySpendDailyMigration } from './0003-key-spend-daily.js';
 import { usageCurrencyMigration } from './0004-usage-currency-and-cache-tokens.js';
 import { usageHourlyRollupsMigration } from './0006-usage-hourly-rollups.js';
+import { storedResponsesMigration } from './0008-stored-responses.js';
 import { keyPoolsAndTeamsMigration } from './0009-key-pools-and-teams.js';
 import type { MigrationFactory, StorageDialect } from './migration-context.js';
 
@@ -20,6 +21,8 @@ export const migrations: ReadonlyArray<readonly [name: string, factory: Migratio
   ['0004_usage_currency_and_cache_tokens', usageCurrencyMigration],
   // 0005 is another change's number; it lands in its own place in this list.
   ['0006_usage_hourly_rollups', usageHourlyRollupsMigration],
+  // 0007 likewise.
+  ['0008_stored_responses', storedResponsesMigration],
   ['0009_key_pools_and_teams', keyPoolsAndTeamsMigration],
 ];
 

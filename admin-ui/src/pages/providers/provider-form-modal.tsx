@@ -139,7 +139,7 @@ export function ProviderFormModal({ opened, onClose, provider, protocols }: Prop
             <Autocomplete
               label={t('providers.protocol')}
               description={t('providers.protocolHint')}
-              data={Array.from(new Set(['openai', ...protocols]))}
+              data={Array.from(new Set(['openai', 'anthropic', 'openai-responses', ...protocols]))}
               value={form.protocol}
               onChange={(value) => set('protocol', value)}
               data-testid="provider-protocol"

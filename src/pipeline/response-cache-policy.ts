@@ -1,6 +1,6 @@
-import type { FastifyRequest } from 'fastify';
-import type { ApiCaller } from '../../server/api-auth.js';
-import type { CatalogModel } from '../../router/model-catalog.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ApiCaller } from '../server/api-auth.js';
+import type { CatalogModel } from '../router/model-catalog.js';
 
 export interface CachePolicy {
   ttlMs: number;
@@ -13,7 +13,7 @@ export interface CachePolicy {
  * scoped to the caller's virtual key unless the request asks for a shared entry.
  */
 export const cachePolicy = (
-  request: FastifyRequest,
+  request: { headers: IncomingHttpHeaders },
   model: CatalogModel,
   caller: ApiCaller,
   defaultTtlMs: number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chargeBasis } from './chat-handler.js';
+import { chargeBasis } from './accounting.js';
 
 describe('chargeBasis', () => {
   it('charges vendor usage whenever it came, also for a client that hung up', () => {
