@@ -1,3 +1,4 @@
+import type { ProviderConfig } from '../config/types.js';
 import type { ImageLimits } from '../core/image-limits.js';
 import { anthropicAdapter } from './anthropic/anthropic-adapter.js';
 import { googleAdapter } from './google/google-adapter.js';
@@ -26,7 +27,7 @@ export interface VendorEntry {
   /** The protocol a provider of this vendor speaks when its config says none. */
   protocol: 'openai' | 'anthropic';
   /** Documented base URLs per protocol (the shipped presets use these). */
-  endpoints: { openai?: string; anthropic?: string };
+  endpoints: Partial<Record<ProviderConfig['protocol'], string>>;
   /** Runs without keys (local inference servers). */
   local?: boolean;
   /** Per-image limits from the vendor's docs; null: the generic entry. */

@@ -3,7 +3,7 @@ import type { FinishReason } from '../../core/finish-reason.js';
 import type { AssistantPart } from '../../core/neutral-request.js';
 import type { NeutralResponse } from '../../core/neutral-response.js';
 import type { StreamPart } from '../../core/stream-part.js';
-import { count, type Usage } from '../../core/token-usage.js';
+import { count, type Usage } from '../../core/usage.js';
 import type { SseEvent, StreamDecoder } from '../codec.js';
 import { isObject, type Json } from '../request-checks.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { AssistantPart } from '../../core/neutral-request.js';
-import { promptTokensOf, type Usage } from '../../core/token-usage.js';
+import { promptTokensOf, type Usage } from '../../core/usage.js';
 import type { Json } from '../request-checks.js';
 import { writeReasoningCarrier } from './reasoning-carrier.js';
 

@@ -1,7 +1,7 @@
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { GatewayError } from '../../core/gateway-error.js';
 import type { StreamPart } from '../../core/stream-part.js';
-import type { Usage } from '../../core/token-usage.js';
+import type { Usage } from '../../core/usage.js';
 import type { StreamEncoder } from '../codec.js';
 import type { Json } from '../request-checks.js';
 import { responsesErrorCode } from './error-envelope.js';

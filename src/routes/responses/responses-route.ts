@@ -114,8 +114,9 @@ export const registerResponsesRoutes = async (app: FastifyInstance, ctx: Gateway
           caller,
           requestId: request.id,
           clientHeaders: request.headers,
-          res: reply.raw,
-          hijack: () => reply.hijack(),
+          usageProtocol: 'openai-responses',
+          route: request.routeOptions.url,
+          reply,
           withImages: hasImages(body.input),
           promptEstimate: quickTokenEstimate(JSON.stringify(body.input)) + (typeof body.instructions === 'string' ? quickTokenEstimate(body.instructions) : 0),
           maxOutputTokens: typeof body.max_output_tokens === 'number' ? body.max_output_tokens : null,
@@ -125,7 +126,7 @@ export const registerResponsesRoutes = async (app: FastifyInstance, ctx: Gateway
         // A passthrough answer came from a Responses vendor as it is: keep it as well.
         if (keep && answer.status === 200 && answer.headers['x-gateway-protocol'] === 'openai-responses->openai-responses') {
           try {
-            const response = JSON.parse(answer.body) as Json;
+            const response = JSON.parse(answer.body.toString()) as Json;
             if (typeof response.id === 'string') store!.save({ id: response.id, owner, model: received.model as string, previousId: (received.previous_response_id as string | undefined) ?? null, input: newInput, response });
           } catch {
             // not JSON: nothing to keep
