@@ -31,7 +31,7 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: login, models, pr
     await page.getByTestId('login-password').fill('not-the-password');
     await page.getByTestId('login-submit').click();
     await page.getByTestId('login-error').waitFor();
-    expect(await page.getByTestId('login-error').textContent()).toContain('Incorrect password.');
+    expect(await page.getByTestId('login-error').textContent()).toContain('Incorrect user name or password.');
     expect(page.url()).toMatch(/\/admin\/login$/);
     expect((await s.context.cookies()).find((c) => c.name === 'skgw_session')).toBeUndefined();
 
@@ -143,7 +143,7 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: login, models, pr
     await page.waitForURL(/\/admin\/login/);
     await page.getByTestId('login-password').waitFor();
     // The session probe answers 200 "not signed in" (no 401 in the browser console).
-    expect((await api('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, csrfToken: null });
+    expect((await api('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, role: null, csrfToken: null });
     expect((await api('/admin/api/models')).status).toBe(401);
   });
 });

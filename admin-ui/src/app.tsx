@@ -1,7 +1,8 @@
 import { Center, Loader } from '@mantine/core';
 import { lazy, Suspense, useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
-import { useAuth } from './auth/auth-provider';
+import type { AdminRole } from './api/types';
+import { useAuth, useCan } from './auth/auth-provider';
 import { PageSkeleton } from './components/page-skeleton';
 import { AppLayout } from './layout/app-layout';
 import { usePlatformName } from './layout/use-platform-name';
@@ -15,6 +16,7 @@ const KeysPage = lazy(() => import('./pages/keys-page'));
 const TeamsPage = lazy(() => import('./pages/teams-page'));
 const LogsPage = lazy(() => import('./pages/logs-page'));
 const SettingsPage = lazy(() => import('./pages/settings-page'));
+const UsersPage = lazy(() => import('./pages/users-page'));
 
 function FullScreenLoader() {
   return (
@@ -34,6 +36,11 @@ function RequireSession({ children }: { children: React.ReactNode }) {
     return <Navigate to={`/login${query}`} replace />;
   }
   return <>{children}</>;
+}
+
+/** Pages above the account's role go to the dashboard (the server refuses their API anyway). */
+function RequireRole({ role, children }: { role: AdminRole; children: React.ReactNode }) {
+  return useCan(role) ? <>{children}</> : <Navigate to="/" replace />;
 }
 
 function DocumentTitle() {
@@ -68,11 +75,26 @@ export function App() {
           <Route path="dashboard" element={<Navigate to="/" replace />} />
           <Route path="models" element={<ModelsPage />} />
           <Route path="providers" element={<ProvidersPage />} />
-          <Route path="playground" element={<PlaygroundPage />} />
+          <Route
+            path="playground"
+            element={
+              <RequireRole role="operator">
+                <PlaygroundPage />
+              </RequireRole>
+            }
+          />
           <Route path="keys" element={<KeysPage />} />
           <Route path="teams" element={<TeamsPage />} />
           <Route path="logs" element={<LogsPage />} />
           <Route path="settings" element={<SettingsPage />} />
+          <Route
+            path="users"
+            element={
+              <RequireRole role="admin">
+                <UsersPage />
+              </RequireRole>
+            }
+          />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>
       </Routes>

@@ -36,7 +36,7 @@ export const providerEntrySchema = z.looseObject({
   description: z.string().optional().default(''),
   /** English description for the console's English UI (`description` is shown otherwise). */
   description_en: z.string().optional(),
-  protocol: z.enum(['openai', 'anthropic', 'openai-responses']).optional().default('openai'),
+  protocol: z.enum(['openai', 'anthropic', 'openai-responses', 'gemini']).optional().default('openai'),
   vendor: z.string().trim().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional().default({}),
   timeout_ms: timeoutsSchema.optional(),

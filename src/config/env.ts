@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import { readOidcSettings, type OidcSettings } from './oidc-settings.js';
 import { parseKeyEnvAllow } from './key-env-policy.js';
 
 /** Runtime settings that come from the environment (and `.env`, which never overrides it). */
@@ -50,6 +51,8 @@ export interface RuntimeSettings {
   disconnectGraceMs: number;
   /** How many days stored Responses API responses are kept (GATEWAY_RESPONSES_RETENTION_DAYS); 0 turns storing off. */
   responsesRetentionDays: number;
+  /** Single sign-on for the console (OIDC_*); null when not configured. */
+  oidc: OidcSettings | null;
   /** Set only by `serve --demo` (src/demo): the console shows a "demo mode" banner. */
   demo?: boolean;
   /**
@@ -145,6 +148,7 @@ export const readRuntimeSettings = (
     usageRetentionDays: intFrom(env.GATEWAY_USAGE_RETENTION_DAYS, 30, 'GATEWAY_USAGE_RETENTION_DAYS'),
     disconnectGraceMs: intFrom(env.GATEWAY_DISCONNECT_GRACE_MS, 3_000, 'GATEWAY_DISCONNECT_GRACE_MS'),
     responsesRetentionDays: intFrom(env.GATEWAY_RESPONSES_RETENTION_DAYS, 30, 'GATEWAY_RESPONSES_RETENTION_DAYS'),
+    oidc: readOidcSettings(env),
     keyRecheckMs: (env.GATEWAY_KEY_RECHECK_MS ?? '')
       .split(',')
       .filter((part) => part.trim() !== '')

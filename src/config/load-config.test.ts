@@ -64,7 +64,7 @@ describe('the shipped configuration', () => {
     for (const vendor of ['Alibaba', 'Baidu', 'Tencent', 'ByteDance', 'ZhipuAI', 'Moonshot', 'DeepSeek', 'SiliconFlow', 'Ollama', 'OpenAI', 'Anthropic', 'Google', 'xAI', 'OpenRouter', 'vLLM', 'LMStudio']) {
       expect(names).toContain(vendor);
     }
-    expect(config.providers.find((p) => p.name === 'Google')!.baseUrl).toBe('https://generativelanguage.googleapis.com/v1beta/openai');
+    expect(config.providers.find((p) => p.name === 'Google')).toMatchObject({ baseUrl: 'https://generativelanguage.googleapis.com', protocol: 'gemini' });
     expect(config.warnings).toEqual([]);
     for (const provider of config.providers) expect(config.models.some((m) => m.provider === provider.name)).toBe(true);
   });

@@ -11,6 +11,10 @@ describe('shipped config: protocols', () => {
     for (const model of config.models.filter((m) => m.provider === 'Anthropic')) expect(model.maxOutputTokens, model.name).toBeGreaterThan(0);
   });
 
+  it('the Google provider speaks the native Gemini API, its key in x-goog-api-key', () => {
+    expect(config.providers.find((p) => p.name === 'Google')).toMatchObject({ protocol: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', vendor: 'google' });
+  });
+
   it('the Anthropic-compatible presets have their own key variables and model names that clash with nothing', () => {
     const presets = config.providers.filter((p) => p.name.endsWith('-Anthropic'));
     expect(presets.map((p) => p.name).sort()).toEqual(['Alibaba-Anthropic', 'DeepSeek-Anthropic', 'Moonshot-Anthropic', 'SiliconFlow-Anthropic', 'ZhipuAI-Anthropic']);

@@ -42,7 +42,7 @@ export interface ProviderConfig {
   /** English description, when the config gives one. */
   descriptionEn?: string;
   /** The wire protocol the vendor speaks; picks passthrough or translation per request. */
-  protocol: 'openai' | 'anthropic' | 'openai-responses';
+  protocol: 'openai' | 'anthropic' | 'openai-responses' | 'gemini';
   headers: Record<string, string>;
   timeouts: Partial<Timeouts>;
   enabled: boolean;

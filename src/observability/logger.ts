@@ -7,9 +7,11 @@ import pino, { type Logger } from 'pino';
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
+  'req.headers["x-goog-api-key"]',
   'req.headers.cookie',
   'headers.authorization',
   'headers["x-api-key"]',
+  'headers["x-goog-api-key"]',
   'apiKey',
   'api_key',
   'password',

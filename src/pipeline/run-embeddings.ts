@@ -55,7 +55,9 @@ export const runEmbeddings = async (
         mode: 'json',
         buildCall: async (target) => {
           account.reachedVendor = true;
-          return prepareChatCall(target, body, { requestId: request.id, defaults: ctx.settings.timeouts, path: '/embeddings' });
+          // A Gemini-protocol provider's base URL is the host; its embeddings stay on the OpenAI-compatible path.
+          const path = target.providerState.config.protocol === 'gemini' ? '/v1beta/openai/embeddings' : '/embeddings';
+          return prepareChatCall(target, body, { requestId: request.id, defaults: ctx.settings.timeouts, path });
         },
       });
     } finally {

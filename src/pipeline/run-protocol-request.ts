@@ -5,6 +5,7 @@ import type { Usage } from '../core/usage.js';
 import type { IngressCodec } from '../protocols/codec.js';
 import { fromAnthropicUsage } from '../protocols/anthropic-messages/usage-mapping.js';
 import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
+import { fromGeminiUsage } from '../protocols/gemini/finish-and-usage.js';
 import { egressCodec } from '../protocols/registry.js';
 import { fromResponsesUsage } from '../protocols/openai-responses/egress-decode.js';
 import type { ApiCaller } from '../server/api-auth.js';
@@ -47,6 +48,14 @@ export interface ProtocolRequest {
   /** The request's output cap; null when it sets none (the budget then reserves the model's maximum). */
   maxOutputTokens: number | null;
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  /** The model, when the client protocol names it outside the body (Gemini: in the path). */
+  requestedModel?: string;
+  /** Whether to stream, when the client protocol says so outside the body (Gemini: the method). */
+  stream?: boolean;
+  /** Re-encode passthrough streams too (a client framing the vendor's stream differently, e.g. Gemini's JSON array). */
+  encodePassthroughStream?: boolean;
+  /** The stream's content type; SSE unless the client protocol frames it otherwise. */
+  streamContentType?: string;
 }
 
 export interface JsonAnswer {
@@ -57,7 +66,15 @@ export interface JsonAnswer {
 
 /** Usage of a passthrough JSON answer, read in the deployment's own protocol. */
 const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Usage | null =>
-  call.protocol === 'anthropic' ? (json.usage ? fromAnthropicUsage(json.usage) : null) : call.protocol === 'openai-responses' ? fromResponsesUsage(json.usage) : fromOpenAIUsage(json.usage);
+  call.protocol === 'anthropic'
+    ? json.usage
+      ? fromAnthropicUsage(json.usage)
+      : null
+    : call.protocol === 'openai-responses'
+      ? fromResponsesUsage(json.usage)
+      : call.protocol === 'gemini'
+        ? fromGeminiUsage(json.usageMetadata)
+        : fromOpenAIUsage(json.usage);
 
 /**
  * One request from a client protocol, through routing, to whatever each deployment
@@ -68,8 +85,8 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
   const { ingress, body } = input;
   const res = input.reply.raw;
   const catalog = ctx.catalog();
-  const requested = typeof body.model === 'string' && body.model !== '' ? body.model : undefined;
-  const stream = body.stream === true;
+  const requested = input.requestedModel ?? (typeof body.model === 'string' && body.model !== '' ? body.model : undefined);
+  const stream = input.stream ?? body.stream === true;
   const account = new RequestAccount(ctx, input.requestId, input.caller, requested, stream, input.usageProtocol);
   account.promptEstimate = input.promptEstimate;
   account.promptMessages = input.promptMessages;
@@ -136,6 +153,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
             neutral: toNeutral,
             parse: ingress.parseRequest,
             clientHeaders: input.clientHeaders,
+            stream,
             requestId: input.requestId,
             defaults: ctx.settings.timeouts,
             prepareImages: input.prepareImages,
@@ -170,7 +188,8 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
       let text: string;
       if (call.plan === 'passthrough') {
         account.usage = passthroughUsage(call, json);
-        const renamed = json.model !== route.publicName;
+        // Gemini names the model in the URL; its answer's modelVersion is the vendor's own and stays.
+        const renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
         if (renamed) json.model = route.publicName;
         text = renamed ? JSON.stringify(json) : result.text!;
       } else {
@@ -192,7 +211,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     input.reply.hijack();
     try {
       res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
+        'content-type': input.streamContentType ?? 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
@@ -227,7 +246,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         outcome = await relayProtocolStream(result.upstream, res, {
           egress: egressCodec(call.protocol),
           encoder:
-            call.plan === 'translate'
+            call.plan === 'translate' || input.encodePassthroughStream
               ? ingress.createStreamEncoder({
                   model: route.publicName,
                   estimatedInputTokens: input.promptEstimate,

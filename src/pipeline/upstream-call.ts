@@ -5,6 +5,8 @@ import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/spec/provider-adapter.js';
 import type { ClientProtocolName, ProtocolName } from '../protocols/codec.js';
 import { parseAnthropicError } from '../protocols/anthropic-messages/error-envelope.js';
+import { geminiModelPath } from '../protocols/gemini/build-request.js';
+import { parseGeminiError } from '../protocols/gemini/error-envelope.js';
 import { egressCodec } from '../protocols/registry.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { effectiveTimeouts, prepareChatCall, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
@@ -39,10 +41,35 @@ const anthropicAdapterFor = (vendor: string): ProviderAdapter => {
   return adapter;
 };
 
+const geminiAdapters = new Map<string, ProviderAdapter>();
+/** The vendor's adapter with Google's error format and key header (the key never goes in the URL, so it cannot reach a log). */
+const geminiAdapterFor = (vendor: string): ProviderAdapter => {
+  const known = geminiAdapters.get(vendor);
+  if (known) return known;
+  const adapter: ProviderAdapter = {
+    ...adapterFor(vendor),
+    parseError: parseGeminiError,
+    authHeaders: (key): Record<string, string> => (key ? { 'x-goog-api-key': key } : {}),
+  };
+  geminiAdapters.set(vendor, adapter);
+  return adapter;
+};
+
 const joinUrl = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
 
 /** Anthropic's base URL is the host (https://api.anthropic.com); a configured `/v1` suffix is tolerated. */
 const anthropicUrl = (base: string, path: string) => joinUrl(base.replace(/\/v1\/?$/, ''), path);
+
+/** Gemini's base URL is the host (https://generativelanguage.googleapis.com); a configured `/v1beta` suffix is tolerated. */
+const geminiUrl = (base: string, path: string) => joinUrl(base.replace(/\/v1(beta)?\/?$/, ''), path);
+
+const geminiHeaders = (model: CatalogModel, requestId: string): Record<string, string> => ({
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'x-request-id': requestId,
+  ...model.providerState.config.headers,
+  ...geminiAdapterFor(model.providerState.config.vendor).authHeaders(model.providerState.apiKey),
+});
 
 const headerText = (value: string | string[] | undefined): string | null => {
   const text = Array.isArray(value) ? value.join(',') : value;
@@ -74,6 +101,8 @@ export interface ProtocolCallOptions {
   /** Parses a client-protocol body (one the image pipeline rewrote for this deployment). */
   parse: (body: Record<string, unknown>) => NeutralRequest;
   clientHeaders: IncomingHttpHeaders | null;
+  /** Whether the client streams (a Gemini passthrough needs it: the URL says so, not the body). */
+  stream?: boolean;
   requestId: string;
   defaults: Timeouts;
   /** The image pipeline for an OpenAI-protocol body about to go to this model. */
@@ -103,6 +132,18 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
         headers: upstreamHeaders(model, adapter, options.requestId),
         body: JSON.stringify({ ...options.body, model: model.upstreamName }),
         adapter,
+        timeouts: effectiveTimeouts(model, options.defaults),
+        protocol,
+        plan: 'passthrough',
+      };
+    }
+    if (protocol === 'gemini') {
+      // Untouched but for the model, which Gemini takes in the path.
+      return {
+        url: geminiUrl(provider.baseUrl, geminiModelPath(model.upstreamName, options.stream === true)),
+        headers: geminiHeaders(model, options.requestId),
+        body: JSON.stringify(options.body),
+        adapter: geminiAdapterFor(provider.vendor),
         timeouts: effectiveTimeouts(model, options.defaults),
         protocol,
         plan: 'passthrough',
@@ -143,6 +184,17 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
       plan: 'translate',
     };
   }
+  if (protocol === 'gemini') {
+    return {
+      url: geminiUrl(provider.baseUrl, built.path),
+      headers: geminiHeaders(model, options.requestId),
+      body: JSON.stringify(built.body),
+      adapter: geminiAdapterFor(provider.vendor),
+      timeouts: effectiveTimeouts(model, options.defaults),
+      protocol,
+      plan: 'translate',
+    };
+  }
   // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
   const body = options.prepareImages && options.clientProtocol !== 'openai' && protocol === 'openai' ? await options.prepareImages(model, built.body) : built.body;
   return {
@@ -162,5 +214,14 @@ export const prepareCountTokensCall = (model: CatalogModel, body: Record<string,
   headers: anthropicHeaders(model, requestId, clientHeaders),
   body: JSON.stringify({ ...body, model: model.upstreamName }),
   adapter: anthropicAdapterFor(model.providerState.config.vendor),
+  timeouts: effectiveTimeouts(model, defaults),
+});
+
+/** countTokens at a Gemini-protocol vendor, the body untouched but for the model in the path. */
+export const prepareGeminiCountTokensCall = (model: CatalogModel, body: Record<string, unknown>, requestId: string, defaults: Timeouts): PreparedUpstreamCall => ({
+  url: geminiUrl(model.providerState.config.baseUrl, `/v1beta/models/${encodeURIComponent(model.upstreamName)}:countTokens`),
+  headers: geminiHeaders(model, requestId),
+  body: JSON.stringify(body),
+  adapter: geminiAdapterFor(model.providerState.config.vendor),
   timeouts: effectiveTimeouts(model, defaults),
 });

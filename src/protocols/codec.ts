@@ -4,7 +4,7 @@ import type { StreamPart } from '../core/stream-part.js';
 import type { GatewayError } from '../core/gateway-error.js';
 
 /** The wire protocols the gateway speaks, on either side. */
-export type ProtocolName = 'openai' | 'anthropic' | 'openai-responses';
+export type ProtocolName = 'openai' | 'anthropic' | 'openai-responses' | 'gemini';
 /** What a client may speak (every vendor protocol). */
 export type ClientProtocolName = ProtocolName;
 

@@ -8,14 +8,14 @@ export interface ApiCaller {
   keyName: string | null;
 }
 
-/** Bearer token from `Authorization`, or `x-api-key` for clients written for Anthropic-style auth. */
+/** Bearer token from `Authorization`, or `x-api-key` (Anthropic-style clients), or `x-goog-api-key` (Gemini clients). */
 export const presentedKey = (request: FastifyRequest): string | null => {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (match) return match[1]!.trim();
   }
-  const apiKey = request.headers['x-api-key'];
+  const apiKey = request.headers['x-api-key'] ?? request.headers['x-goog-api-key'];
   return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : null;
 };
 

@@ -13,6 +13,7 @@ import { registerAdminRoutes } from '../routes/admin/register-admin-routes.js';
 import { registerAnthropicRoutes } from '../routes/anthropic/messages-route.js';
 import { registerResponsesRoutes } from '../routes/responses/responses-route.js';
 import { ResponseStore } from '../storage/response-store.js';
+import { registerGeminiRoutes } from '../routes/gemini/gemini-routes.js';
 import { registerChatCompletionsRoute } from '../routes/openai/chat-completions-route.js';
 import { registerEmbeddingsRoute } from '../routes/openai/embeddings-route.js';
 import { registerModelsRoute } from '../routes/openai/models-route.js';
@@ -255,6 +256,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
       : null;
   const stopRetention = responseStore?.startRetention(3_600_000);
   await registerResponsesRoutes(app, ctx, responseStore);
+  await registerGeminiRoutes(app, ctx);
   registerModelsRoute(app, ctx);
   registerEmbeddingsRoute(app, ctx);
   registerVisionRoutes(app, ctx);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../server/errors.js';
 import { anthropicErrorBody } from '../protocols/anthropic-messages/error-envelope.js';
+import { geminiErrorBody } from '../protocols/gemini/error-envelope.js';
 import type { SimulatorBehavior } from './types.js';
 
 /**
@@ -12,7 +13,7 @@ export class Exchange {
   /** Set when the response closed before finishing (client abort or our own kill). */
   closed = false;
   /** Which envelope errors are answered in (the endpoint's protocol). */
-  errorStyle: 'openai' | 'anthropic' = 'openai';
+  errorStyle: 'openai' | 'anthropic' | 'gemini' = 'openai';
   private selfDestroyed = false;
   private wakeSleeper: ((completed: boolean) => void) | null = null;
   private sleepTimer: NodeJS.Timeout | null = null;
@@ -89,6 +90,10 @@ export class Exchange {
   sendError(error: GatewayError): void {
     if (this.errorStyle === 'anthropic') {
       this.sendJson(error.status, anthropicErrorBody(error).body, error.headers);
+      return;
+    }
+    if (this.errorStyle === 'gemini') {
+      this.sendJson(error.status, geminiErrorBody(error).body, error.headers);
       return;
     }
     this.sendJson(error.status, error.toEnvelope(), error.headers);

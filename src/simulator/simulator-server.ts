@@ -9,6 +9,7 @@ import { collectImageUrls, inspectImages } from './image-inspector.js';
 import { modelsListJson } from './models-responder.js';
 import { respondResponses, validateResponsesBody } from './responses-responder.js';
 import { collectAnthropicImages, respondCountTokens, respondMessages, validateMessagesBody } from './anthropic-messages-responder.js';
+import { collectGeminiImages, geminiEndpoint, geminiModelsList, respondGemini, validateGeminiBody } from './gemini-responder.js';
 import type { ImageInfo, ReceivedRequest, Simulator, SimulatorOptions, SimulatorRule } from './types.js';
 
 /** Large enough for several full-size base64 images in one chat request. */
@@ -105,6 +106,21 @@ class SimulatorServer implements Simulator {
     const { req } = exchange;
     const method = req.method ?? 'GET';
     const { vendor, path } = resolvePath(req.url ?? '/');
+    const gemini = geminiEndpoint(path);
+    if (gemini) {
+      await this.handleGemini(exchange, method, vendor, path, gemini);
+      return;
+    }
+    if (path.endsWith('/v1beta/models') && method === 'GET') {
+      exchange.errorStyle = 'gemini';
+      if (this.recordLimit > 0) this.received.push({ method, path, url: req.url ?? path, vendor, headers: { ...req.headers }, body: null, rawBody: '', images: NO_IMAGES, time: Date.now() });
+      const key = req.headers['x-goog-api-key'];
+      if (this.requiredAuthorization !== null && (typeof key !== 'string' || `bearer ${key}`.toLowerCase() !== this.requiredAuthorization.toLowerCase())) {
+        throw new GatewayError('API key not valid. Please pass a valid API key.', { status: 400, code: 'invalid_api_key' });
+      }
+      exchange.sendJson(200, geminiModelsList());
+      return;
+    }
     const endpoint = endpointOf(path);
     // Anthropic endpoints answer errors in Anthropic's envelope, as the real API does.
     if (endpoint === 'messages' || endpoint === 'count-tokens') exchange.errorStyle = 'anthropic';
@@ -177,6 +193,45 @@ class SimulatorServer implements Simulator {
     } else {
       exchange.sendBodyWithBehavior(modelsListJson(vendor), behavior);
     }
+  }
+
+  /** Gemini API methods: the model is in the path, the key in x-goog-api-key, errors in Google's envelope. */
+  private async handleGemini(exchange: Exchange, method: string, vendor: ReturnType<typeof resolvePath>['vendor'], path: string, endpoint: NonNullable<ReturnType<typeof geminiEndpoint>>): Promise<void> {
+    const { req } = exchange;
+    exchange.errorStyle = 'gemini';
+    const rawBody = await readBody(req);
+    if (method !== 'POST') throw new GatewayError(`Method ${method} not allowed on ${path}.`, { status: 405, code: 'method_not_allowed' });
+    let body: unknown = null;
+    let bodyInvalid = false;
+    try {
+      body = rawBody.length > 0 ? JSON.parse(rawBody) : null;
+    } catch {
+      bodyInvalid = true;
+    }
+    const record = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+    const imageUrls = collectGeminiImages(record && typeof record.generateContentRequest === 'object' ? (record.generateContentRequest as Record<string, unknown>) : record);
+    const images = imageUrls.length === 0 ? NO_IMAGES : await inspectImages(imageUrls);
+    if (this.recordLimit > 0) {
+      this.received.push({ method, path, url: req.url ?? path, vendor, headers: { ...req.headers }, body, rawBody, images, time: Date.now() });
+      if (this.received.length > this.recordLimit) this.received.splice(0, this.received.length - this.recordLimit);
+    }
+    if (this.requiredAuthorization !== null) {
+      const key = req.headers['x-goog-api-key'];
+      if (typeof key !== 'string' || `bearer ${key}`.toLowerCase() !== this.requiredAuthorization.toLowerCase()) {
+        throw new GatewayError('API key not valid. Please pass a valid API key.', { status: 400, code: 'invalid_api_key' });
+      }
+    }
+    if (bodyInvalid) throw badRequest('Invalid JSON payload received.', 'invalid_json');
+    const behavior = resolveBehavior(this.rules, { model: endpoint.model, vendor, path }, record?.simulator);
+    if (behavior.hang) {
+      await exchange.waitForClose();
+      return;
+    }
+    if (!(await exchange.sleep(behavior.firstTokenDelayMs))) return;
+    if (behavior.status !== undefined) throw simulatedError(behavior, behavior.status);
+    const valid = validateGeminiBody(body, endpoint.method);
+    const sse = new URL(req.url ?? '/', 'http://simulator').searchParams.get('alt') === 'sse';
+    await respondGemini(exchange, valid, endpoint.model, endpoint.method, sse, images, behavior);
   }
 
   clear(): void {

@@ -77,10 +77,10 @@ export const buildStreamEvents = (plan: ChatPlan, behavior: SimulatorBehavior): 
 };
 
 /** Writes the events with `tokenDelayMs` between them; `disconnectAfterChunks` kills the socket after n events. */
-export const writeStream = async (exchange: Exchange, events: string[], behavior: SimulatorBehavior): Promise<void> => {
+export const writeStream = async (exchange: Exchange, events: string[], behavior: SimulatorBehavior, contentType?: string): Promise<void> => {
   if (exchange.closed) return;
   const { res } = exchange;
-  res.writeHead(200, STREAM_HEADERS);
+  res.writeHead(200, contentType ? { ...STREAM_HEADERS, 'content-type': contentType } : STREAM_HEADERS);
   const limit = behavior.disconnectAfterChunks;
   const delay = behavior.tokenDelayMs ?? 0;
   if (delay <= 0 && limit === undefined) {

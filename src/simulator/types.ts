@@ -80,6 +80,8 @@ export type ImageInfo = DecodedImageInfo | UrlImageInfo;
 export interface ReceivedRequest {
   method: string;
   path: string;
+  /** The request target as sent, query string included. */
+  url?: string;
   vendor: string;
   /** Lower-case header names. */
   headers: Record<string, string | string[] | undefined>;

@@ -25,7 +25,7 @@ export interface OverlaySnapshot {
 }
 
 export interface AuditChange {
-  kind: OverlayKind | 'setting' | 'provider_key' | 'pool_key' | 'team';
+  kind: OverlayKind | 'setting' | 'provider_key' | 'pool_key' | 'team' | 'admin_user';
   key: string;
   before: JsonValue;
   after: JsonValue;

@@ -33,3 +33,4 @@ export * from './usage-query.js';
 export * from './usage-repository.js';
 export * from './usage-retention.js';
 export * from './usage-writer.js';
+export * from './admin-user-repository.js';

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { AdminUserRepository } from './admin-user-repository.js';
 import { ApiKeyRepository } from './api-key-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { ConfigOverlayRepository } from './config-overlay-repository.js';
@@ -19,6 +20,7 @@ export interface Repositories {
   apiKeys: ApiKeyRepository;
   usage: UsageRepository;
   sessions: SessionRepository;
+  users: AdminUserRepository;
   poolKeys: PoolKeyRepository;
   teams: TeamRepository;
 }
@@ -37,6 +39,7 @@ export const createRepositories = (
     apiKeys: new ApiKeyRepository(db, common),
     usage: new UsageRepository(db, options.sqlite ?? null),
     sessions: new SessionRepository(db, common),
+    users: new AdminUserRepository(db, common),
     poolKeys: new PoolKeyRepository(db, { ...common, box: options.box }),
     teams: new TeamRepository(db, common),
   };

@@ -115,6 +115,30 @@ export interface AdminSessionsTable {
   data: string;
   created_at: number;
   expires_at: number;
+  /** The admin account (admin_users.id) the session belongs to; null for pending SSO logins. */
+  user_id: string | null;
+}
+
+export interface AdminUsersTable {
+  id: string;
+  /** Lower-case login name, unique. */
+  username: string;
+  display_name: string | null;
+  /** 'admin' | 'operator' | 'viewer' */
+  role: string;
+  /**
+   * scrypt hash; null for the first account while it still uses the deployment's console
+   * password (ADMIN_PASSWORD / generated / changed in settings), and for SSO-only accounts.
+   */
+  password_hash: string | null;
+  /** 1 for the account created from the deployment's console password. */
+  is_initial: number;
+  disabled: number;
+  /** `issuer|sub` of a linked OpenID Connect identity. */
+  oidc_subject: string | null;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
 }
 
 export interface DatabaseSchema {
@@ -126,6 +150,7 @@ export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   usage_records: UsageRecordsTable;
   admin_sessions: AdminSessionsTable;
+  admin_users: AdminUsersTable;
   key_spend_daily: KeySpendDailyTable;
   usage_hourly: UsageHourlyTable;
   usage_daily: UsageDailyTable;

@@ -17,13 +17,26 @@ describe.each(targets)('admin sessions on $dialect', ({ dialect, skip }) => {
       expect(a.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(a.id).not.toBe(b.id);
       expect(a.expiresAt).toBe(clock + 60_000);
-      expect(await sessions.getSession(a.id)).toEqual({ createdAt: clock, expiresAt: clock + 60_000, data: { csrfSecret: 'c1' } });
+      expect(await sessions.getSession(a.id)).toEqual({ createdAt: clock, expiresAt: clock + 60_000, data: { csrfSecret: 'c1' }, userId: null });
       expect(await sessions.getSession(b.id)).toMatchObject({ data: {} });
       expect(await sessions.getSession('not-a-session')).toBeNull();
       expect(await sessions.getSession('')).toBeNull();
       const dump = await dumpDatabase(t());
       expect(dump).not.toContain(a.id);
       expect(dump).not.toContain(b.id);
+    });
+
+    it('ends every session of one account at once, optionally keeping one', async () => {
+      const sessions = repo();
+      const [a1, a2, a3] = [await sessions.createSession(60_000, {}, 'u-a'), await sessions.createSession(60_000, {}, 'u-a'), await sessions.createSession(60_000, {}, 'u-a')];
+      const b = await sessions.createSession(60_000, {}, 'u-b');
+      expect((await sessions.getSession(a1.id))?.userId).toBe('u-a');
+      expect(await sessions.deleteSessionsOfUser('u-a', a3.id)).toBe(2);
+      expect(await sessions.getSession(a1.id)).toBeNull();
+      expect(await sessions.getSession(a2.id)).toBeNull();
+      expect(await sessions.getSession(a3.id)).not.toBeNull();
+      expect(await sessions.deleteSessionsOfUser('u-a')).toBe(1);
+      expect(await sessions.getSession(b.id)).not.toBeNull();
     });
 
     it('expires, extends, deletes and cleans up sessions', async () => {

@@ -8,6 +8,8 @@ export interface AdminSession {
   createdAt: number;
   expiresAt: number;
   data: JsonObject;
+  /** The admin account it belongs to (null: a pending SSO login, not a session). */
+  userId: string | null;
 }
 
 const hashSessionId = (id: string) => createHash('sha256').update(id, 'utf8').digest('hex');
@@ -26,14 +28,14 @@ export class SessionRepository {
     this.now = options.now ?? Date.now;
   }
 
-  async createSession(ttlMs: number, data: JsonObject = {}): Promise<{ id: string; expiresAt: number }> {
+  async createSession(ttlMs: number, data: JsonObject = {}, userId: string | null = null): Promise<{ id: string; expiresAt: number }> {
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new Error('Session TTL must be a positive number of milliseconds.');
     const id = randomBytes(32).toString('base64url');
     const now = this.now();
     const expiresAt = now + Math.floor(ttlMs);
     await this.db
       .insertInto('admin_sessions')
-      .values({ id_hash: hashSessionId(id), data: JSON.stringify(data), created_at: now, expires_at: expiresAt })
+      .values({ id_hash: hashSessionId(id), data: JSON.stringify(data), created_at: now, expires_at: expiresAt, user_id: userId })
       .execute();
     return { id, expiresAt };
   }
@@ -53,6 +55,7 @@ export class SessionRepository {
       createdAt: Number(row.created_at),
       expiresAt: Number(row.expires_at),
       data: isJsonObject(data) ? data : {},
+      userId: row.user_id ?? null,
     };
   }
 
@@ -70,6 +73,17 @@ export class SessionRepository {
 
   async deleteSession(id: string): Promise<void> {
     await this.db.deleteFrom('admin_sessions').where('id_hash', '=', hashSessionId(id)).execute();
+  }
+
+  /**
+   * Ends every session of one account at once (disabled, role changed, password reset,
+   * deleted), optionally keeping the caller's own. Returns how many ended.
+   */
+  async deleteSessionsOfUser(userId: string, exceptId?: string): Promise<number> {
+    let query = this.db.deleteFrom('admin_sessions').where('user_id', '=', userId);
+    if (exceptId) query = query.where('id_hash', '<>', hashSessionId(exceptId));
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** E.g. after a password change: every browser must log in again. */

@@ -83,6 +83,8 @@ export interface HarnessOptions {
   activeModels?: object;
   build?: Partial<BuildAppOptions>;
   sim?: Simulator;
+  /** A fixed port (e.g. one an identity provider's redirect URL names); default: any free one. */
+  listenPort?: number;
 }
 
 /** Boots the real server on a random port, over a temporary config, data dir and the simulator. */
@@ -105,7 +107,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   const boot = async (opts: HarnessOptions) => {
     const settings = readRuntimeSettings({}, { configDir, dataDir, port: 0, ...(opts.settings ?? {}) });
     gateway = await buildApp({ settings, env, logger, ...(opts.build ?? {}) });
-    await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+    await gateway.app.listen({ host: '127.0.0.1', port: opts.listenPort ?? 0 });
     const address = gateway.app.server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   };

@@ -1,6 +1,8 @@
 import { api, request } from './client';
 import type {
   ActiveKind,
+  AdminUser,
+  AdminUserInput,
   ActiveModels,
   ApiKey,
   ApiKeyInput,
@@ -51,8 +53,8 @@ export interface LogFilters {
 export const auth = {
   info: () => api.get<AuthInfo>('/admin/auth/info', { notify: false }),
   me: () => api.get<Me>('/admin/auth/me', { notify: false }),
-  login: (password: string) =>
-    api.post<LoginResult>('/admin/auth/login', { password }, { notify: false }),
+  login: (password: string, username?: string) =>
+    api.post<LoginResult>('/admin/auth/login', username ? { username, password } : { password }, { notify: false }),
   logout: () => api.post<Ok>('/admin/auth/logout', undefined, { notify: false }),
 };
 
@@ -120,6 +122,15 @@ export const configApi = {
     api.get<Page<AuditEntry>>('/admin/api/audit', { query: { page, pageSize } }),
   rollback: (id: string | number) =>
     api.post<VersionResult>(`/admin/api/audit/${enc(String(id))}/rollback`),
+};
+
+export const usersApi = {
+  list: () => api.get<{ data: AdminUser[] }>('/admin/api/users'),
+  create: (body: AdminUserInput) => api.post<AdminUser>('/admin/api/users', body),
+  update: (id: string, body: Partial<Pick<AdminUser, 'role' | 'disabled' | 'displayName'>>) =>
+    api.patch<AdminUser>(`/admin/api/users/${enc(id)}`, body),
+  resetPassword: (id: string, password: string) => api.post<AdminUser>(`/admin/api/users/${enc(id)}/password`, { password }),
+  remove: (id: string) => api.delete<Ok>(`/admin/api/users/${enc(id)}`),
 };
 
 export const poolApi = {

@@ -11,6 +11,7 @@ import {
   settingsApi,
   teamsApi,
   usageApi,
+  usersApi,
   type LogFilters,
   type Range,
 } from './endpoints';
@@ -26,6 +27,7 @@ export const queryKeys = {
   usage: ['usage'] as const,
   logs: ['logs'] as const,
   audit: ['audit'] as const,
+  users: ['users'] as const,
   pool: ['pool'] as const,
   teams: ['teams'] as const,
 };
@@ -42,6 +44,8 @@ export const useTeams = () => useQuery({ queryKey: queryKeys.teams, queryFn: tea
 
 export const useAuthInfo = () =>
   useQuery({ queryKey: queryKeys.info, queryFn: auth.info, staleTime: 60_000, retry: false });
+
+export const useUsers = () => useQuery({ queryKey: queryKeys.users, queryFn: usersApi.list, select: (r) => r.data });
 
 export const useSettings = () => useQuery({ queryKey: queryKeys.settings, queryFn: settingsApi.get });
 

@@ -18,6 +18,31 @@ export interface AuthInfo {
   generatedPassword?: boolean;
   /** True when the server runs `serve --demo`. */
   demo?: boolean;
+  /** Single sign-on (OpenID Connect), when the deployment configured it. */
+  sso?: { enabled: boolean; startUrl: string | null };
+}
+
+export type AdminRole = 'viewer' | 'operator' | 'admin';
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: AdminRole;
+  disabled: boolean;
+  passwordLogin: boolean;
+  sso: boolean;
+  initial: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface AdminUserInput {
+  username: string;
+  role: AdminRole;
+  password?: string;
+  displayName?: string | null;
 }
 
 export interface LoginResult {
@@ -26,7 +51,9 @@ export interface LoginResult {
 }
 
 /** The session probe: 200 either way, `authenticated: false` when not signed in. */
-export type Me = { authenticated: true; user: string; csrfToken: string } | { authenticated: false; user: null; csrfToken: null };
+export type Me =
+  | { authenticated: true; user: string; role: AdminRole; csrfToken: string }
+  | { authenticated: false; user: null; role: null; csrfToken: null };
 
 export interface Settings {
   platformName: string;

@@ -3,13 +3,16 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import { useLocation, useNavigate } from 'react-router-dom';
 import { ApiError, setCsrfToken, setUnauthorizedHandler } from '../api/client';
 import { auth } from '../api/endpoints';
+import type { AdminRole } from '../api/types';
 
 type SessionStatus = 'checking' | 'authenticated' | 'anonymous';
 
 interface AuthContextValue {
   status: SessionStatus;
   user: string | null;
-  login: (password: string) => Promise<void>;
+  /** What the console shows and offers; the server enforces it regardless. */
+  role: AdminRole | null;
+  login: (password: string, username?: string) => Promise<void>;
   logout: () => Promise<void>;
 }
 
@@ -18,6 +21,7 @@ const AuthContext = createContext<AuthContextValue | null>(null);
 export function AuthProvider({ children }: { children: React.ReactNode }) {
   const [status, setStatus] = useState<SessionStatus>('checking');
   const [user, setUser] = useState<string | null>(null);
+  const [role, setRole] = useState<AdminRole | null>(null);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const location = useLocation();
@@ -25,6 +29,7 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
   const endSession = useCallback(() => {
     setCsrfToken(null);
     setUser(null);
+    setRole(null);
     setStatus('anonymous');
     queryClient.clear();
   }, [queryClient]);
@@ -43,6 +48,7 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
         }
         setCsrfToken(me.csrfToken);
         setUser(me.user);
+        setRole(me.role);
         setStatus('authenticated');
       })
       .catch(() => {
@@ -64,17 +70,19 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
     return () => setUnauthorizedHandler(null);
   }, [endSession, navigate, location.pathname]);
 
-  const login = useCallback(async (password: string) => {
-    const result = await auth.login(password);
+  const login = useCallback(async (password: string, username?: string) => {
+    const result = await auth.login(password, username);
     setCsrfToken(result.csrfToken);
     try {
       const me = await auth.me();
       if (!me.authenticated) throw new ApiError(401, { message: 'The session was not established.', type: 'authentication_error', param: null, code: 'unauthorized' });
       setCsrfToken(me.csrfToken);
       setUser(me.user);
+      setRole(me.role);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) throw error;
-      setUser('admin');
+      setUser(username ?? 'admin');
+      setRole('viewer');
     }
     setStatus('authenticated');
   }, []);
@@ -88,7 +96,7 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
     }
   }, [endSession, navigate]);
 
-  const value = useMemo(() => ({ status, user, login, logout }), [status, user, login, logout]);
+  const value = useMemo(() => ({ status, user, role, login, logout }), [status, user, role, login, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 
@@ -96,4 +104,12 @@ export function useAuth() {
   const value = useContext(AuthContext);
   if (!value) throw new Error('useAuth outside AuthProvider');
   return value;
+}
+
+const RANK: Record<AdminRole, number> = { viewer: 0, operator: 1, admin: 2 };
+
+/** Whether the signed-in account's role includes `need` (to hide what it may not do). */
+export function useCan(need: AdminRole): boolean {
+  const { role } = useAuth();
+  return role !== null && RANK[role] >= RANK[need];
 }

@@ -5,6 +5,7 @@ import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
 import { useAuthInfo } from '../api/hooks';
+import { useAuth } from '../auth/auth-provider';
 import { DemoBanner } from '../components/demo-banner';
 import { HeaderControls } from './header-controls';
 import { NAV_ITEMS } from './nav-items';
@@ -16,6 +17,9 @@ export function AppLayout({ fallback }: { fallback: React.ReactNode }) {
   const location = useLocation();
   const platformName = usePlatformName();
   const info = useAuthInfo();
+  const { role } = useAuth();
+  const rank = { viewer: 0, operator: 1, admin: 2 } as const;
+  const visible = NAV_ITEMS.filter((item) => role !== null && rank[role] >= rank[item.role]);
 
   const isActive = (path: string) =>
     path === '/' ? location.pathname === '/' : location.pathname.startsWith(path);
@@ -52,7 +56,7 @@ export function AppLayout({ fallback }: { fallback: React.ReactNode }) {
 
       <AppShell.Navbar p="sm" data-testid="navbar">
         <AppShell.Section grow component={ScrollArea}>
-          {NAV_ITEMS.map((item) => (
+          {visible.map((item) => (
             <NavLink
               key={item.id}
               component={RouterLink}

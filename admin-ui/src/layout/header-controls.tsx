@@ -1,6 +1,7 @@
 import {
   ActionIcon,
   Avatar,
+  Badge,
   Button,
   Group,
   Menu,
@@ -58,15 +59,25 @@ export function ThemeToggle() {
 
 export function UserMenu() {
   const { t } = useTranslation();
-  const { user, logout } = useAuth();
+  const { user, role, logout } = useAuth();
   return (
-    <Menu position="bottom-end" width={200} shadow="md">
+    <Menu position="bottom-end" width={220} shadow="md">
       <Menu.Target>
-        <ActionIcon variant="subtle" size="lg" radius="xl" data-testid="user-menu" aria-label={t('header.account')}>
-          <Avatar size={30} radius="xl" color="indigo">
-            {(user ?? 'A').slice(0, 1).toUpperCase()}
-          </Avatar>
-        </ActionIcon>
+        <Group gap={6} wrap="nowrap" style={{ cursor: 'pointer' }}>
+          <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate data-testid="account-name">
+            {user}
+          </Text>
+          {role ? (
+            <Badge size="xs" variant="light" visibleFrom="sm" data-testid="account-role">
+              {t(`roles.${role}`)}
+            </Badge>
+          ) : null}
+          <ActionIcon variant="subtle" size="lg" radius="xl" data-testid="user-menu" aria-label={t('header.account')}>
+            <Avatar size={30} radius="xl" color="indigo">
+              {(user ?? 'A').slice(0, 1).toUpperCase()}
+            </Avatar>
+          </ActionIcon>
+        </Group>
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>

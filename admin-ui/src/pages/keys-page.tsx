@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { keysApi } from '../api/endpoints';
 import { queryKeys, useApiKeys, useInvalidate } from '../api/hooks';
 import type { ApiKey, CreatedApiKey } from '../api/types';
+import { useCan } from '../auth/auth-provider';
 import { PageHeader } from '../components/page-header';
 import { KeysNotEnforcedNotice } from '../components/security-notices';
 import { TableSkeleton } from '../components/page-skeleton';
@@ -21,6 +22,7 @@ export default function KeysPage() {
   const keys = useApiKeys();
   const invalidate = useInvalidate();
   const [confirm, confirmElement] = useConfirm();
+  const canEdit = useCan('operator');
   const [formOpen, setFormOpen] = useState(false);
   const [editing, setEditing] = useState<ApiKey | null>(null);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
@@ -56,7 +58,7 @@ export default function KeysPage() {
 
   return (
     <Stack gap="lg">
-      <PageHeader title={t('keys.title')} description={t('keys.description')} actions={createButton} />
+      <PageHeader title={t('keys.title')} description={t('keys.description')} actions={canEdit ? createButton : undefined} />
       <KeysNotEnforcedNotice />
       <Card padding={0}>
         {keys.isLoading ? (
@@ -70,7 +72,7 @@ export default function KeysPage() {
         ) : list.length === 0 ? (
           <Empty title={t('keys.empty')} description={t('keys.emptyHint')} icon={<IconKey size={28} />} />
         ) : (
-          <KeysTable keys={list} onEdit={openForm} onRevoke={(k) => void onRevoke(k)} />
+          <KeysTable keys={list} onEdit={openForm} onRevoke={(k) => void onRevoke(k)} readOnly={!canEdit} />
         )}
       </Card>
       <KeyFormModal opened={formOpen} apiKey={editing} onClose={() => setFormOpen(false)} onCreated={setCreated} />

@@ -1,5 +1,5 @@
-import { Alert, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconAlertCircle, IconLock, IconRoute } from '@tabler/icons-react';
+import { Alert, Box, Button, Center, Divider, Group, Paper, PasswordInput, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
+import { IconAlertCircle, IconLock, IconRoute, IconShieldLock, IconUser } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
@@ -21,10 +21,16 @@ export default function LoginPage() {
   const [params] = useSearchParams();
   const platformName = usePlatformName();
   const info = useAuthInfo();
+  // The first account is `admin`; a login with only the password opens it too.
+  const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
   const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const ssoError = params.get('sso_error');
+  const [error, setError] = useState<string | null>(
+    ssoError ? t(`login.ssoErrors.${['denied', 'disabled', 'expired', 'unavailable'].includes(ssoError) ? ssoError : 'failed'}`) : null,
+  );
   const next = safeNext(params.get('next'));
+  const sso = info.data?.sso?.enabled ? info.data.sso.startUrl : null;
 
   if (status === 'authenticated') return <Navigate to={next} replace />;
 
@@ -37,7 +43,7 @@ export default function LoginPage() {
     setSubmitting(true);
     setError(null);
     try {
-      await login(password);
+      await login(password, username.trim() || undefined);
       navigate(next, { replace: true });
     } catch (cause) {
       if (cause instanceof ApiError && cause.status === 401) setError(t('login.invalid'));
@@ -75,6 +81,14 @@ export default function LoginPage() {
                   {error}
                 </Alert>
               ) : null}
+              <TextInput
+                label={t('login.username')}
+                leftSection={<IconUser size={16} />}
+                value={username}
+                onChange={(event) => setUsername(event.currentTarget.value)}
+                autoComplete="username"
+                data-testid="login-username"
+              />
               <PasswordInput
                 label={t('login.password')}
                 placeholder={t('login.passwordPlaceholder')}
@@ -88,6 +102,21 @@ export default function LoginPage() {
               <Button type="submit" fullWidth loading={submitting} data-testid="login-submit">
                 {t('login.submit')}
               </Button>
+              {sso ? (
+                <>
+                  <Divider label={t('login.or')} labelPosition="center" />
+                  <Button
+                    component="a"
+                    href={`${sso}?next=${encodeURIComponent(next)}`}
+                    variant="default"
+                    fullWidth
+                    leftSection={<IconShieldLock size={16} />}
+                    data-testid="login-sso"
+                  >
+                    {t('login.sso')}
+                  </Button>
+                </>
+              ) : null}
               <GeneratedPasswordHint show={info.data?.generatedPassword} />
               {info.data?.version ? (
                 <Text size="xs" c="dimmed" ta="center">

@@ -8,6 +8,7 @@ import { ApiError, notifyError } from '../api/client';
 import { modelsApi } from '../api/endpoints';
 import { queryKeys, useInvalidate, useModels } from '../api/hooks';
 import { MODEL_TYPES, type Model } from '../api/types';
+import { useCan } from '../auth/auth-provider';
 import { PageHeader } from '../components/page-header';
 import { TableSkeleton } from '../components/page-skeleton';
 import { Empty, QueryError } from '../components/query-state';
@@ -20,6 +21,8 @@ import { ModelsTable } from './models/models-table';
 
 export default function ModelsPage() {
   const { t } = useTranslation();
+  // Viewers do not get the add buttons; the server refuses their changes regardless.
+  const canEdit = useCan('operator');
   const models = useModels();
   const invalidate = useInvalidate();
   const [setActive, activeDialog] = useSetActiveModel();
@@ -98,6 +101,7 @@ export default function ModelsPage() {
         title={t('models.title')}
         description={t('models.description')}
         actions={
+          canEdit &&
           <Button leftSection={<IconPlus size={16} />} onClick={() => openForm(null)} data-testid="add-model-button">
             {t('models.add')}
           </Button>

@@ -8,6 +8,7 @@ import { ApiError } from '../api/client';
 import { providersApi } from '../api/endpoints';
 import { queryKeys, useInvalidate, useProviders } from '../api/hooks';
 import type { Provider, ProviderTestResult } from '../api/types';
+import { useCan } from '../auth/auth-provider';
 import { PageHeader } from '../components/page-header';
 import { Empty, QueryError } from '../components/query-state';
 import { useConfirm } from '../components/use-confirm';
@@ -18,6 +19,8 @@ import { ProviderPoolDrawer } from './providers/provider-pool-drawer';
 
 export default function ProvidersPage() {
   const { t } = useTranslation();
+  // Viewers do not get the add buttons; the server refuses their changes regardless.
+  const canEdit = useCan('operator');
   const providers = useProviders();
   const invalidate = useInvalidate();
   const [confirm, confirmElement] = useConfirm();
@@ -89,6 +92,7 @@ export default function ProvidersPage() {
         title={t('providers.title')}
         description={t('providers.description')}
         actions={
+          canEdit &&
           <Button
             leftSection={<IconPlus size={16} />}
             onClick={() => {

@@ -8,7 +8,7 @@ import { adminRoute, type AdminServices } from './admin-http.js';
  */
 export const registerAccessRoutes = (app: FastifyInstance, services: AdminServices) => {
   app.get('/admin/api/access', {
-    ...adminRoute('How API callers are authenticated (master key set, anonymous access)'),
+    ...adminRoute('How API callers are authenticated (master key set, anonymous access)', { role: 'viewer' }),
     handler: async () => ({
       masterKeyConfigured: services.settings.masterKey !== null,
       anonymousAccess: services.settings.masterKey === null ? 'loopback' : 'none',

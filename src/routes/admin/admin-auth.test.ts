@@ -66,14 +66,21 @@ describe('admin login and session', () => {
   it('tells the login page the platform name without a session', async () => {
     const info = await client().get('/admin/auth/info');
     expect(info.status).toBe(200);
-    expect(info.json).toEqual({ platformName: h.gateway.ctx.settings.platformName, version: expect.any(String), passwordLogin: true, generatedPassword: false, demo: false });
+    expect(info.json).toEqual({
+      platformName: h.gateway.ctx.settings.platformName,
+      version: expect.any(String),
+      passwordLogin: true,
+      generatedPassword: false,
+      sso: { enabled: false, startUrl: null },
+      demo: false,
+    });
   });
 
   it('logs in, reports the session with its CSRF token, and logs out', async () => {
     const admin = client();
     // The session probe answers 200 for an anonymous browser (no 401 in its console).
     expect((await admin.get('/admin/auth/me')).status).toBe(200);
-    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, csrfToken: null });
+    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, role: null, csrfToken: null });
     const login = await admin.login(ADMIN_PASSWORD);
     expect(login.status).toBe(200);
     expect(login.json).toEqual({ ok: true, csrfToken: expect.any(String) });
@@ -84,7 +91,7 @@ describe('admin login and session', () => {
     expect(cookie).not.toMatch(/Secure/i);
 
     const me = await admin.get('/admin/auth/me');
-    expect(me.json).toEqual({ authenticated: true, user: 'admin', csrfToken: login.json.csrfToken });
+    expect(me.json).toEqual({ authenticated: true, user: 'admin', role: 'admin', csrfToken: login.json.csrfToken });
     expect((await admin.get('/admin/api/settings')).status).toBe(200);
 
     const sessionCookie = admin.cookie;
@@ -95,7 +102,7 @@ describe('admin login and session', () => {
     const after = await admin.get('/admin/api/settings');
     expect(after.status).toBe(401);
     expect(after.json.error).toMatchObject({ code: 'unauthorized', type: 'authentication_error' });
-    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, csrfToken: null });
+    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, role: null, csrfToken: null });
   });
 
   it('marks the cookie Secure behind an https proxy (trustProxy)', async () => {
@@ -140,7 +147,7 @@ describe('admin login and session', () => {
 
     await db.updateTable('admin_sessions').set({ expires_at: Date.now() - 1 }).execute();
     expect((await admin.get('/admin/api/settings')).status).toBe(401);
-    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, csrfToken: null });
+    expect((await admin.get('/admin/auth/me')).json).toEqual({ authenticated: false, user: null, role: null, csrfToken: null });
   });
 
   it('validates the login body', async () => {

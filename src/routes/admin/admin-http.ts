@@ -6,6 +6,8 @@ import type { AdminSessions, AdminSessionInfo } from '../../server/admin/admin-s
 import type { Redis } from 'ioredis';
 import type { AccountLockout } from '../../server/admin/account-lockout.js';
 import type { LoginLimiter } from '../../server/admin/login-limiter.js';
+import type { OidcLogin } from '../../server/admin/oidc-login.js';
+import type { AdminRole } from '../../core/admin-roles.js';
 import { badRequest, GatewayError } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
 import type { GatewayState } from '../../state/gateway-state.js';
@@ -27,12 +29,14 @@ export interface AdminServices extends AdminDeps {
   password: AdminPassword;
   sessions: AdminSessions;
   limiter: LoginLimiter;
+  /** Single sign-on, when configured (OIDC_* settings). */
+  oidc: OidcLogin | null;
   /** Per-account back-off on failed logins, on top of the per-address limiter. */
   accounts: AccountLockout;
 }
 
-/** Every change made through the console is recorded under this actor. */
-export const ADMIN_ACTOR = 'admin';
+/** The account behind a console change: what the audit log and change logs record. */
+export const actorOf = (request: { adminSession: AdminSessionInfo | null }): string => sessionOf(request).user;
 
 type Issue = z.core.$ZodIssue;
 
@@ -82,12 +86,13 @@ const errorResponse = (description: string) => ({ description, ...errorEnvelopeS
  */
 export const adminRoute = (
   summary: string,
-  parts: { body?: z.ZodType; querystring?: z.ZodType; params?: z.ZodType; public?: boolean; description?: string } = {},
+  parts: { body?: z.ZodType; querystring?: z.ZodType; params?: z.ZodType; public?: boolean; description?: string; role?: AdminRole } = {},
 ) => {
   const schema: FastifySchema & Record<string, unknown> = {
     tags: ['Admin'],
     summary,
     ...(parts.description ? { description: parts.description } : {}),
+    ...(parts.role ? { 'x-admin-role': parts.role } : {}),
     security: parts.public ? [] : [{ adminSession: [] }],
     ...(parts.body ? { body: jsonSchema(parts.body) } : {}),
     ...(parts.querystring ? { querystring: jsonSchema(parts.querystring) } : {}),
@@ -95,10 +100,11 @@ export const adminRoute = (
     response: {
       400: errorResponse('Invalid request (`param` names the field)'),
       401: errorResponse('No admin session'),
-      ...(parts.public ? {} : { 403: errorResponse('Missing or wrong x-csrf-token (mutating methods)') }),
+      ...(parts.public ? {} : { 403: errorResponse('Missing or wrong x-csrf-token (mutating methods), or a role below the one needed') }),
     },
   };
-  return { schema, validatorCompiler: noValidation };
+  // The guard reads `config.adminRole`; routes that declare none need `admin` (fail closed).
+  return { schema, validatorCompiler: noValidation, ...(parts.role ? { config: { adminRole: parts.role } } : {}) };
 };
 
 export const sessionOf = (request: { adminSession: AdminSessionInfo | null }): AdminSessionInfo => {
@@ -126,10 +132,10 @@ export const catchUp = async (state: GatewayState, version: number): Promise<voi
 /** `state.change` as an admin action, answered only once the catalog shows it. */
 export const applyChange = async (
   state: GatewayState,
-  meta: { action: string; target: string },
+  meta: { actor: string; action: string; target: string },
   mutate: Parameters<GatewayState['change']>[1],
 ) => {
-  const result = await state.change({ actor: ADMIN_ACTOR, ...meta }, mutate);
+  const result = await state.change(meta, mutate);
   if (result.changed) await catchUp(state, result.version);
   return result;
 };

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest } from '../../server/errors.js';
-import { ADMIN_ACTOR, adminRoute, applyChange, catchUp, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
+import { actorOf, adminRoute, applyChange, catchUp, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
 import { exportConfigYaml, isSensitiveHeader, REDACTED } from './config-export.js';
 import { planImport } from './config-import.js';
 import { createKeyEnvPolicy } from '../../config/key-env-policy.js';
@@ -31,6 +31,7 @@ export const registerConfigRoutes = (app: FastifyInstance, services: AdminServic
 
   app.get('/admin/api/config/export', {
     ...adminRoute('The merged configuration as YAML (no secrets)', {
+      role: 'operator',
       description: 'Providers in the config/models.yaml layout, each with its models in the providers/*.yaml layout, plus active_models.',
     }),
     handler: async (_request, reply) => {
@@ -48,12 +49,12 @@ export const registerConfigRoutes = (app: FastifyInstance, services: AdminServic
   });
 
   app.post('/admin/api/config/import', {
-    ...adminRoute('Replace the admin overlay with an exported YAML (validated first; all or nothing)', { body: importBody }),
+    ...adminRoute('Replace the admin overlay with an exported YAML (validated first; all or nothing)', { body: importBody, role: 'admin' }),
     handler: async (request) => {
       const { yaml } = parseWith(importBody, request.body);
       const keyEnvPolicy = createKeyEnvPolicy({ allow: settings.providerKeyEnvAllow, configNames: state.config.providers.map((p) => p.apiKeyEnv) });
       const plan = planImport(yaml, state.config, state.mergedConfig, keyEnvPolicy);
-      const result = await applyChange(state, { action: 'config.import', target: 'config' }, (draft) =>
+      const result = await applyChange(state, { actor: actorOf(request), action: 'config.import', target: 'config' }, (draft) =>
         draft.replaceAll(plan.snapshot),
       );
       return { ok: true, version: result.changed ? result.version : state.catalog.version, changed: result.changed };
@@ -61,7 +62,7 @@ export const registerConfigRoutes = (app: FastifyInstance, services: AdminServic
   });
 
   app.get('/admin/api/audit', {
-    ...adminRoute('Configuration changes, newest first', { querystring: auditQuery }),
+    ...adminRoute('Configuration changes, newest first', { querystring: auditQuery, role: 'viewer' }),
     handler: async (request) => {
       const query = parseWith(auditQuery, request.query, 'query');
       const page = await repositories.audit.listAudit(query.page, query.pageSize);
@@ -83,12 +84,12 @@ export const registerConfigRoutes = (app: FastifyInstance, services: AdminServic
   });
 
   app.post('/admin/api/audit/:id/rollback', {
-    ...adminRoute('Restore the configuration recorded by an audit entry (as a new version)', { params: idParams }),
+    ...adminRoute('Restore the configuration recorded by an audit entry (as a new version)', { params: idParams, role: 'admin' }),
     handler: async (request) => {
       const { id } = parseWith(idParams, request.params);
       const auditId = Number(id);
       if (!Number.isSafeInteger(auditId) || auditId < 1) throw badRequest('`id` must be an audit entry id.', 'invalid_request', 'id');
-      const result = await repositories.audit.rollbackTo(auditId, ADMIN_ACTOR);
+      const result = await repositories.audit.rollbackTo(auditId, actorOf(request));
       if (result.changed) await catchUp(state, result.version);
       return { ok: true, version: result.changed ? result.version : state.catalog.version, changed: result.changed };
     },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { currencySchema } from '../../config/config-schema.js';
 import { badRequest, notFound } from '../../server/errors.js';
 import { budgetPeriodStart, DEFAULT_BUDGET_CURRENCY, type ApiKeyRecord, type BudgetPeriod, type UpdateApiKeyInput } from '../../storage/index.js';
-import { ADMIN_ACTOR, adminRoute, catchUp, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
+import { actorOf, adminRoute, catchUp, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
 
 const isoTime = z.string().refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO-8601 time');
 const limit = z.number().int().positive().max(1_000_000_000).nullable();
@@ -78,14 +78,14 @@ export const registerKeyRoutes = (app: FastifyInstance, services: AdminServices)
   const viewOne = async (record: ApiKeyRecord) => toView(record, (await spendOf([record])).get(record.id) ?? 0);
 
   /** Key changes are not overlay changes; they are logged with the actor instead of audited. */
-  const changed = async (action: string, record: ApiKeyRecord) => {
-    ctx.logger.info({ actor: ADMIN_ACTOR, action, target: record.id, name: record.name }, 'api key changed');
+  const changed = async (actor: string, action: string, record: ApiKeyRecord) => {
+    ctx.logger.info({ actor, action, target: record.id, name: record.name }, 'api key changed');
     // This worker's key cache follows at once; others within their poll interval.
     await catchUp(state, await repositories.overlay.getStateVersion());
   };
 
   app.get('/admin/api/keys', {
-    ...adminRoute('List virtual API keys (masked)'),
+    ...adminRoute('List virtual API keys (masked)', { role: 'viewer' }),
     handler: async () => {
       const records = await keys.listApiKeys();
       const spend = await spendOf(records);
@@ -94,7 +94,7 @@ export const registerKeyRoutes = (app: FastifyInstance, services: AdminServices)
   });
 
   app.post('/admin/api/keys', {
-    ...adminRoute('Create a virtual key; the answer is the only time the secret is shown', { body: keyCreateSchema }),
+    ...adminRoute('Create a virtual key; the answer is the only time the secret is shown', { body: keyCreateSchema, role: 'operator' }),
     handler: async (request, reply) => {
       const body = parseWith(keyCreateSchema, request.body);
       const input = toInput(body);
@@ -102,29 +102,29 @@ export const registerKeyRoutes = (app: FastifyInstance, services: AdminServices)
         throw badRequest('`expiresAt` must be in the future.', 'invalid_request', 'expiresAt');
       }
       const { key, ...record } = await keys.createApiKey({ ...input, name: body.name });
-      await changed('api_key.create', record);
+      await changed(actorOf(request), 'api_key.create', record);
       return reply.code(201).send({ ...toView(record, 0), key });
     },
   });
 
   app.patch('/admin/api/keys/:id', {
-    ...adminRoute('Change a virtual key', { body: keyPatchSchema, params: idParams }),
+    ...adminRoute('Change a virtual key', { body: keyPatchSchema, params: idParams, role: 'operator' }),
     handler: async (request) => {
       const { id } = parseWith(idParams, request.params);
       const body = parseWith(keyPatchSchema, request.body);
       if (!(await keys.getApiKey(id))) throw notFound(`API key ${id} does not exist.`, 'api_key_not_found');
       const record = await keys.updateApiKey(id, toInput(body));
-      await changed('api_key.update', record);
+      await changed(actorOf(request), 'api_key.update', record);
       return viewOne(record);
     },
   });
 
   app.post('/admin/api/keys/:id/revoke', {
-    ...adminRoute('Revoke a virtual key (takes effect on every worker within the poll interval)', { params: idParams }),
+    ...adminRoute('Revoke a virtual key (takes effect on every worker within the poll interval)', { params: idParams, role: 'operator' }),
     handler: async (request) => {
       const { id } = parseWith(idParams, request.params);
       const record = await keys.revokeApiKey(id);
-      await changed('api_key.revoke', record);
+      await changed(actorOf(request), 'api_key.revoke', record);
       return viewOne(record);
     },
   });

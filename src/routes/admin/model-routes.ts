@@ -4,7 +4,7 @@ import { modelSeesImages, servedTypes, type CatalogModel } from '../../router/mo
 import { badRequest, conflict, GatewayError, notFound } from '../../server/errors.js';
 import { modelToEntry, parseModelEntry, type ModelOverlayData } from '../../state/merge-overlay.js';
 import type { JsonObject } from '../../storage/index.js';
-import { adminRoute, applyChange, keyParams, parseWith, yamlFieldError, type AdminServices } from './admin-http.js';
+import { actorOf, adminRoute, applyChange, keyParams, parseWith, yamlFieldError, type AdminServices } from './admin-http.js';
 import {
   activeModelsBody,
   activeModelsView,
@@ -65,7 +65,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
   };
 
   app.get('/admin/api/models', {
-    ...adminRoute('List models with status and active flags'),
+    ...adminRoute('List models with status and active flags', { role: 'viewer' }),
     handler: async () => {
       const catalog = state.catalog;
       return { data: catalog.models.map((m) => toModelView(m, catalog)) };
@@ -73,7 +73,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.post('/admin/api/models', {
-    ...adminRoute('Add a model to a provider', { body: modelCreateSchema }),
+    ...adminRoute('Add a model to a provider', { body: modelCreateSchema, role: 'operator' }),
     handler: async (request, reply) => {
       const body = parseWith(modelCreateSchema, request.body);
       const provider = state.catalog.providers.get(body.provider.toLowerCase());
@@ -88,7 +88,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
       });
       validate(data);
       const inBase = state.config.models.some((m) => modelKey(m.provider, m.name) === key);
-      await applyChange(state, { action: 'model.create', target: key }, (draft) =>
+      await applyChange(state, { actor: actorOf(request), action: 'model.create', target: key }, (draft) =>
         draft.create('model', key, data as JsonObject, { inBase }),
       );
       return reply.code(201).send(view(key));
@@ -96,7 +96,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.patch('/admin/api/models/:key', {
-    ...adminRoute('Change a model (key = provider/name, URL-encoded)', { body: modelPatchSchema, params: keyParams }),
+    ...adminRoute('Change a model (key = provider/name, URL-encoded)', { body: modelPatchSchema, params: keyParams, role: 'operator' }),
     handler: async (request) => {
       const { key: param } = parseWith(keyParams, request.params);
       const current = findModel(param);
@@ -118,7 +118,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
           throw conflict(`${current.key} is the active ${role} model; switch the active ${role} model first.`, 'model_is_active');
         }
       }
-      await applyChange(state, { action: 'model.update', target: current.key }, (draft) =>
+      await applyChange(state, { actor: actorOf(request), action: 'model.update', target: current.key }, (draft) =>
         draft.patch('model', current.key, patch),
       );
       return view(current.key);
@@ -126,7 +126,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.delete('/admin/api/models/:key', {
-    ...adminRoute('Delete a model (409 model_is_active while it is an active model)', { params: keyParams }),
+    ...adminRoute('Delete a model (409 model_is_active while it is an active model)', { params: keyParams, role: 'operator' }),
     handler: async (request) => {
       const { key: param } = parseWith(keyParams, request.params);
       const current = findModel(param);
@@ -138,7 +138,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
           'model_is_active',
         );
       }
-      await applyChange(state, { action: 'model.delete', target: current.key }, (draft) =>
+      await applyChange(state, { actor: actorOf(request), action: 'model.delete', target: current.key }, (draft) =>
         draft.remove('model', current.key),
       );
       return { ok: true };
@@ -146,12 +146,12 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.get('/admin/api/active-models', {
-    ...adminRoute('The active language and vision models'),
+    ...adminRoute('The active language and vision models', { role: 'viewer' }),
     handler: async () => activeModelsView(state.catalog),
   });
 
   app.put('/admin/api/active-models', {
-    ...adminRoute('Switch the active model of a type (takes effect with the next request)', { body: activeModelsBody }),
+    ...adminRoute('Switch the active model of a type (takes effect with the next request)', { body: activeModelsBody, role: 'operator' }),
     handler: async (request) => {
       const body = parseWith(activeModelsBody, request.body);
       const model = state.catalog.byKey.get(body.key.toLowerCase());
@@ -160,7 +160,7 @@ export const registerModelRoutes = (app: FastifyInstance, services: AdminService
         throw badRequest(`${model.key} cannot serve as the active ${body.type} model (types: ${model.types.join(', ')}).`, 'model_type_mismatch', 'key');
       }
       if (model.status !== 'usable' && !body.force) throw notUsable(model, body.type);
-      await applyChange(state, { action: 'active_model.set', target: body.type }, (draft) =>
+      await applyChange(state, { actor: actorOf(request), action: 'active_model.set', target: body.type }, (draft) =>
         draft.setActiveModel(body.type, model.key),
       );
       return activeModelsView(state.catalog);

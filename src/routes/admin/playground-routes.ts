@@ -30,6 +30,7 @@ export const registerPlaygroundRoutes = async (app: FastifyInstance, services: A
     },
     validatorCompiler: noValidation,
     serializerCompiler: passThrough,
+    config: { adminRole: 'operator' },
     handler: async (request, reply) => runOpenAIChat(ctx, request, reply, validateChatBody(request.body), adminCaller, { prepareImages }),
   });
 
@@ -45,6 +46,7 @@ export const registerPlaygroundRoutes = async (app: FastifyInstance, services: A
       },
       validatorCompiler: noValidation,
       serializerCompiler: passThrough,
+      config: { adminRole: 'operator' },
       handler: async (request, reply) => handleVisionCompletion(ctx, request, reply, adminCaller, { preparer }),
     });
   });

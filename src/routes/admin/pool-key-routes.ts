@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PoolKeyView } from '../../router/key-pool.js';
 import type { ProviderState } from '../../router/model-catalog.js';
 import { notFound } from '../../server/errors.js';
-import { ADMIN_ACTOR, adminRoute, catchUp, iso, parseWith, type AdminServices } from './admin-http.js';
+import { actorOf, adminRoute, catchUp, iso, parseWith, type AdminServices } from './admin-http.js';
 
 const limit = z.number().int().positive().max(1_000_000_000).nullable();
 const label = z.string().trim().min(1, 'must not be empty').max(64);
@@ -97,46 +97,46 @@ export const registerPoolKeyRoutes = (app: FastifyInstance, services: AdminServi
   };
 
   app.get('/admin/api/providers/:name/pool', {
-    ...adminRoute("The provider's keys with state, last error, last use and usage (masked)", { params: poolParams }),
+    ...adminRoute("The provider's keys with state, last error, last use and usage (masked)", { params: poolParams, role: 'viewer' }),
     handler: async (request) => poolView(findProvider(parseWith(poolParams, request.params).name)),
   });
 
   app.post('/admin/api/providers/:name/pool', {
-    ...adminRoute('Add a key to the provider\'s pool (sealed at rest; answered masked)', { params: poolParams, body: poolKeyCreateSchema }),
+    ...adminRoute('Add a key to the provider\'s pool (sealed at rest; answered masked)', { params: poolParams, body: poolKeyCreateSchema, role: 'operator' }),
     handler: async (request, reply) => {
       const provider = findProvider(parseWith(poolParams, request.params).name);
       const body = parseWith(poolKeyCreateSchema, request.body);
-      const added = await repositories.poolKeys.add(provider.config.name, body, ADMIN_ACTOR);
+      const added = await repositories.poolKeys.add(provider.config.name, body, actorOf(request));
       await catchUp(state, added.change.version);
       return reply.code(201).send(await poolView(findProvider(provider.config.name)));
     },
   });
 
   app.patch('/admin/api/providers/:name/pool/:id', {
-    ...adminRoute('Change a pool key: label, weight, enabled, limits or the key itself', { params: poolKeyParams, body: poolKeyPatchSchema }),
+    ...adminRoute('Change a pool key: label, weight, enabled, limits or the key itself', { params: poolKeyParams, body: poolKeyPatchSchema, role: 'operator' }),
     handler: async (request) => {
       const { name, id } = parseWith(poolKeyParams, request.params);
       const provider = findProvider(name);
       const body = parseWith(poolKeyPatchSchema, request.body);
-      await repositories.poolKeys.update(provider.config.name, id, body, ADMIN_ACTOR);
+      await repositories.poolKeys.update(provider.config.name, id, body, actorOf(request));
       await state.reload(true);
       return poolView(findProvider(provider.config.name));
     },
   });
 
   app.delete('/admin/api/providers/:name/pool/:id', {
-    ...adminRoute('Remove a key from the pool', { params: poolKeyParams }),
+    ...adminRoute('Remove a key from the pool', { params: poolKeyParams, role: 'operator' }),
     handler: async (request) => {
       const { name, id } = parseWith(poolKeyParams, request.params);
       const provider = findProvider(name);
-      const result = await repositories.poolKeys.remove(provider.config.name, id, ADMIN_ACTOR);
+      const result = await repositories.poolKeys.remove(provider.config.name, id, actorOf(request));
       await catchUp(state, result.version);
       return poolView(findProvider(provider.config.name));
     },
   });
 
   app.post('/admin/api/providers/:name/pool/:id/recheck', {
-    ...adminRoute('Let the next request re-check a key taken out of rotation now', { params: poolKeyParams }),
+    ...adminRoute('Let the next request re-check a key taken out of rotation now', { params: poolKeyParams, role: 'operator' }),
     handler: async (request) => {
       const { name, id } = parseWith(poolKeyParams, request.params);
       const provider = findProvider(name);

@@ -5,7 +5,7 @@ import type { ProviderState } from '../../router/model-catalog.js';
 import { badRequest, conflict, notFound } from '../../server/errors.js';
 import { parseProviderEntry, providerToEntry } from '../../state/merge-overlay.js';
 import type { JsonObject } from '../../storage/index.js';
-import { ADMIN_ACTOR, adminRoute, applyChange, catchUp, nameParams, parseWith, yamlFieldError, type AdminServices } from './admin-http.js';
+import { actorOf, adminRoute, applyChange, catchUp, nameParams, parseWith, yamlFieldError, type AdminServices } from './admin-http.js';
 import { checkIntervalFromEnv, ProviderChecks } from './provider-checks.js';
 import {
   providerCreateSchema,
@@ -53,7 +53,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
   };
 
   app.get('/admin/api/providers', {
-    ...adminRoute('List providers with masked key and status'),
+    ...adminRoute('List providers with masked key and status', { role: 'viewer' }),
     handler: async () => {
       const catalog = state.catalog;
       const masked = await repositories.providerKeys.listMasked();
@@ -62,7 +62,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
   });
 
   app.post('/admin/api/providers', {
-    ...adminRoute('Add a provider', { body: providerCreateSchema }),
+    ...adminRoute('Add a provider', { body: providerCreateSchema, role: 'operator' }),
     handler: async (request, reply) => {
       const body = parseWith(providerCreateSchema, request.body);
       checkKeyEnv(body.keyEnv);
@@ -75,7 +75,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
       const data = { name, ...providerPatchData(body, null) } as Record<string, unknown>;
       for (const field of Object.keys(data)) if (data[field] === undefined) delete data[field];
       validate(data);
-      await applyChange(state, { action: 'provider.create', target: name }, (draft) =>
+      await applyChange(state, { actor: actorOf(request), action: 'provider.create', target: name }, (draft) =>
         draft.create('provider', name, data as JsonObject, { inBase: Boolean(base) }),
       );
       return reply.code(201).send(await view(name));
@@ -83,7 +83,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
   });
 
   app.patch('/admin/api/providers/:name', {
-    ...adminRoute('Change a provider', { body: providerPatchSchema, params: nameParams }),
+    ...adminRoute('Change a provider', { body: providerPatchSchema, params: nameParams, role: 'operator' }),
     handler: async (request) => {
       const { name: param } = parseWith(nameParams, request.params);
       const current = findProvider(param).config;
@@ -96,7 +96,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
       const merged: Record<string, unknown> = { ...providerToEntry(current), ...patch, name: current.name };
       for (const field of Object.keys(merged)) if (merged[field] === undefined) delete merged[field];
       validate(merged);
-      await applyChange(state, { action: 'provider.update', target: current.name }, (draft) =>
+      await applyChange(state, { actor: actorOf(request), action: 'provider.update', target: current.name }, (draft) =>
         draft.patch('provider', current.name, patch),
       );
       return view(current.name);
@@ -104,7 +104,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
   });
 
   app.delete('/admin/api/providers/:name', {
-    ...adminRoute('Delete a provider (409 while it serves an active model)', { params: nameParams }),
+    ...adminRoute('Delete a provider (409 while it serves an active model)', { params: nameParams, role: 'operator' }),
     handler: async (request) => {
       const { name: param } = parseWith(nameParams, request.params);
       const current = findProvider(param).config;
@@ -116,7 +116,7 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
           'provider_in_use',
         );
       }
-      await applyChange(state, { action: 'provider.delete', target: current.name }, (draft) =>
+      await applyChange(state, { actor: actorOf(request), action: 'provider.delete', target: current.name }, (draft) =>
         draft.remove('provider', current.name),
       );
       return { ok: true };
@@ -124,30 +124,30 @@ export const registerProviderRoutes = (app: FastifyInstance, services: AdminServ
   });
 
   app.put('/admin/api/providers/:name/key', {
-    ...adminRoute('Set the provider API key (stored encrypted; answered masked)', { body: keyBody, params: nameParams }),
+    ...adminRoute('Set the provider API key (stored encrypted; answered masked)', { body: keyBody, params: nameParams, role: 'operator' }),
     handler: async (request) => {
       const { name: param } = parseWith(nameParams, request.params);
       const current = findProvider(param).config;
       const { apiKey } = parseWith(keyBody, request.body);
-      const result = await repositories.providerKeys.setKey(current.name, apiKey, ADMIN_ACTOR);
+      const result = await repositories.providerKeys.setKey(current.name, apiKey, actorOf(request));
       await catchUp(state, result.version);
       return view(current.name);
     },
   });
 
   app.delete('/admin/api/providers/:name/key', {
-    ...adminRoute('Remove the key set in the console (an env key applies again)', { params: nameParams }),
+    ...adminRoute('Remove the key set in the console (an env key applies again)', { params: nameParams, role: 'operator' }),
     handler: async (request) => {
       const { name: param } = parseWith(nameParams, request.params);
       const current = findProvider(param).config;
-      const result = await repositories.providerKeys.deleteKey(current.name, ADMIN_ACTOR);
+      const result = await repositories.providerKeys.deleteKey(current.name, actorOf(request));
       if (result.changed) await catchUp(state, result.version);
       return view(current.name);
     },
   });
 
   app.post('/admin/api/providers/:name/test', {
-    ...adminRoute('Test the connection: GET <base_url>/models with the key (recorded as the provider\'s last check)', { params: nameParams }),
+    ...adminRoute('Test the connection: GET <base_url>/models with the key (recorded as the provider\'s last check)', { params: nameParams, role: 'operator' }),
     handler: async (request) => {
       const { name: param } = parseWith(nameParams, request.params);
       const { check, ...result } = await checks.check(findProvider(param), 'console');

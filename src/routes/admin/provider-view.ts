@@ -21,7 +21,7 @@ const keyEnv = z
 const providerFields = {
   baseUrl: z.string().trim().max(2000).regex(/^https?:\/\/[^\s]+$/i, 'must be an http(s) URL'),
   description: z.string().max(2000),
-  protocol: z.enum(['openai', 'anthropic', 'openai-responses']),
+  protocol: z.enum(['openai', 'anthropic', 'openai-responses', 'gemini']),
   keyEnv: keyEnv.nullable(),
   needsKey: z.boolean(),
   enabled: z.boolean(),
@@ -144,9 +144,10 @@ export const testProviderConnection = async (ctx: GatewayContext, state: Provide
   };
   try {
     const response = await ctx.upstream.request(config.name, {
-      url: `${config.baseUrl}/models`,
+      // Gemini-protocol vendors list models at {host}/v1beta/models and take the key in x-goog-api-key.
+      url: config.protocol === 'gemini' ? `${config.baseUrl.replace(/\/+$/, '').replace(/\/v1(beta)?$/, '')}/v1beta/models` : `${config.baseUrl}/models`,
       method: 'GET',
-      headers: { accept: 'application/json', ...config.headers, ...adapter.authHeaders(apiKey) },
+      headers: { accept: 'application/json', ...config.headers, ...(config.protocol === 'gemini' ? (apiKey ? { 'x-goog-api-key': apiKey } : {}) : adapter.authHeaders(apiKey)) },
       timeouts: { ...TEST_TIMEOUTS, connect: Math.min(TEST_TIMEOUTS.connect, config.timeouts.connect ?? Infinity) },
     });
     let text: string;

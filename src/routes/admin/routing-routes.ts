@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { GatewayError } from '../../server/errors.js';
 import { modelGroupSchema, type ModelGroup } from '../../router/types.js';
-import { ADMIN_ACTOR, adminRoute, nameParams, parseWith, type AdminServices } from './admin-http.js';
+import { actorOf, adminRoute, nameParams, parseWith, type AdminServices } from './admin-http.js';
 
 const groupBody = z.object({}).passthrough();
 
@@ -23,7 +23,7 @@ export const registerRoutingRoutes = (app: FastifyInstance, services: AdminServi
   const configNames = new Set(state.config.modelGroups.map((g) => g.name));
 
   app.get('/admin/api/routing/groups', {
-    ...adminRoute('Model groups (config and admin), as the router uses them'),
+    ...adminRoute('Model groups (config and admin), as the router uses them', { role: 'viewer' }),
     handler: async () => {
       const adminNames = new Set((await stored(services)).map((g) => (g as { name?: string }).name));
       const groups = [...new Set(ctx.catalog().groups.values())];
@@ -32,7 +32,7 @@ export const registerRoutingRoutes = (app: FastifyInstance, services: AdminServi
   });
 
   app.put('/admin/api/routing/groups/:name', {
-    ...adminRoute('Create or replace a model group', { params: nameParams, body: groupBody }),
+    ...adminRoute('Create or replace a model group', { params: nameParams, body: groupBody, role: 'operator' }),
     handler: async (request) => {
       const { name } = parseWith(nameParams, request.params, 'path');
       const input = { ...(request.body as object), name };
@@ -47,14 +47,14 @@ export const registerRoutingRoutes = (app: FastifyInstance, services: AdminServi
         }
       }
       const others = (await stored(services)).filter((g) => (g as { name?: string }).name !== name);
-      await repositories.settings.set('modelGroups', [...others, input] as never, ADMIN_ACTOR);
+      await repositories.settings.set('modelGroups', [...others, input] as never, actorOf(request));
       await state.reload(true);
       return groupView(ctx.catalog().groups.get(name)!, 'admin');
     },
   });
 
   app.delete('/admin/api/routing/groups/:name', {
-    ...adminRoute('Delete a model group added in the admin', { params: nameParams }),
+    ...adminRoute('Delete a model group added in the admin', { params: nameParams, role: 'operator' }),
     handler: async (request) => {
       const { name } = parseWith(nameParams, request.params, 'path');
       const current = await stored(services);
@@ -64,14 +64,14 @@ export const registerRoutingRoutes = (app: FastifyInstance, services: AdminServi
           ? new GatewayError(`The group \`${name}\` comes from the config folder; change it there.`, { status: 409, code: 'group_from_config' })
           : new GatewayError(`No model group \`${name}\`.`, { status: 404, code: 'group_not_found' });
       }
-      await repositories.settings.set('modelGroups', remaining as never, ADMIN_ACTOR);
+      await repositories.settings.set('modelGroups', remaining as never, actorOf(request));
       await state.reload(true);
       return { ok: true };
     },
   });
 
   app.get('/admin/api/routing/health', {
-    ...adminRoute('Live health of every deployment (circuit breaker, in-flight, latency) and cache statistics'),
+    ...adminRoute('Live health of every deployment (circuit breaker, in-flight, latency) and cache statistics', { role: 'viewer' }),
     handler: async () => {
       const now = Date.now();
       const breakers = new Map(ctx.routing.breaker.snapshot(now).map((b) => [b.id, b]));

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { MAX_PASSWORD_LENGTH } from '../../server/admin/password-hash.js';
-import { ADMIN_ACTOR, adminRoute, parseWith, sessionOf, type AdminServices } from './admin-http.js';
+import { hashPassword, MAX_PASSWORD_LENGTH } from '../../server/admin/password-hash.js';
+import { actorOf, adminRoute, parseWith, sessionOf, type AdminServices } from './admin-http.js';
 import { checkPassword, invalidCredentials } from './auth-routes.js';
 
 const settingsBody = z.object({ platformName: z.string().trim().min(1, 'must not be empty').max(100) });
@@ -15,27 +15,31 @@ export const registerSettingsRoutes = (app: FastifyInstance, services: AdminServ
   const current = async () => ({ platformName: await repositories.settings.getPlatformName(settings.platformName) });
 
   app.get('/admin/api/settings', {
-    ...adminRoute('Console settings (platform name: stored value, else PLATFORM_NAME)'),
+    ...adminRoute('Console settings (platform name: stored value, else PLATFORM_NAME)', { role: 'admin' }),
     handler: current,
   });
 
   app.put('/admin/api/settings', {
-    ...adminRoute('Change console settings', { body: settingsBody }),
+    ...adminRoute('Change console settings', { body: settingsBody, role: 'admin' }),
     handler: async (request) => {
       const body = parseWith(settingsBody, request.body);
-      await repositories.settings.set('platformName', body.platformName, ADMIN_ACTOR);
+      await repositories.settings.set('platformName', body.platformName, actorOf(request));
       return current();
     },
   });
 
   app.post('/admin/api/password', {
-    ...adminRoute('Change the admin password (other sessions are logged out)', { body: passwordBody }),
+    ...adminRoute('Change your own password (your other sessions are logged out)', { body: passwordBody, role: 'viewer' }),
     handler: async (request, reply) => {
       const body = parseWith(passwordBody, request.body);
-      if (!(await checkPassword(services, request, body.currentPassword))) {
+      const user = await repositories.users.get(sessionOf(request).userId);
+      if (!(await checkPassword(services, request, user, body.currentPassword))) {
         throw invalidCredentials('The current password is not correct.');
       }
-      await services.password.change(body.newPassword, ADMIN_ACTOR);
+      // The first account keeps the console password's rules (it wins over ADMIN_PASSWORD,
+      // retires the generated file); other accounts store their own hash.
+      if (user!.usesConsolePassword) await services.password.change(body.newPassword, actorOf(request));
+      else await repositories.users.update(user!.id, { password_hash: await hashPassword(body.newPassword) }, { actor: actorOf(request), action: 'user.password' });
       await services.sessions.replaceAll(request, reply, sessionOf(request));
       return { ok: true };
     },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../server/errors.js';
 import { budgetPeriodStart, type TeamRecord } from '../../storage/index.js';
-import { adminRoute, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
+import { actorOf, adminRoute, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
 
 const limit = z.number().int().positive().max(1_000_000_000).nullable();
 export const teamCreateSchema = z.object({
@@ -58,22 +58,24 @@ export const registerTeamRoutes = (app: FastifyInstance, services: AdminServices
   const refresh = () => state.reload(true);
 
   app.get('/admin/api/teams', {
-    ...adminRoute('Teams with members, limits, budget and spend'),
+    ...adminRoute('Teams with members, limits, budget and spend', { role: 'viewer' }),
     handler: async () => ({ data: await toViews(await teams.list()) }),
   });
 
   app.post('/admin/api/teams', {
-    ...adminRoute('Create a team', { body: teamCreateSchema }),
+    ...adminRoute('Create a team', { body: teamCreateSchema, role: 'operator' }),
     handler: async (request, reply) => {
       const body = parseWith(teamCreateSchema, request.body);
       const team = await teams.create({ ...body, budget: body.budget ? { ...body.budget, currency: body.budget.currency ?? 'USD' } : body.budget });
+      // Teams are not in the overlay audit; like key changes, the log line names the account.
+      request.log.info({ actor: actorOf(request), action: 'team.create', target: team.id }, 'team changed');
       await refresh();
       return reply.code(201).send((await toViews([team]))[0]);
     },
   });
 
   app.get('/admin/api/teams/:id', {
-    ...adminRoute('One team', { params: idParams }),
+    ...adminRoute('One team', { params: idParams, role: 'viewer' }),
     handler: async (request) => {
       const { id } = parseWith(idParams, request.params);
       const team = await teams.get(id);
@@ -83,21 +85,23 @@ export const registerTeamRoutes = (app: FastifyInstance, services: AdminServices
   });
 
   app.patch('/admin/api/teams/:id', {
-    ...adminRoute('Change a team', { params: idParams, body: teamPatchSchema }),
+    ...adminRoute('Change a team', { params: idParams, body: teamPatchSchema, role: 'operator' }),
     handler: async (request) => {
       const { id } = parseWith(idParams, request.params);
       const body = parseWith(teamPatchSchema, request.body);
       const team = await teams.update(id, { ...body, budget: body.budget ? { ...body.budget, currency: body.budget.currency ?? 'USD' } : body.budget });
+      request.log.info({ actor: actorOf(request), action: 'team.update', target: id }, 'team changed');
       await refresh();
       return (await toViews([team]))[0];
     },
   });
 
   app.delete('/admin/api/teams/:id', {
-    ...adminRoute('Delete a team (its keys stay, without a team)', { params: idParams }),
+    ...adminRoute('Delete a team (its keys stay, without a team)', { params: idParams, role: 'operator' }),
     handler: async (request) => {
       const { id } = parseWith(idParams, request.params);
       await teams.remove(id);
+      request.log.info({ actor: actorOf(request), action: 'team.delete', target: id }, 'team changed');
       await refresh();
       return { ok: true };
     },

@@ -83,7 +83,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
   const usage = services.repositories.usage;
 
   app.get('/admin/api/usage/summary', {
-    ...adminRoute('Requests, errors, tokens, cost and latency percentiles for a time range', { querystring: rangeQuery }),
+    ...adminRoute('Requests, errors, tokens, cost and latency percentiles for a time range', { querystring: rangeQuery, role: 'viewer' }),
     handler: async (request) => {
       const query = parseWith(rangeQuery, request.query, 'query');
       const { from, to } = range(query);
@@ -94,7 +94,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.get('/admin/api/usage/timeseries', {
-    ...adminRoute('Usage per minute, hour or day', { querystring: timeseriesQuery }),
+    ...adminRoute('Usage per minute, hour or day', { querystring: timeseriesQuery, role: 'viewer' }),
     handler: async (request) => {
       const query = parseWith(timeseriesQuery, request.query, 'query');
       const { from, to } = range(query);
@@ -106,7 +106,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.get('/admin/api/usage/top', {
-    ...adminRoute('Top models, providers or keys by requests', { querystring: topQuery }),
+    ...adminRoute('Top models, providers or keys by requests', { querystring: topQuery, role: 'viewer' }),
     handler: async (request) => {
       const query = parseWith(topQuery, request.query, 'query');
       const { from, to } = range(query);
@@ -117,7 +117,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.get('/admin/api/logs', {
-    ...adminRoute('Request log, newest first', { querystring: logsQuery }),
+    ...adminRoute('Request log, newest first', { querystring: logsQuery, role: 'viewer' }),
     handler: async (request) => {
       const query = parseWith(logsQuery, request.query, 'query');
       const { from, to } = range(query);
@@ -138,7 +138,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
   });
 
   app.get('/admin/api/logs/:id', {
-    ...adminRoute('One request log entry', { params: idParams }),
+    ...adminRoute('One request log entry', { params: idParams, role: 'viewer' }),
     handler: async (request) => {
       const { id } = parseWith(idParams, request.params);
       const record = await usage.getLog(id);

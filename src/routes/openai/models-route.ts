@@ -37,7 +37,7 @@ interface ListedModel {
 }
 
 /** Groups and usable models; a name served by several providers is listed as `Provider/name`, the form that resolves. */
-const listModels = (catalog: Catalog): ListedModel[] => {
+export const listModels = (catalog: Catalog): ListedModel[] => {
   const usable = catalog.models.filter((m) => m.status === 'usable');
   const counts = new Map<string, number>();
   for (const m of usable) counts.set(m.name.toLowerCase(), (counts.get(m.name.toLowerCase()) ?? 0) + 1);
@@ -71,7 +71,7 @@ const listModels = (catalog: Catalog): ListedModel[] => {
 };
 
 /** A key restricted to some models sees only those (matched as admission matches them). */
-const visibleTo = (caller: ApiCaller) => {
+export const visibleTo = (caller: ApiCaller) => {
   const allowed = caller.kind === 'virtual' ? (caller as ApiCaller & { record?: { allowedModels?: string[] | null } }).record?.allowedModels : null;
   if (!allowed || allowed.length === 0) return () => true;
   const set = new Set(allowed.map((m) => m.toLowerCase()));

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionRepository } from '../../storage/index.js';
+import type { AdminUser, AdminUserRepository, SessionRepository } from '../../storage/index.js';
 import { constantTimeEqual } from '../api-auth.js';
 import { GatewayError } from '../errors.js';
+import { roleAllows, type AdminRole } from '../../core/admin-roles.js';
 
 export const SESSION_COOKIE = 'skgw_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -14,9 +15,19 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface AdminSessionInfo {
   id: string;
+  userId: string;
+  /** The account's login name: what the audit log records as the actor. */
   user: string;
+  role: AdminRole;
   csrfToken: string;
   expiresAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The least admin role a `/admin/api` route needs (missing: `admin`, fail closed). */
+    adminRole?: AdminRole;
+  }
 }
 
 declare module 'fastify' {
@@ -31,6 +42,13 @@ export const unauthorizedError = () =>
     status: 401,
     code: 'unauthorized',
     type: 'authentication_error',
+  });
+
+export const forbiddenRoleError = (need: AdminRole) =>
+  new GatewayError(`This needs the ${need} role; your account cannot do it.`, {
+    status: 403,
+    code: 'insufficient_role',
+    type: 'permission_error',
   });
 
 export const csrfError = () =>
@@ -48,28 +66,38 @@ export const csrfError = () =>
 export class AdminSessions {
   constructor(
     private readonly repository: SessionRepository,
+    private readonly users: AdminUserRepository,
     private readonly ttlMs = SESSION_TTL_MS,
   ) {}
 
-  async create(request: FastifyRequest, reply: FastifyReply, csrfToken = randomBytes(32).toString('base64url')): Promise<AdminSessionInfo> {
-    const { id, expiresAt } = await this.repository.createSession(this.ttlMs, { user: 'admin', csrf: csrfToken });
+  async create(request: FastifyRequest, reply: FastifyReply, user: AdminUser, csrfToken = randomBytes(32).toString('base64url')): Promise<AdminSessionInfo> {
+    const { id, expiresAt } = await this.repository.createSession(this.ttlMs, { user: user.username, csrf: csrfToken }, user.id);
     this.setCookie(request, reply, id);
-    return { id, user: 'admin', csrfToken, expiresAt };
+    return { id, userId: user.id, user: user.username, role: user.role, csrfToken, expiresAt };
   }
 
-  /** The request's session, extending it (sliding expiry); null when absent or expired. */
+  /**
+   * The request's session, extending it (sliding expiry); null when absent, expired, or its
+   * account is gone or disabled. The account (and so its role) is read on every request, so
+   * a disabled account or a changed role takes effect at once on every worker.
+   */
   async fromRequest(request: FastifyRequest, reply: FastifyReply): Promise<AdminSessionInfo | null> {
     const id = request.cookies?.[SESSION_COOKIE];
     if (!id) return null;
     const session = await this.repository.getSession(id);
-    if (!session || typeof session.data.csrf !== 'string' || !session.data.csrf) return null;
+    if (!session || !session.userId || typeof session.data.csrf !== 'string' || !session.data.csrf) return null;
+    const user = await this.users.get(session.userId);
+    if (!user || user.disabled) {
+      await this.repository.deleteSession(id);
+      return null;
+    }
     let expiresAt = session.expiresAt;
     if (expiresAt - Date.now() < this.ttlMs - EXTEND_AFTER_MS) {
       if (!(await this.repository.extendSession(id, this.ttlMs))) return null;
       expiresAt = Date.now() + this.ttlMs;
       this.setCookie(request, reply, id);
     }
-    return { id, user: typeof session.data.user === 'string' ? session.data.user : 'admin', csrfToken: session.data.csrf, expiresAt };
+    return { id, userId: user.id, user: user.username, role: user.role, csrfToken: session.data.csrf, expiresAt };
   }
 
   async destroy(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -78,10 +106,12 @@ export class AdminSessions {
     reply.clearCookie(SESSION_COOKIE, this.cookieOptions(request));
   }
 
-  /** After a password change: every other browser is logged out, this one keeps working. */
+  /** After a password change: the account's other browsers are logged out, this one keeps working. */
   async replaceAll(request: FastifyRequest, reply: FastifyReply, keep: AdminSessionInfo): Promise<AdminSessionInfo> {
-    await this.repository.deleteAllSessions();
-    return this.create(request, reply, keep.csrfToken);
+    await this.repository.deleteSessionsOfUser(keep.userId);
+    const user = await this.users.get(keep.userId);
+    if (!user) throw unauthorizedError();
+    return this.create(request, reply, user, keep.csrfToken);
   }
 
   private cookieOptions(request: FastifyRequest) {
@@ -122,7 +152,8 @@ export const isAdminApiRequest = (request: FastifyRequest): boolean => {
 /**
  * One root-level hook guards every `/admin/api/*` route, whoever registers it and
  * whenever (Fastify applies root hooks to all routes): no session → 401, a mutating
- * method without the session's CSRF token → 403. It runs before the body is parsed.
+ * method without the session's CSRF token → 403, an account whose role is below the
+ * route's `config.adminRole` → 403 insufficient_role. It runs before the body is parsed.
  */
 export const installAdminGuard = async (app: FastifyInstance, sessions: AdminSessions): Promise<void> => {
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
@@ -135,6 +166,8 @@ export const installAdminGuard = async (app: FastifyInstance, sessions: AdminSes
       const presented = request.headers[CSRF_HEADER];
       if (typeof presented !== 'string' || !constantTimeEqual(presented, session.csrfToken)) throw csrfError();
     }
+    const need = request.routeOptions.config?.adminRole ?? 'admin';
+    if (!roleAllows(session.role, need)) throw forbiddenRoleError(need);
     request.adminSession = session;
   });
 };

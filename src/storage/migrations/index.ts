@@ -7,6 +7,7 @@ import { usageCurrencyMigration } from './0004-usage-currency-and-cache-tokens.j
 import { usageHourlyRollupsMigration } from './0006-usage-hourly-rollups.js';
 import { storedResponsesMigration } from './0008-stored-responses.js';
 import { keyPoolsAndTeamsMigration } from './0009-key-pools-and-teams.js';
+import { adminUsersMigration } from './0011-admin-users.js';
 import type { MigrationFactory, StorageDialect } from './migration-context.js';
 
 /**
@@ -24,6 +25,7 @@ export const migrations: ReadonlyArray<readonly [name: string, factory: Migratio
   // 0007 likewise.
   ['0008_stored_responses', storedResponsesMigration],
   ['0009_key_pools_and_teams', keyPoolsAndTeamsMigration],
+  ['0011_admin_users', adminUsersMigration],
 ];
 
 export class StaticMigrationProvider implements MigrationProvider {

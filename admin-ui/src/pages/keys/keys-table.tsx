@@ -9,6 +9,7 @@ interface Props {
   keys: ApiKey[];
   onEdit: (key: ApiKey) => void;
   onRevoke: (key: ApiKey) => void;
+  readOnly?: boolean;
 }
 
 function Spend({ apiKey }: { apiKey: ApiKey }) {
@@ -30,7 +31,7 @@ function Spend({ apiKey }: { apiKey: ApiKey }) {
   );
 }
 
-export function KeysTable({ keys, onEdit, onRevoke }: Props) {
+export function KeysTable({ keys, onEdit, onRevoke, readOnly = false }: Props) {
   const { t } = useTranslation();
   return (
     <Table.ScrollContainer minWidth={980}>
@@ -107,7 +108,8 @@ export function KeysTable({ keys, onEdit, onRevoke }: Props) {
                 <Text size="xs">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t('keys.neverUsed')}</Text>
               </Table.Td>
               <Table.Td>
-                <Group gap={4} justify="flex-end" wrap="nowrap">
+                {/* Viewers read the list; editing is for operators and admins. */}
+                {readOnly ? null : <Group gap={4} justify="flex-end" wrap="nowrap">
                   <Tooltip label={t('keys.editLimits')}>
                     <ActionIcon
                       variant="subtle"
@@ -132,7 +134,7 @@ export function KeysTable({ keys, onEdit, onRevoke }: Props) {
                       <IconBan size={18} />
                     </ActionIcon>
                   </Tooltip>
-                </Group>
+                </Group>}
               </Table.Td>
             </Table.Tr>
           ))}
