@@ -25,7 +25,7 @@ beforeAll(async () => {
   h = await startHarness({
     // No disconnect grace: a client that leaves aborts the vendor call at once (the case under test).
     settings: { masterKey: 'gw-master-breaker-tenant', disconnectGraceMs: 0 },
-    providers: [provider('Shared', 'shared-m'), provider('Sized', 'sized-m'), provider('Probe', 'probe-m', true), provider('Leave', 'leave-m')],
+    providers: [provider('Shared', 'shared-m'), provider('Sized', 'sized-m'), provider('Probe', 'probe-m', true), provider('Leave', 'leave-m'), provider('Filter', 'filter-m'), provider('Flaky', 'flaky-m')],
     modelsYamlExtra: 'routing:\n  failure_threshold: 3\n  window_ms: 30000\n  cooldown_ms: 400\n',
   });
   const keys = h.gateway.repositories.apiKeys;
@@ -124,5 +124,38 @@ describe("one tenant's bad requests and another tenant's service (issue 10)", ()
     await new Promise((resolve) => setTimeout(resolve, 100));
     const other = await chat(tenantB, 'leave-m');
     expect(other).toEqual({ status: 200, code: null });
+  });
+
+  it('error events a request provokes mid-stream do not open the breaker; vendor failures mid-stream still do', async () => {
+    const stream = async (key: string, model: string) => {
+      const res = await fetch(`${h.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hello' }] }),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    // A content filter striking mid-answer, as DeepSeek, Qwen and Zhipu send it.
+    for (let i = 0; i < 5; i += 1) {
+      h.sim.addRule({
+        match: { model: 'filter-m' },
+        times: 1,
+        behavior: {
+          streamErrorAfterChunks: 2,
+          errorBody: JSON.stringify({ error: { message: 'Content Exists Risk', type: 'invalid_request_error', code: 'content_filter' } }),
+        },
+      });
+      const { text } = await stream(tenantA, 'filter-m');
+      expect(text).toContain('Content Exists Risk');
+    }
+    expect(circuit('Filter/filter-m')).toBe('closed');
+    expect((await chat(tenantB, 'filter-m')).status).toBe(200);
+
+    // The vendor overloading mid-answer is its own trouble: it counts.
+    for (let i = 0; i < 3; i += 1) {
+      h.sim.addRule({ match: { model: 'flaky-m' }, times: 1, behavior: { streamErrorAfterChunks: 2, errorMessage: 'The server is overloaded' } });
+      await stream(tenantA, 'flaky-m');
+    }
+    expect(circuit('Flaky/flaky-m')).toBe('open');
   });
 });

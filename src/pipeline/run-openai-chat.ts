@@ -1,3 +1,4 @@
+import { streamFailureKind } from '../router/stream-failure.js';
 import type { ApiCaller } from '../server/api-auth.js';
 import type { GatewayContext } from '../server/gateway-context.js';
 import type { CatalogModel } from '../router/model-catalog.js';
@@ -250,7 +251,9 @@ export const runOpenAIChat = async (
       account.status = outcome.error.status;
       account.errorCode = outcome.error.code;
       // The stream had started, so it is not retried; the deployment still pays for it.
-      ctx.routing.breaker.onFailure(result.deploymentId, outcome.error.code === 'upstream_malformed_response' ? 'malformed-response' : 'server', Date.now());
+      // Only vendor-side trouble counts: a request-caused error event must not open it for every tenant.
+      const failure = streamFailureKind(outcome.error, outcome.vendorErrorText);
+      if (failure) ctx.routing.breaker.onFailure(result.deploymentId, failure, Date.now());
     } else if (outcome.clientAborted) account.clientDisconnected();
     return reply;
   } catch (error) {

@@ -1,3 +1,4 @@
+import { streamFailureKind } from '../router/stream-failure.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../core/gateway-error.js';
 import type { NeutralRequest } from '../core/neutral-request.js';
@@ -271,7 +272,9 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     if (outcome.error) {
       account.status = outcome.error.status;
       account.errorCode = outcome.error.code;
-      ctx.routing.breaker.onFailure(result.deploymentId, outcome.error.code === 'upstream_malformed_response' ? 'malformed-response' : 'server', Date.now());
+      // Only vendor-side trouble counts: a request-caused error event must not open it for every tenant.
+      const failure = streamFailureKind(outcome.error, null);
+      if (failure) ctx.routing.breaker.onFailure(result.deploymentId, failure, Date.now());
     } else if (outcome.clientAborted) account.clientDisconnected();
     return null;
   } catch (error) {

@@ -68,6 +68,8 @@ export const sanitizeBehavior = (value: unknown): SimulatorBehavior | undefined 
   if (tokenDelayMs !== undefined) behavior.tokenDelayMs = tokenDelayMs;
   const disconnectAfterChunks = nonNegative(input.disconnectAfterChunks);
   if (disconnectAfterChunks !== undefined) behavior.disconnectAfterChunks = Math.floor(disconnectAfterChunks);
+  const streamErrorAfterChunks = nonNegative(input.streamErrorAfterChunks);
+  if (streamErrorAfterChunks !== undefined) behavior.streamErrorAfterChunks = Math.floor(streamErrorAfterChunks);
   if (typeof input.malformedJson === 'boolean') behavior.malformedJson = input.malformedJson;
   if (typeof input.hang === 'boolean') behavior.hang = input.hang;
   if (typeof input.toolCalls === 'boolean') behavior.toolCalls = input.toolCalls;

@@ -77,10 +77,15 @@ export const buildStreamEvents = (plan: ChatPlan, behavior: SimulatorBehavior): 
 };
 
 /** Writes the events with `tokenDelayMs` between them; `disconnectAfterChunks` kills the socket after n events. */
-export const writeStream = async (exchange: Exchange, events: string[], behavior: SimulatorBehavior, contentType?: string): Promise<void> => {
+export const writeStream = async (exchange: Exchange, eventsIn: string[], behavior: SimulatorBehavior, contentType?: string): Promise<void> => {
   if (exchange.closed) return;
+  let events = eventsIn;
   const { res } = exchange;
   res.writeHead(200, contentType ? { ...STREAM_HEADERS, 'content-type': contentType } : STREAM_HEADERS);
+  if (behavior.streamErrorAfterChunks !== undefined) {
+    const body = behavior.errorBody ?? JSON.stringify({ error: { message: behavior.errorMessage ?? 'The stream failed.', type: 'server_error', code: null } });
+    events = [...events.slice(0, behavior.streamErrorAfterChunks).filter((event) => event !== DONE), `data: ${body}\n\n`];
+  }
   const limit = behavior.disconnectAfterChunks;
   const delay = behavior.tokenDelayMs ?? 0;
   if (delay <= 0 && limit === undefined) {

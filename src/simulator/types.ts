@@ -23,6 +23,12 @@ export interface SimulatorBehavior {
   firstTokenDelayMs?: number;
   tokenDelayMs?: number;
   disconnectAfterChunks?: number;
+  /**
+   * After this many stream events, an error event (`errorBody`, or an OpenAI-shaped error
+   * with `errorMessage`) ends the stream without [DONE], as vendors do for a content
+   * filter or an overload that strikes mid-answer.
+   */
+  streamErrorAfterChunks?: number;
   malformedJson?: boolean;
   hang?: boolean;
   toolCalls?: boolean;

@@ -14,6 +14,8 @@ export interface StreamOutcome {
   clientAborted: boolean;
   /** The first finish_reason the stream carried (for tracing). */
   finishReason: string | null;
+  /** The vendor's own error event, when it sent one (bounded), to tell request-caused errors from vendor trouble. */
+  vendorErrorText: string | null;
 }
 
 export interface RelayOptions {
@@ -73,7 +75,7 @@ export const relayStream = async (
   res: ServerResponse,
   options: RelayOptions,
 ): Promise<StreamOutcome> => {
-  const outcome: StreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false, finishReason: null };
+  const outcome: StreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false, finishReason: null, vendorErrorText: null };
   const textParts: string[] = [];
   const rawChunks: string[] = [];
   const modelNeedle = `"model":${JSON.stringify(options.requestedModel)}`;
@@ -153,6 +155,7 @@ export const relayStream = async (
       }
     }
     if ((chunk as { error?: unknown }).error) {
+      outcome.vendorErrorText ??= data.slice(0, 2000);
       pending += `data: ${data}\n\n`;
       return;
     }
