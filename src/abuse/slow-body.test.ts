@@ -14,7 +14,7 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness({
-    settings: { masterKey: master, maxConnectionsPerClient: CAP, bodyTimeoutMs: BODY_TIMEOUT_MS, headersTimeoutMs: 1_000 },
+    settings: { masterKey: master, maxConnectionsPerClient: CAP, connectionLimitExempt: [], bodyTimeoutMs: BODY_TIMEOUT_MS, headersTimeoutMs: 1_000 },
   });
 });
 afterAll(async () => h?.close());
@@ -44,7 +44,7 @@ describe('slow request bodies', () => {
   });
 
   it('does not cap a trusted proxy, which carries many clients on one address', async () => {
-    const proxied = await startHarness({ settings: { masterKey: master, maxConnectionsPerClient: 5, trustProxy: '127.0.0.1' } });
+    const proxied = await startHarness({ settings: { masterKey: master, maxConnectionsPerClient: 5, connectionLimitExempt: [], trustProxy: '127.0.0.1' } });
     try {
       const held: RawConnection[] = [];
       for (let i = 0; i < 15; i++) held.push(await openRaw(proxied.url, chatHead(master)));

@@ -4,7 +4,7 @@ import { readRuntimeSettings } from './env.js';
 describe('slow-client and proxy settings', () => {
   it('has sensible defaults', () => {
     const settings = readRuntimeSettings({});
-    expect(settings).toMatchObject({ headersTimeoutMs: 15_000, bodyTimeoutMs: 60_000, maxConnectionsPerClient: 256, connectionLimitExempt: [], trustProxy: false });
+    expect(settings).toMatchObject({ headersTimeoutMs: 15_000, bodyTimeoutMs: 60_000, maxConnectionsPerClient: 256, connectionLimitExempt: ['loopback'], trustProxy: false });
     expect(settings.settingWarnings).toEqual([]);
   });
 
@@ -20,6 +20,9 @@ describe('slow-client and proxy settings', () => {
     expect(settings.settingWarnings[0]).toMatch(/GATEWAY_TRUST_PROXY=true is deprecated/);
     expect(readRuntimeSettings({ GATEWAY_TRUST_PROXY: '1' }).settingWarnings).toEqual([]);
     expect(() => readRuntimeSettings({ GATEWAY_CONNECTION_LIMIT_EXEMPT: 'proxy.local' })).toThrow(/GATEWAY_CONNECTION_LIMIT_EXEMPT/);
+    // Loopback (a same-host reverse proxy) is exempt unless the operator sets the list, even to nothing.
+    expect(readRuntimeSettings({}).connectionLimitExempt).toEqual(['loopback']);
+    expect(readRuntimeSettings({ GATEWAY_CONNECTION_LIMIT_EXEMPT: '' }).connectionLimitExempt).toEqual([]);
     expect(() => readRuntimeSettings({ GATEWAY_BODY_TIMEOUT_MS: 'soon' })).toThrow(/GATEWAY_BODY_TIMEOUT_MS/);
   });
 });

@@ -137,7 +137,12 @@ export const readRuntimeSettings = (
     headersTimeoutMs: intFrom(env.GATEWAY_HEADERS_TIMEOUT_MS, 15_000, 'GATEWAY_HEADERS_TIMEOUT_MS'),
     bodyTimeoutMs: intFrom(env.GATEWAY_BODY_TIMEOUT_MS, 60_000, 'GATEWAY_BODY_TIMEOUT_MS'),
     maxConnectionsPerClient: intFrom(env.GATEWAY_MAX_CONNECTIONS_PER_CLIENT, 256, 'GATEWAY_MAX_CONNECTIONS_PER_CLIENT'),
-    connectionLimitExempt: parseAddressList(env.GATEWAY_CONNECTION_LIMIT_EXEMPT, 'GATEWAY_CONNECTION_LIMIT_EXEMPT'),
+    // Loopback is exempt unless the operator says otherwise: a reverse proxy on the same host
+    // (or a local benchmark) arrives from 127.0.0.1 and would otherwise share one cap.
+    connectionLimitExempt:
+      env.GATEWAY_CONNECTION_LIMIT_EXEMPT === undefined
+        ? ['loopback']
+        : parseAddressList(env.GATEWAY_CONNECTION_LIMIT_EXEMPT, 'GATEWAY_CONNECTION_LIMIT_EXEMPT'),
     providerKeyEnvAllow: parseKeyEnvAllow(env.GATEWAY_PROVIDER_KEY_ENV_ALLOW),
     timeouts: {
       connect: intFrom(env.GATEWAY_CONNECT_TIMEOUT_MS, 10_000, 'GATEWAY_CONNECT_TIMEOUT_MS'),
