@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Four workers even on a 2-core machine: one worker would hide shared state between test
+    // files (schemas, Redis keys, ports), which every test must be free of.
+    maxWorkers: 4,
     // Tables in PostgreSQL's public schema before any test (see the file for why).
     globalSetup: ['./src/test-support/global-setup.ts'],
     reporters: ['default', './scripts/plain-summary-reporter.ts'],
