@@ -80,5 +80,46 @@ export const modelAccessFor = (allowed: readonly string[] | null | undefined): M
   return access;
 };
 
+/**
+ * Both lists at once (a key's own and its team's): a deployment must be allowed by each,
+ * at the first deployment, in groups, retries and fallbacks alike.
+ */
+class BothAccess extends ModelAccess {
+  readonly #groups = new WeakMap<ModelGroup, ModelGroup | null>();
+  constructor(
+    private readonly first: ModelAccess,
+    private readonly second: ModelAccess,
+  ) {
+    super([]);
+  }
+  override allowsModel(model: AccessModel): boolean {
+    return this.first.allowsModel(model) && this.second.allowsModel(model);
+  }
+  override allowsName(name: string | undefined): boolean {
+    return this.first.allowsName(name) && this.second.allowsName(name);
+  }
+  override restrict(catalog: Catalog, group: ModelGroup): ModelGroup | null {
+    const known = this.#groups.get(group);
+    if (known !== undefined) return known;
+    const once = this.first.restrict(catalog, group);
+    const result = once === null ? null : this.second.restrict(catalog, once);
+    this.#groups.set(group, result);
+    return result;
+  }
+}
+
+const bothByPair = new WeakMap<ModelAccess, WeakMap<ModelAccess, ModelAccess>>();
+
+/** The intersection of two access checks (either may be null: unrestricted), memoised per pair. */
+export const bothAccess = (first: ModelAccess | null, second: ModelAccess | null): ModelAccess | null => {
+  if (!first) return second;
+  if (!second) return first;
+  let inner = bothByPair.get(first);
+  if (!inner) bothByPair.set(first, (inner = new WeakMap()));
+  let access = inner.get(second);
+  if (!access) inner.set(second, (access = new BothAccess(first, second)));
+  return access;
+};
+
 export const modelNotAllowed = (name: string) =>
   new GatewayError(`This API key may not use the model \`${name.slice(0, 200)}\`.`, { status: 403, code: 'model_not_allowed', param: 'model' });

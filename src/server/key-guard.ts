@@ -6,7 +6,7 @@ import { RateLimiter, rateLimitHeaders } from '../limits/rate-limiter.js';
 import type { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import { costOf } from '../observability/usage-record.js';
 import { plainUsage } from '../core/usage.js';
-import { modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
+import { bothAccess, modelAccessFor, modelNotAllowed, type ModelAccess } from '../router/model-access.js';
 import { DEFAULT_BUDGET_CURRENCY, hashApiKey, type ApiKeyRecord, type Repositories, type TeamRecord } from '../storage/index.js';
 import type { ApiCaller } from './api-auth.js';
 import { GatewayError } from './errors.js';
@@ -20,6 +20,8 @@ export interface VirtualCaller extends ApiCaller {
   budgetHold: BudgetHold | null;
   /** The key's team at admission (its budget and limits cap the key), or null. */
   team: TeamRecord | null;
+  /** The team's allowed models, known from authentication on (routing restricts by them too). */
+  teamAllowedModels: readonly string[] | null;
   teamHold: BudgetHold | null;
   teamReserved: number;
 }
@@ -61,7 +63,7 @@ const budgetCurrency = (record: ApiKeyRecord): string => record.budget?.currency
 
 /** The caller's allowed-models check (precomputed per key), or null when it may use every model. */
 export const callerModelAccess = (caller: ApiCaller): ModelAccess | null =>
-  isVirtual(caller) ? modelAccessFor(caller.record.allowedModels) : null;
+  isVirtual(caller) ? bothAccess(modelAccessFor(caller.record.allowedModels), modelAccessFor(caller.teamAllowedModels)) : null;
 
 /** Only spend in a budget's own currency counts against it, so only that is reserved. */
 const estimateIn = (model: AdmittedModel, currency: string, promptTokens: number, outputTokens: number): number =>
@@ -175,7 +177,8 @@ export class KeyGuard {
     if (record.expiresAt !== null && record.expiresAt <= now) {
       throw new GatewayError('This API key has expired.', { status: 401, code: 'api_key_expired', type: 'authentication_error' });
     }
-    return { kind: 'virtual', keyId: record.id, keyName: record.name, record, reserved: 0, budgetHold: null, team: null, teamHold: null, teamReserved: 0 };
+    const teamAllowedModels = record.teamId === null ? null : (this.teams.get(record.teamId)?.allowedModels ?? null);
+    return { kind: 'virtual', keyId: record.id, keyName: record.name, record, reserved: 0, budgetHold: null, team: null, teamHold: null, teamReserved: 0, teamAllowedModels };
   }
 
   /**

@@ -146,3 +146,44 @@ describe('team RPM across two instances sharing Redis', () => {
     expect(fourth.message).toContain('team');
   });
 });
+
+describe("a team's allowed models through model groups", () => {
+  // The team's list holds at every deployment a group, retry or fallback reaches, as a
+  // key's own list does: a group that mixes an allowed and a disallowed model must never
+  // be a way around it.
+  let h: Harness;
+  const admin = new AdminTestClient(() => h.url);
+  beforeAll(async () => {
+    h = await startHarness({
+      settings: { masterKey: master, adminPassword: ADMIN_PASSWORD },
+      modelsYamlExtra: [
+        'model_groups:',
+        '  - name: "mixed"',
+        '    strategy: "weighted"',
+        '    deployments:',
+        '      - { provider: "OpenAI", model: "gpt-test", weight: 1 }',
+        '      - { provider: "Moonshot", model: "kimi-test", weight: 5 }',
+        '',
+      ].join('\n'),
+    });
+    await admin.login(ADMIN_PASSWORD);
+  });
+  afterAll(async () => h?.close());
+
+  it('serves a group only from the deployments the team may use', async () => {
+    const team = await admin.post('/admin/api/teams', { name: 'Narrow', allowedModels: ['gpt-test', 'mixed'] });
+    const narrow = await admin.post('/admin/api/teams', { name: 'Narrower', allowedModels: ['gpt-test'] });
+    // The key itself may use the group; its team names the group too, or only one model.
+    const wide = await admin.post('/admin/api/keys', { name: 'wide-key', teamId: team.json.id });
+    const capped = await admin.post('/admin/api/keys', { name: 'capped-key', teamId: narrow.json.id, allowedModels: ['mixed'] });
+    h.sim.clear();
+    for (let i = 0; i < 12; i += 1) expect((await send(h.url, capped.json.key, 'mixed')).status).toBe(200);
+    const models = h.sim.received.map((r) => (r.body as { model?: string }).model);
+    expect(models).toHaveLength(12);
+    expect(models.every((m) => m === 'gpt-test')).toBe(true);
+    // Naming the group in the team's list allows what the operator put in it.
+    h.sim.clear();
+    for (let i = 0; i < 12; i += 1) expect((await send(h.url, wide.json.key, 'mixed')).status).toBe(200);
+    expect(h.sim.received.some((r) => (r.body as { model?: string }).model === 'kimi-test')).toBe(true);
+  });
+});
