@@ -145,3 +145,44 @@ describe.skipIf(targets.find((t) => t.dialect === 'postgres')!.skip)('PostgreSQL
     }
   });
 });
+
+describe.skipIf(targets.find((t) => t.dialect === 'postgres')!.skip)('PostgreSQL start-up beside schemas that come and go', () => {
+  // Kysely's stock introspector listed every schema's tables at each migration; another
+  // deployment or test dropping its schema meanwhile failed our start with "schema … does
+  // not exist" (seen in the suite at four workers).
+  it('migrates while other schemas are created and dropped all the time', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { PG_TEST_URL } = await import('../test-support/test-databases.js');
+    const pg = (await import('pg')).default;
+    let stop = false;
+    const churn = async () => {
+      const client = new pg.Client({ connectionString: PG_TEST_URL });
+      await client.connect();
+      while (!stop) {
+        const other = `r_${randomBytes(6).toString('hex')}`;
+        await client.query(`create schema ${other}; create table ${other}.a (x int); create table ${other}.b (y int)`);
+        await client.query(`drop schema ${other} cascade`);
+      }
+      await client.end();
+    };
+    const churners = [churn(), churn()];
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    try {
+      for (let i = 0; i < 8; i += 1) {
+        const name = `t_${randomBytes(8).toString('hex')}`;
+        await admin.query(`create schema ${name}`);
+        try {
+          const handle = await openDatabase({ databaseUrl: PG_TEST_URL, dataDir: '/tmp', postgres: { searchPath: name } });
+          await handle.close();
+        } finally {
+          await admin.query(`drop schema ${name} cascade`);
+        }
+      }
+    } finally {
+      stop = true;
+      await Promise.all(churners);
+      await admin.end();
+    }
+  }, 60_000);
+});

@@ -1,11 +1,12 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type PgModule from 'pg';
 import { migrateToLatest } from './migrations/index.js';
 import type { StorageDialect } from './migrations/migration-context.js';
 import type { DatabaseSchema } from './schema.js';
+import { CurrentSchemaPostgresDialect } from './scoped-postgres-dialect.js';
 
 export type { StorageDialect } from './migrations/migration-context.js';
 
@@ -107,7 +108,7 @@ const openPostgres = async (url: string, options: OpenDatabaseOptions['postgres'
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   if (searchPath) await sql`create schema if not exists ${sql.id(searchPath)}`.execute(db).catch(() => undefined);
   return db;
 };
