@@ -138,10 +138,12 @@ describe('chat completions through the official SDK', () => {
   it('cancels the upstream request when the client aborts mid-stream', async () => {
     const controller = new AbortController();
     const stream = await h.client().chat.completions.create(
-      { model: 'gpt-test', messages: [{ role: 'user', content: 'long' }], stream: true, simulator: { chunks: 50, tokenDelayMs: 50 } } as never,
+      // Longer than the disconnect grace (the gateway reads on for up to 3 s for usage), so
+      // the cancel must reach the vendor before the answer would have ended.
+      { model: 'gpt-test', messages: [{ role: 'user', content: 'long' }], stream: true, simulator: { chunks: 200, tokenDelayMs: 50 } } as never,
       { signal: controller.signal },
     );
-    const disconnected = h.sim.waitForDisconnect(5000);
+    const disconnected = h.sim.waitForDisconnect(8000);
     let seen = 0;
     try {
       for await (const _chunk of stream as unknown as AsyncIterable<unknown>) {
