@@ -2,6 +2,7 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import { estimateGeminiInputTokens } from '../protocols/gemini/parse-request.js';
 import { isObject } from '../protocols/request-checks.js';
 import { resolveRoute } from '../router/model-groups.js';
+import { vendorCount } from './count-tokens.js';
 import { deploymentProtocol, prepareGeminiCountTokensCall } from './upstream-call.js';
 
 /**
@@ -16,27 +17,8 @@ export const geminiCountTokens = async (ctx: GatewayContext, modelName: string, 
   if (deploymentProtocol(model) === 'gemini' && model.status === 'usable') {
     // A whole generateContentRequest names its model; it must be the vendor's.
     const forwarded = isObject(body.generateContentRequest) ? { ...body, generateContentRequest: { ...body.generateContentRequest, model: `models/${model.upstreamName}` } } : body;
-    const call = prepareGeminiCountTokensCall(model, forwarded, requestId, ctx.settings.timeouts);
-    try {
-      const upstream = await ctx.upstream.request(model.provider, {
-        url: call.url,
-        headers: call.headers,
-        body: call.body,
-        timeouts: { ...call.timeouts, total: Math.min(call.timeouts.total, 10_000) },
-        signal: new AbortController().signal,
-      });
-      try {
-        const text = await upstream.body.text();
-        if (upstream.status === 200) {
-          const json = JSON.parse(text) as { totalTokens?: unknown };
-          if (typeof json.totalTokens === 'number') return { totalTokens: json.totalTokens };
-        }
-      } finally {
-        upstream.done();
-      }
-    } catch {
-      // counting must not break a client: fall through to the estimate
-    }
+    const counted = await vendorCount(ctx, model.provider, prepareGeminiCountTokensCall(model, forwarded, requestId, ctx.settings.timeouts), 'totalTokens');
+    if (counted !== null) return { totalTokens: counted };
   }
   return { totalTokens: estimateGeminiInputTokens(inner).tokens };
 };
