@@ -1,4 +1,5 @@
 import type { ModelGroup } from '../router/types.js';
+import type { ModelRules } from '../providers/rules/rule-types.js';
 
 export type ModelType = 'language' | 'vision' | 'embedding' | 'reasoning';
 export type ImageDelivery = 'url' | 'data-url' | 'raw-base64';
@@ -52,6 +53,8 @@ export interface ProviderConfig {
   streamUsage: boolean | null;
   drainOnDisconnect: boolean;
   imageLimits: ImageLimitOverrides;
+  /** YAML `rules:` overriding the vendor table for every model of this provider. */
+  rules?: ModelRules;
   source: 'config' | 'admin';
 }
 
@@ -74,6 +77,8 @@ export interface ModelConfig {
   imageLimits: ImageLimitOverrides;
   timeouts: Partial<Timeouts>;
   cacheTtlSeconds: number;
+  /** YAML `rules:` overriding the vendor table and the provider's rules for this model. */
+  rules?: ModelRules;
   source: 'config' | 'admin';
 }
 

@@ -8,6 +8,7 @@ import { parseAnthropicError } from '../protocols/anthropic-messages/error-envel
 import { geminiModelPath } from '../protocols/gemini/build-request.js';
 import { parseGeminiError } from '../protocols/gemini/error-envelope.js';
 import { egressCodec } from '../protocols/registry.js';
+import { applyVendorRules } from '../providers/rules/apply-rules.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { effectiveTimeouts, prepareChatCall, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
 
@@ -109,9 +110,6 @@ export interface ProtocolCallOptions {
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 }
 
-/** Whether the vendor accepts OpenAI's `reasoning_effort` (others get no thinking setting). */
-const takesReasoningEffort = (vendor: string) => vendor === 'openai' || vendor === 'xai' || vendor === 'google';
-
 /**
  * One attempt's upstream call: passthrough when the deployment speaks the client's
  * protocol (the body untouched except `model`), translation through the neutral form
@@ -170,7 +168,8 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
   const built = egressCodec(protocol).buildRequest(neutral, {
     upstreamModel: model.upstreamName,
     maxOutputTokens: model.maxOutputTokens,
-    acceptsReasoningEffort: takesReasoningEffort(provider.vendor),
+    // OpenAI-protocol vendors get the thinking setting from their rules (below); the others' codecs map it.
+    acceptsReasoningEffort: protocol !== 'openai',
     askForStreamUsage: provider.streamUsage ?? adapter.acceptsStreamUsageOption,
   });
   if (protocol === 'anthropic') {
@@ -197,6 +196,7 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
   }
   // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
   const body = options.prepareImages && options.clientProtocol !== 'openai' && protocol === 'openai' ? await options.prepareImages(model, built.body) : built.body;
+  if (protocol === 'openai') applyVendorRules(model.rules, body, neutral.reasoning);
   return {
     url: joinUrl(provider.baseUrl, built.path),
     headers: upstreamHeaders(model, adapter, options.requestId),

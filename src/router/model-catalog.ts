@@ -4,6 +4,8 @@ import type { ModelGroup } from './types.js';
 import { isPlaceholderKey } from '../config/vendors.js';
 import type { KeyPool, KeyPoolRegistry, PoolKeyConfig } from './key-pool.js';
 import { isReservedKeyEnv } from '../config/key-env-policy.js';
+import { resolveRules } from '../providers/rules/resolve-rules.js';
+import type { ResolvedRules } from '../providers/rules/rule-types.js';
 
 export type AvailabilityStatus = 'usable' | 'key_missing' | 'disabled';
 
@@ -27,6 +29,8 @@ export interface CatalogModel extends ModelConfig {
   providerState: ProviderState;
   status: AvailabilityStatus;
   seesImages: boolean;
+  /** Vendor rules for this deployment, resolved once here (src/providers/rules). */
+  rules: ResolvedRules;
 }
 
 /**
@@ -147,6 +151,7 @@ export const buildCatalog = (input: CatalogInput): Catalog => {
       providerState,
       status,
       seesImages: modelSeesImages(model),
+      rules: resolveRules(providerState.config.vendor, model.upstreamName, providerState.config.rules, model.rules),
     };
     models.push(entry);
     byKey.set(entry.key.toLowerCase(), entry);

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { GatewayError, badRequest, isGatewayError, notFound, unauthorized } from '../server/errors.js';
 import { RuleBook, resolveBehavior, resolvePath } from './behavior.js';
 import { respondChat, validateChatBody } from './chat-completion-responder.js';
+import { checkVendorRules } from './vendor-modes/index.js';
 import { buildEmbeddings } from './embeddings-responder.js';
 import { Exchange, simulatedError } from './exchange.js';
 import { collectImageUrls, inspectImages } from './image-inspector.js';
@@ -181,6 +182,12 @@ class SimulatorServer implements Simulator {
 
     if (endpoint === 'chat') {
       const valid = validateChatBody(body);
+      // The vendor's documented rules (src/simulator/vendor-modes): a broken one is refused as it would be.
+      const refusal = checkVendorRules(vendor, valid.model, valid.body, path);
+      if (refusal) {
+        exchange.sendJson(refusal.status, refusal.body);
+        return;
+      }
       await respondChat(exchange, valid.body, valid.model, vendor, images, behavior);
     } else if (endpoint === 'responses') {
       await respondResponses(exchange, validateResponsesBody(body), behavior);

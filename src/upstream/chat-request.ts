@@ -2,6 +2,8 @@ import type { Timeouts } from '../config/types.js';
 import { adapterFor } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/spec/provider-adapter.js';
 import type { CatalogModel } from '../router/model-catalog.js';
+import { applyVendorRules } from '../providers/rules/apply-rules.js';
+import type { ReasoningRequest } from '../providers/rules/rule-types.js';
 
 export interface PreparedUpstreamCall {
   url: string;
@@ -30,12 +32,14 @@ export const effectiveTimeouts = (model: CatalogModel, defaults: Timeouts): Time
 
 /**
  * The client's body goes upstream untouched, unknown fields included, except `model`
- * (the upstream name) and, for streams, a request for usage so tokens are always known.
+ * (the upstream name), for streams a request for usage so tokens are always known, and
+ * what the vendor's rules change (src/providers/rules). Embeddings bodies pass too: the
+ * rules name chat parameters only.
  */
 export const prepareChatCall = (
   model: CatalogModel,
   body: Record<string, unknown>,
-  options: { requestId: string; defaults: Timeouts; path?: string },
+  options: { requestId: string; defaults: Timeouts; path?: string; reasoning?: ReasoningRequest },
 ): PreparedUpstreamCall => {
   const provider = model.providerState.config;
   const adapter = adapterFor(provider.vendor);
@@ -47,6 +51,9 @@ export const prepareChatCall = (
       upstreamBody.stream_options = { ...(existing as object), include_usage: true };
     }
   }
+  // The vendor's rules (parameters, thinking switch, stream_options, tool_choice) last,
+  // so they see exactly what would otherwise be sent.
+  if (options.path === undefined) applyVendorRules(model.rules, upstreamBody, options.reasoning);
   return {
     url: joinUrl(provider.baseUrl, options.path ?? '/chat/completions'),
     headers: upstreamHeaders(model, adapter, options.requestId),

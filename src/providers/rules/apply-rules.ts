@@ -1,0 +1,92 @@
+import type { ParameterRule, ReasoningRequest, ResolvedRules } from './rule-types.js';
+
+/**
+ * The rules engine: rewrites the OpenAI-format body an OpenAI-protocol vendor is about to
+ * receive, in place (callers pass their own copy). It runs on the hot path, so it does
+ * only what the deployment's resolved rules name: a vendor without rules costs a few
+ * property reads.
+ */
+
+const EFFORTS = new Set(['none', 'minimal', 'low', 'medium', 'high']);
+
+/** A thinking budget (Anthropic `budget_tokens`) as the nearest effort level. */
+export const effortForBudget = (budget: number): 'low' | 'medium' | 'high' => (budget <= 2048 ? 'low' : budget <= 8192 ? 'medium' : 'high');
+
+/** The client's reasoning request from an OpenAI body (`reasoning_effort`), else the translated hint. */
+export const reasoningOf = (body: Record<string, unknown>, hint?: ReasoningRequest): ReasoningRequest | undefined => {
+  const effort = body.reasoning_effort;
+  if (typeof effort === 'string' && EFFORTS.has(effort)) return { ...hint, effort: effort as ReasoningRequest['effort'] };
+  return hint;
+};
+
+/** Whether this request will think: asked for, refused, or the model's default. */
+export const requestThinks = (rules: ResolvedRules, reasoning: ReasoningRequest | undefined): boolean => {
+  if (reasoning?.effort === 'none') return false;
+  if (reasoning && (reasoning.effort !== undefined || reasoning.budgetTokens !== undefined)) return true;
+  return rules.thinksByDefault === true;
+};
+
+const applies = (rule: ParameterRule, thinking: boolean): boolean =>
+  rule.when === undefined || (rule.when === 'thinking') === thinking;
+
+const applyParameter = (rule: ParameterRule, body: Record<string, unknown>): void => {
+  if (!(rule.param in body)) return;
+  const value = body[rule.param];
+  switch (rule.kind) {
+    case 'drop':
+      delete body[rule.param];
+      return;
+    case 'clamp':
+      if (typeof value === 'number') body[rule.param] = Math.min(rule.max, Math.max(rule.min, value));
+      return;
+    case 'rename':
+      if (!(rule.to in body)) body[rule.to] = value;
+      delete body[rule.param];
+      return;
+    case 'fixed':
+      // null means "the vendor's default", which the fixed value is.
+      if (value !== rule.value) body[rule.param] = rule.value;
+      return;
+  }
+};
+
+/** The vendor's thinking switch from the client's request (see ThinkingStyle). */
+const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reasoning: ReasoningRequest | undefined): void => {
+  const style = rules.thinking;
+  // A vendor the table says nothing about gets the client's own fields, untouched.
+  if (style === undefined) return;
+  if (style === 'reasoning-effort') {
+    if (reasoning && body.reasoning_effort === undefined) body.reasoning_effort = reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096);
+    return;
+  }
+  delete body.reasoning_effort;
+  if (!reasoning) return;
+  const on = reasoning.effort !== 'none';
+  if (style === 'thinking-type') {
+    if (body.thinking === undefined) body.thinking = { type: on ? 'enabled' : 'disabled' };
+  } else if (style === 'enable-thinking') {
+    if (body.enable_thinking === undefined) body.enable_thinking = on;
+    if (on && reasoning.budgetTokens !== undefined && body.thinking_budget === undefined) body.thinking_budget = reasoning.budgetTokens;
+  }
+};
+
+/**
+ * Applies `rules` to `body` (mutated). `hint` carries a translated request's reasoning
+ * setting (Anthropic `thinking.budget_tokens`, Responses `reasoning.effort`), which an
+ * OpenAI body cannot express beyond `reasoning_effort`.
+ */
+export const applyVendorRules = (rules: ResolvedRules, body: Record<string, unknown>, hint?: ReasoningRequest): Record<string, unknown> => {
+  const reasoning = reasoningOf(body, hint);
+  applyThinking(rules, body, reasoning);
+  if (rules.parameters.length > 0) {
+    const thinking = requestThinks(rules, reasoning);
+    for (const rule of rules.parameters) if (applies(rule, thinking)) applyParameter(rule, body);
+  }
+  if (rules.streamOptions === 'never' || (rules.streamOptions === 'with-stream' && body.stream !== true)) delete body.stream_options;
+  if (rules.toolChoice !== undefined && rules.toolChoice !== 'all' && 'tool_choice' in body) {
+    const choice = body.tool_choice;
+    if (rules.toolChoice === 'none-supported') delete body.tool_choice;
+    else if (choice !== 'auto' && choice !== 'none') body.tool_choice = 'auto';
+  }
+  return body;
+};
