@@ -6,6 +6,7 @@ import type { VendorRules } from './rule-types.js';
  * vendor's docs; `docs/providers.md` shows this table, generated from it.
  */
 export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
+  // ── OpenAI ──
   openai: {
     defaults: { thinking: 'reasoning-effort' },
     families: [
@@ -25,8 +26,40 @@ export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
       },
     ],
   },
-  // xAI and Gemini's OpenAI-compatible endpoint take reasoning_effort (docs.x.ai reasoning;
-  // ai.google.dev/gemini-api/docs/openai "reasoning_effort").
+
+  // ── xAI (docs.x.ai reasoning: reasoning_effort) ──
   xai: { defaults: { thinking: 'reasoning-effort' }, families: [] },
+
+  // ── Google Gemini, OpenAI-compatible endpoint (ai.google.dev/gemini-api/docs/openai: reasoning_effort) ──
   google: { defaults: { thinking: 'reasoning-effort' }, families: [] },
+
+  // ── Anthropic (OpenAI SDK compatibility endpoint) ──
+  anthropic: { defaults: {}, families: [] },
+
+  // ── DeepSeek ──
+  deepseek: { defaults: {}, families: [] },
+
+  // ── Moonshot Kimi ──
+  moonshot: { defaults: {}, families: [] },
+
+  // ── Zhipu GLM ──
+  zhipu: { defaults: {}, families: [] },
+
+  // ── Alibaba Qwen (DashScope / Model Studio) ──
+  alibaba: { defaults: {}, families: [] },
+
+  // ── ByteDance Doubao (Volcengine Ark) ──
+  bytedance: { defaults: {}, families: [] },
+
+  // ── Tencent Hunyuan ──
+  tencent: { defaults: {}, families: [] },
+
+  // ── Baidu Qianfan (ERNIE) ──
+  baidu: { defaults: {}, families: [] },
+
+  // ── SiliconFlow ──
+  siliconflow: { defaults: {}, families: [] },
+
+  // ── Ollama ──
+  ollama: { defaults: {}, families: [] },
 };
