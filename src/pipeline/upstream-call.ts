@@ -10,7 +10,7 @@ import { parseGeminiError } from '../protocols/gemini/error-envelope.js';
 import { egressCodec } from '../protocols/registry.js';
 import { applyVendorRules } from '../providers/rules/apply-rules.js';
 import type { CatalogModel } from '../router/model-catalog.js';
-import { effectiveTimeouts, prepareChatCall, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
+import { effectiveTimeouts, prepareChatCall, streamInstead, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
 
 /** The API version sent to Anthropic-protocol vendors when the client named none. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -196,6 +196,9 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
   }
   // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
   const body = options.prepareImages && options.clientProtocol !== 'openai' && protocol === 'openai' ? await options.prepareImages(model, built.body) : built.body;
+  // A client that wants JSON from a stream-only model: the vendor streams, the routed call assembles.
+  const assembleStream = protocol === 'openai' && model.rules.streamOnly === true && body.stream !== true;
+  if (assembleStream) streamInstead(model, adapter, body);
   if (protocol === 'openai') applyVendorRules(model.rules, body, neutral.reasoning);
   return {
     url: joinUrl(provider.baseUrl, built.path),
@@ -205,6 +208,7 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
     timeouts: effectiveTimeouts(model, options.defaults),
     protocol,
     plan: 'translate',
+    ...(assembleStream ? { assembleStream } : {}),
   };
 };
 

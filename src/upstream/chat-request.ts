@@ -11,6 +11,8 @@ export interface PreparedUpstreamCall {
   body: string;
   adapter: ProviderAdapter;
   timeouts: Timeouts;
+  /** The client wants JSON from a stream-only model: the body asks for a stream, the routed call assembles it. */
+  assembleStream?: boolean;
 }
 
 const joinUrl = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
@@ -44,21 +46,38 @@ export const prepareChatCall = (
   const provider = model.providerState.config;
   const adapter = adapterFor(provider.vendor);
   const upstreamBody: Record<string, unknown> = { ...body, model: model.upstreamName };
+  let assembleStream = false;
   if (body.stream === true) {
     const askForUsage = provider.streamUsage ?? adapter.acceptsStreamUsageOption;
     if (askForUsage) {
       const existing = body.stream_options && typeof body.stream_options === 'object' ? body.stream_options : {};
       upstreamBody.stream_options = { ...(existing as object), include_usage: true };
     }
+  } else if (model.rules.streamOnly === true && options.path === undefined) {
+    streamInstead(model, adapter, upstreamBody);
+    assembleStream = true;
   }
   // The vendor's rules (parameters, thinking switch, stream_options, tool_choice) last,
   // so they see exactly what would otherwise be sent.
   if (options.path === undefined) applyVendorRules(model.rules, upstreamBody, options.reasoning);
-  return {
+  const call: PreparedUpstreamCall = {
     url: joinUrl(provider.baseUrl, options.path ?? '/chat/completions'),
     headers: upstreamHeaders(model, adapter, options.requestId),
     body: JSON.stringify(upstreamBody),
     adapter,
     timeouts: effectiveTimeouts(model, options.defaults),
   };
+  if (assembleStream) call.assembleStream = true;
+  return call;
+};
+
+/**
+ * Turns a non-stream OpenAI-format body for a stream-only model into a stream request
+ * (with usage asked for, as for any stream, so the answer is accounted from the vendor's
+ * numbers); the call's answer is then assembled from the stream (`assembleStream`).
+ */
+export const streamInstead = (model: CatalogModel, adapter: ProviderAdapter, body: Record<string, unknown>): void => {
+  body.stream = true;
+  if (model.providerState.config.streamUsage ?? adapter.acceptsStreamUsageOption) body.stream_options = { include_usage: true };
+  else delete body.stream_options;
 };

@@ -1,4 +1,5 @@
 import type { VendorName } from '../behavior.js';
+import { streamOnlyMode } from './stream-only.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -18,7 +19,9 @@ export interface VendorMode {
 }
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
-const MODES: Partial<Record<VendorName, VendorMode[]>> = {};
+const MODES: Partial<Record<VendorName, VendorMode[]>> = {
+  alibaba: [streamOnlyMode],
+};
 
 /** The modes checked for a vendor path. */
 export const vendorModesFor = (vendor: VendorName): readonly VendorMode[] => MODES[vendor] ?? [];
