@@ -192,7 +192,11 @@ export const assembleChatStream = async (upstream: UpstreamResponse, providerNam
     }
     parser.feed(utf8.end());
   } catch (error) {
-    throw upstream.mapError(error);
+    const mapped = upstream.mapError(error);
+    // The vendor was reached: a connection lost mid-answer is a cut stream, as the relay says too.
+    throw mapped.code === 'upstream_unreachable'
+      ? new GatewayError(`The upstream provider ${providerName} closed the stream unexpectedly.`, { status: 502, code: 'upstream_stream_interrupted' })
+      : mapped;
   } finally {
     upstream.done();
   }

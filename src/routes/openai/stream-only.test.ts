@@ -152,6 +152,26 @@ describe('a stream-only model for a client that does not stream', () => {
     expect(lastBody().stream).toBe(true);
   });
 
+  it('an error event mid-stream is judged as the vendor’s error answer (5xx: 502 upstream_error), a cut stream is a 502; nothing half-assembled', async () => {
+    h.sim.addRule({ match: { model: 'qwq-plus' }, times: 1, behavior: { streamErrorAfterChunks: 2, errorMessage: 'The engine is overloaded.' } });
+    const failed = await h
+      .client(MASTER)
+      .chat.completions.create({ model: 'qwq-plus', messages: [{ role: 'user', content: 'Fail midway' }] })
+      .catch((caught: unknown) => caught);
+    expect(failed).toBeInstanceOf(OpenAI.APIError);
+    expect((failed as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((failed as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_error');
+    h.sim.addRule({ match: { model: 'qwq-plus' }, times: 1, behavior: { disconnectAfterChunks: 2 } });
+    const cut = await h
+      .client(MASTER)
+      .chat.completions.create({ model: 'qwq-plus', messages: [{ role: 'user', content: 'Cut midway' }] })
+      .catch((caught: unknown) => caught);
+    expect((cut as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((cut as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_stream_interrupted');
+    const statuses = (await waitForRows(2)).map((row) => row.status);
+    expect(statuses).toEqual([502, 502]);
+  });
+
   it('without the rule the vendor’s 400 reaches the client, in the OpenAI envelope', async () => {
     const error = await h
       .client(MASTER)
