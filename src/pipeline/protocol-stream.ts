@@ -32,11 +32,21 @@ export interface ProtocolStreamOptions {
   disconnectGraceMs?: number;
   /** Told when the client goes away before the end (so shutdown can wait for the grace). */
   onClientGone?: () => void;
+  /**
+   * Passthrough of a Responses vendor: told the final response object (from
+   * `response.completed` / `response.incomplete`, model already renamed) before that
+   * event reaches the client, so a stored turn exists once the client sees the end.
+   */
+  onFinalResponse?: (response: Record<string, unknown>) => void;
 }
 
 const MODEL_IN_START = /"type"\s*:\s*"message_start"/;
 /** Responses API events that carry the whole response object (and so its model). */
 const RESPONSE_SNAPSHOT_EVENTS = new Set(['response.created', 'response.in_progress', 'response.completed', 'response.incomplete', 'response.failed']);
+/** The ones that end a response well: what a stored response is made of. */
+const RESPONSE_FINAL_EVENTS = new Set(['response.completed', 'response.incomplete']);
+/** A vendor that leaves out the `event:` line still names the type first in the data. */
+const TYPE_IN_DATA = /^\{\s*"type"\s*:\s*"(response\.[a-z_.]+)"/;
 
 /**
  * Relays a vendor stream that is not the OpenAI passthrough (src/upstream/relay-stream.ts
@@ -81,10 +91,14 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     decoder.push({ event: event.event, data: event.data });
     if (encoder) return;
     let data = event.data;
-    if (event.event !== undefined && RESPONSE_SNAPSHOT_EVENTS.has(event.event)) {
+    const kind = event.event ?? TYPE_IN_DATA.exec(data.slice(0, 60))?.[1];
+    if (kind !== undefined && RESPONSE_SNAPSHOT_EVENTS.has(kind)) {
       try {
-        const parsed = JSON.parse(data) as { response?: { model?: unknown } };
-        if (parsed.response) parsed.response.model = options.publicModel;
+        const parsed = JSON.parse(data) as { response?: Record<string, unknown> };
+        if (parsed.response) {
+          parsed.response.model = options.publicModel;
+          if (RESPONSE_FINAL_EVENTS.has(kind)) options.onFinalResponse?.(parsed.response);
+        }
         data = JSON.stringify(parsed);
       } catch {
         // the decoder has reported it

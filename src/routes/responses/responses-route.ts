@@ -104,8 +104,14 @@ export const registerResponsesRoutes = async (app: FastifyInstance, ctx: Gateway
           echo: echoOfRequest(received),
           includeReasoningContent: include.includes('reasoning.encrypted_content'),
         };
-        const onFinal = keep
-          ? (response: Json) => store!.save({ id: shell.id, owner, model: received.model as string, previousId: (received.previous_response_id as string | undefined) ?? null, input: newInput, response })
+        const save = (id: string, response: Json) =>
+          store!.save({ id, owner, model: received.model as string, previousId: (received.previous_response_id as string | undefined) ?? null, input: newInput, response });
+        const onFinal = keep ? (response: Json) => save(shell.id, response) : undefined;
+        // A passthrough answer (JSON or stream) is the Responses vendor's own object, under its own id.
+        const onPassthroughResponse = keep
+          ? (response: Json) => {
+              if (typeof response.id === 'string' && /^[\w-]+$/.test(response.id) && response.id.length <= MAX_ID_LENGTH) save(response.id, response);
+            }
           : undefined;
         const ingress = createResponsesIngress(shell, onFinal);
         const answer = await runProtocolRequest(ctx, {
@@ -121,17 +127,9 @@ export const registerResponsesRoutes = async (app: FastifyInstance, ctx: Gateway
           promptEstimate: quickTokenEstimate(JSON.stringify(body.input)) + (typeof body.instructions === 'string' ? quickTokenEstimate(body.instructions) : 0),
           maxOutputTokens: typeof body.max_output_tokens === 'number' ? body.max_output_tokens : null,
           prepareImages,
+          ...(onPassthroughResponse ? { onPassthroughResponse } : {}),
         });
         if (!answer) return reply;
-        // A passthrough answer came from a Responses vendor as it is: keep it as well.
-        if (keep && answer.status === 200 && answer.headers['x-gateway-protocol'] === 'openai-responses->openai-responses') {
-          try {
-            const response = JSON.parse(answer.body.toString()) as Json;
-            if (typeof response.id === 'string') store!.save({ id: response.id, owner, model: received.model as string, previousId: (received.previous_response_id as string | undefined) ?? null, input: newInput, response });
-          } catch {
-            // not JSON: nothing to keep
-          }
-        }
         return reply.code(answer.status).headers(answer.headers).type('application/json').send(answer.body);
       },
     });
