@@ -47,7 +47,17 @@ beforeEach(() => {
 
 describe('Responses passthrough to an openai-responses vendor', () => {
   it('responses.create: the body untouched except model (built-in tools allowed), the vendor key, usage accounted', async () => {
-    const request = { model: 'codex-model', input: [{ role: 'user' as const, content: 'hi' }], tools: [{ type: 'web_search' as const }], tool_choice: 'none' as const, store: false, include: ['reasoning.encrypted_content' as const] };
+    const request = {
+      model: 'codex-model',
+      instructions: 'Be brief.',
+      input: [{ role: 'user' as const, content: 'hi' }],
+      tools: [{ type: 'web_search' as const }],
+      tool_choice: 'none' as const,
+      text: { format: { type: 'json_schema' as const, name: 'reply', schema: { type: 'object', properties: { text: { type: 'string' } } }, strict: false } },
+      metadata: { ticket: 'T-2' },
+      store: false,
+      include: ['reasoning.encrypted_content' as const],
+    };
     const response = await client().responses.create(request);
     expect(response.output_text).toBe('Simulated reply from gpt-resp.');
     expect(response.model).toBe('codex-model');
