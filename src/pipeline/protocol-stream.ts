@@ -25,7 +25,7 @@ export interface ProtocolStreamOptions {
   /** Passthrough: the model name the client sees in message_start. */
   publicModel: string;
   /** The client protocol's error event, for a passthrough stream the gateway has to end. */
-  errorEvent: (error: GatewayError) => string;
+  errorEvent: (error: GatewayError, lastSequence?: number) => string;
   providerName: string;
   drainOnDisconnect: boolean;
   /** After a client disconnect, how long to keep reading for the vendor's usage (ms); 0 stops at once. */
@@ -47,6 +47,8 @@ const RESPONSE_SNAPSHOT_EVENTS = new Set(['response.created', 'response.in_progr
 const RESPONSE_FINAL_EVENTS = new Set(['response.completed', 'response.incomplete']);
 /** A vendor that leaves out the `event:` line still names the type first in the data. */
 const TYPE_IN_DATA = /^\{\s*"type"\s*:\s*"(response\.[a-z_.]+)"/;
+/** Responses events are numbered; an event the gateway adds continues the vendor's numbering. */
+const SEQUENCE_NUMBER = /"sequence_number"\s*:\s*(\d+)/;
 
 /**
  * Relays a vendor stream that is not the OpenAI passthrough (src/upstream/relay-stream.ts
@@ -59,6 +61,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
   const text: string[] = [];
   const encoder = options.encoder;
   let pending = '';
+  let lastSequence: number | undefined;
 
   const onPart = (part: StreamPart) => {
     switch (part.type) {
@@ -92,6 +95,10 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     if (encoder) return;
     let data = event.data;
     const kind = event.event ?? TYPE_IN_DATA.exec(data.slice(0, 60))?.[1];
+    if (kind !== undefined && kind.startsWith('response.')) {
+      const numbered = SEQUENCE_NUMBER.exec(data);
+      if (numbered) lastSequence = Number(numbered[1]);
+    }
     if (kind !== undefined && RESPONSE_SNAPSHOT_EVENTS.has(kind)) {
       try {
         const parsed = JSON.parse(data) as { response?: Record<string, unknown> };
@@ -170,7 +177,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     tail += outcome.error && decoder.finished ? '' : outcome.error ? encoder.encode({ type: 'error', error: outcome.error }) : '';
     tail += encoder.end();
   } else if (outcome.error && !decoder.finished) {
-    tail += options.errorEvent(outcome.error);
+    tail += options.errorEvent(outcome.error, lastSequence);
   }
   res.end(tail);
   return outcome;

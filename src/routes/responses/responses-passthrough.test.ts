@@ -120,9 +120,17 @@ describe('Responses passthrough: function calling and errors', () => {
   it('a stream broken after it began ends with an error event (the SDK rejects with it); nothing is stored', async () => {
     h.sim.addRule({ match: { model: 'gpt-resp' }, times: 1, behavior: { disconnectAfterChunks: 4, tokenDelayMs: 1 } });
     let createdId = '';
+    const numbers: number[] = [];
     const stream = client().responses.stream({ model: 'gpt-resp', input: 'x' });
     stream.on('response.created', (event) => (createdId = event.response.id));
+    stream.on('event', (event) => numbers.push(event.sequence_number));
     const error = await stream.finalResponse().catch((e: unknown) => e);
+    // The gateway's error event continues the vendor's numbering.
+    const errorNumber = (error as { sequence_number: number }).sequence_number;
+    const vendorNumbers = numbers.filter((n) => n !== errorNumber);
+    expect(vendorNumbers.length).toBeGreaterThan(2);
+    expect(vendorNumbers).toEqual(vendorNumbers.map((_, index) => index));
+    expect(errorNumber).toBe(vendorNumbers.length);
     // The SDK hands over the Responses `error` event itself.
     expect(error).toMatchObject({ type: 'error', code: 'server_error', message: expect.stringMatching(/ended the stream early|closed the stream/) });
     expect(JSON.stringify(error)).not.toContain('sk-resp-secret');
