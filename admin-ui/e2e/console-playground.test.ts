@@ -86,6 +86,13 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: playground', () =
       expect(upstream.stream === true).toBe(streamed);
     }
     await screenshot(page, 'playground-responses');
+    // A stream that breaks after it began: the Responses error event is shown as the error.
+    await page.getByTestId('playground-stream').check();
+    harness.sim.addRule({ match: { model: 'kimi-test' }, times: 1, behavior: { disconnectAfterChunks: 3, tokenDelayMs: 1 } });
+    await page.getByTestId('playground-send').click();
+    const failure = page.getByTestId('playground-output-error');
+    await failure.waitFor();
+    expect(await failure.textContent()).toMatch(/stream/i);
   });
 
   it('sends an uploaded image in the vision test: the answer acknowledges it, the conversion is shown', { timeout: TIMEOUT }, async () => {
