@@ -87,4 +87,17 @@ describe('Moonshot Kimi rules through the gateway', () => {
     expect(sent()).not.toHaveProperty('reasoning_effort');
     expect(await kimiRefuses(body)).toEqual({ status: 400, message: 'invalid temperature: must be in [0, 1]' });
   });
+
+  it('the rules apply to streams and to translated requests (Responses API) alike', async () => {
+    const stream = await h.client().chat.completions.create({ model: 'kimi-k2.6', messages: [{ role: 'user', content: 'Hi' }], temperature: 0.2, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('Simulated reply from kimi-k2.6.');
+    expect(sent()).toMatchObject({ stream: true, temperature: 1 });
+
+    const response = await h.client().responses.create({ model: 'kimi-k3', input: 'Hi', temperature: 0.5, reasoning: { effort: 'medium' }, store: false });
+    expect(response.output_text).toBe('Simulated reply from kimi-k3.');
+    expect(h.sim.received.at(-1)!.path).toBe('/moonshot/v1/chat/completions');
+    expect(sent()).toMatchObject({ temperature: 1, reasoning_effort: 'high' });
+  });
 });
