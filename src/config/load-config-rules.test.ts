@@ -78,15 +78,14 @@ describe('YAML rules', () => {
     const resolved = catalog.models.find((m) => m.name === 'qwq-plus')!.rules;
     expect(resolved.streamOnly).toBe(true);
     expect(resolved.streamOptions).toBe('with-stream');
-    // The model's temperature rule replaces the provider's; the provider's other rule stays.
-    expect(resolved.parameters).toEqual([
-      { kind: 'drop', param: 'logit_bias', why: 'set in the configuration' },
-      { kind: 'clamp', param: 'temperature', min: 0, max: 1, why: 'set in the configuration' },
-      { kind: 'rename', param: 'max_tokens', to: 'max_completion_tokens', why: "the model's spelling" },
-      { kind: 'fixed', param: 'top_p', value: 0.95, why: 'set in the configuration', when: 'thinking' },
-    ]);
+    // The model's temperature rule replaces the provider's (and the table's); the provider's other rule stays.
+    const byParam = (rules: typeof resolved, param: string) => rules.parameters.filter((rule) => rule.param === param);
+    expect(byParam(resolved, 'temperature')).toEqual([{ kind: 'clamp', param: 'temperature', min: 0, max: 1, why: 'set in the configuration' }]);
+    expect(byParam(resolved, 'logit_bias')).toEqual([{ kind: 'drop', param: 'logit_bias', why: 'set in the configuration' }]);
+    expect(byParam(resolved, 'max_tokens')).toEqual([{ kind: 'rename', param: 'max_tokens', to: 'max_completion_tokens', why: "the model's spelling" }]);
+    expect(byParam(resolved, 'top_p')).toEqual([{ kind: 'fixed', param: 'top_p', value: 0.95, why: 'set in the configuration', when: 'thinking' }]);
     const plain = catalog.models.find((m) => m.name === 'qwen-plain')!.rules;
-    expect(plain.parameters.map((rule) => rule.param)).toContain('temperature');
+    expect(byParam(plain, 'temperature')).toEqual([{ kind: 'clamp', param: 'temperature', min: 0, max: 1.5, why: 'provider-wide range' }]);
     expect(plain.streamOnly).not.toBe(true);
   });
 

@@ -57,6 +57,9 @@ const parameterEntrySchema = z
     return { kind: 'fixed', param: entry.fixed!, value: entry.value!, why, ...when };
   });
 
+const TOOL_CHOICE = z.enum(['all', 'auto-none', 'no-required', 'auto-only', 'none-supported']);
+const EFFORT_VALUE = z.string().trim().min(1).max(32).nullable();
+
 const ruleKeys = {
   parameters: z.array(parameterEntrySchema).max(64).optional(),
   thinking: z.enum(['reasoning-effort', 'thinking-type', 'enable-thinking', 'fixed', 'none']).optional(),
@@ -64,7 +67,12 @@ const ruleKeys = {
   thinking_auto: z.boolean().optional(),
   stream_only: z.boolean().optional(),
   stream_options: z.enum(['always', 'with-stream', 'never']).optional(),
-  tool_choice: z.enum(['all', 'auto-none', 'none-supported']).optional(),
+  tool_choice: TOOL_CHOICE.optional(),
+  tool_choice_when_thinking: TOOL_CHOICE.optional(),
+  /** The vendor's reasoning_effort value per client effort (null: send none, the vendor's default). */
+  efforts: z
+    .strictObject({ none: EFFORT_VALUE.optional(), minimal: EFFORT_VALUE.optional(), low: EFFORT_VALUE.optional(), medium: EFFORT_VALUE.optional(), high: EFFORT_VALUE.optional() })
+    .optional(),
   multiple_choices: z.boolean().optional(),
   image_delivery: z.enum(['url', 'data-url', 'raw-base64']).optional(),
   reasoning_replay: z.enum(['required', 'reject', 'ignore']).optional(),
@@ -88,6 +96,8 @@ export const rulesSchema = z
       ...(yaml.stream_only !== undefined ? { streamOnly: yaml.stream_only } : {}),
       ...(yaml.stream_options !== undefined ? { streamOptions: yaml.stream_options } : {}),
       ...(yaml.tool_choice !== undefined ? { toolChoice: yaml.tool_choice } : {}),
+      ...(yaml.tool_choice_when_thinking !== undefined ? { toolChoiceWhenThinking: yaml.tool_choice_when_thinking } : {}),
+      ...(yaml.efforts !== undefined ? { efforts: yaml.efforts } : {}),
       ...(yaml.multiple_choices !== undefined ? { multipleChoices: yaml.multiple_choices } : {}),
       ...(yaml.image_delivery !== undefined ? { imageDelivery: yaml.image_delivery } : {}),
       ...(yaml.reasoning_replay !== undefined ? { reasoningReplay: yaml.reasoning_replay } : {}),
@@ -102,7 +112,14 @@ export const rulesSchema = z
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
 const coversVocabulary: Exact<Camel<keyof typeof ruleKeys>, keyof ModelRules> = true;
+/** And each key takes exactly the vocabulary's values (a new tool_choice level, say), parameters aside. */
+type ValuesMatch = {
+  [K in Exclude<keyof typeof ruleKeys, 'parameters'>]: Exact<NonNullable<z.input<(typeof ruleKeys)[K]>>, NonNullable<ModelRules[Camel<K> & keyof ModelRules]>>;
+};
+type AllTrue<T> = false extends T[keyof T] ? false : true;
+const coversValues: AllTrue<ValuesMatch> = true;
 void coversVocabulary;
+void coversValues;
 
 /** Back to YAML's snake_case (the admin overlay and the config export write entries in the files' form). */
 export const rulesToEntry = (rules: ModelRules): Record<string, unknown> => {
@@ -128,6 +145,8 @@ export const rulesToEntry = (rules: ModelRules): Record<string, unknown> => {
   if (rules.streamOnly !== undefined) out.stream_only = rules.streamOnly;
   if (rules.streamOptions !== undefined) out.stream_options = rules.streamOptions;
   if (rules.toolChoice !== undefined) out.tool_choice = rules.toolChoice;
+  if (rules.toolChoiceWhenThinking !== undefined) out.tool_choice_when_thinking = rules.toolChoiceWhenThinking;
+  if (rules.efforts !== undefined) out.efforts = { ...rules.efforts };
   if (rules.multipleChoices !== undefined) out.multiple_choices = rules.multipleChoices;
   if (rules.imageDelivery !== undefined) out.image_delivery = rules.imageDelivery;
   if (rules.reasoningReplay !== undefined) out.reasoning_replay = rules.reasoningReplay;

@@ -72,6 +72,13 @@ export interface TopEntry {
   costByCurrency: CostByCurrency;
 }
 
+/**
+ * The client protocols a usage row can name (what the client spoke, not the vendor):
+ * the console labels and filters by these.
+ */
+export const CLIENT_PROTOCOLS = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic-messages', 'gemini'] as const;
+export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
+
 export interface LogEntry {
   id: string;
   requestId: string;
@@ -95,7 +102,7 @@ export interface LogEntry {
   /** In `currency`. */
   cost: number;
   currency: string;
-  /** Client protocol: openai-chat, openai-embeddings, anthropic-messages, openai-responses, gemini. */
+  /** Client protocol, one of CLIENT_PROTOCOLS (a string: rows written by a newer gateway may name others). */
   protocol: string;
   providerKeyLabel: string | null;
   latencyMs: number;

@@ -24,7 +24,7 @@ describe('the vendor rules table in the docs', () => {
 /** One of every rule, so the renderer is checked whatever the real table holds today. */
 const SAMPLE: Record<string, VendorRules> = {
   sample: {
-    defaults: { thinking: 'enable-thinking', streamOptions: 'with-stream', toolChoice: 'auto-none', imageDelivery: 'raw-base64' },
+    defaults: { thinking: 'enable-thinking', streamOptions: 'with-stream', toolChoice: 'no-required', toolChoiceWhenThinking: 'auto-none', imageDelivery: 'raw-base64' },
     families: [
       {
         name: 'thinkers',
@@ -44,6 +44,7 @@ const SAMPLE: Record<string, VendorRules> = {
         },
       },
       { name: 'plain', match: /^plain$/, rules: {} },
+      { name: 'levels', match: /^levels/, rules: { thinking: 'reasoning-effort', efforts: { none: null, low: 'low', high: 'max' }, toolChoice: 'auto-only' } },
     ],
   },
 };
@@ -59,7 +60,9 @@ describe('renderRulesTable', () => {
     expect(text).toContain('`top_p` is always `0.95` (when the request does not think) | fixed |');
     expect(text).toContain('answers streams only: a non-stream request is streamed and assembled into one JSON answer');
     expect(text).toContain('| plain | `/^plain$/` | no rules: requests go as the client sent them | – |');
-    for (const phrase of ['`stream_options` only together with `stream: true`', '`tool_choice` only `auto` or `none`', 'raw base64', 'thinks unless', '`<think>…</think>`', '`n` > 1 is not accepted', 'send the previous turn’s reasoning back']) {
+    expect(text).toContain('| levels | `/^levels/` | `reasoning_effort` is mapped: none → none sent, low → `low`, high → `max` | – |');
+    expect(text).toContain('`tool_choice` only `auto` or `none` (others become `auto`) while the request thinks');
+    for (const phrase of ['`stream_options` only together with `stream: true`', '`tool_choice: "required"` becomes `auto`', '`tool_choice` only `auto`; `none` is kept by sending no tools', 'raw base64', 'thinks unless', '`<think>…</think>`', '`n` > 1 is not accepted', 'send the previous turn’s reasoning back']) {
       expect(text).toContain(phrase);
     }
   });

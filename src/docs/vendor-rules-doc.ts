@@ -51,7 +51,8 @@ const WORDS = {
       fixed: 'thinking: fixed by the model; reasoning settings are removed',
       none: 'thinking: no switch; reasoning settings are removed',
     },
-    thinksByDefault: (on: boolean) => (on ? 'thinks unless the request says not to' : 'does not think unless asked to'),
+    thinksByDefault: (on: boolean, fixed: boolean) =>
+      fixed ? (on ? 'always thinks' : 'never thinks') : on ? 'thinks unless the request says not to' : 'does not think unless asked to',
     thinkingAuto: (on: boolean) => (on ? '`thinking.type: "auto"` is accepted' : '`thinking.type: "auto"` is not accepted'),
     streamOnly: (on: boolean) =>
       on ? 'answers streams only: a non-stream request is streamed and assembled into one JSON answer' : 'answers without a stream too',
@@ -63,8 +64,13 @@ const WORDS = {
     toolChoice: {
       all: 'every `tool_choice` value is accepted',
       'auto-none': '`tool_choice` only `auto` or `none` (others become `auto`)',
+      'no-required': '`tool_choice: "required"` becomes `auto` (a named function stays)',
+      'auto-only': '`tool_choice` only `auto`; `none` is kept by sending no tools',
       'none-supported': '`tool_choice` is removed',
     },
+    whenThinking: ' while the request thinks',
+    efforts: (map: string) => `\`reasoning_effort\` is mapped: ${map}`,
+    vendorDefault: 'none sent',
     multipleChoices: (on: boolean) => (on ? '`n` > 1 is accepted' : '`n` > 1 is not accepted'),
     imageDelivery: { url: 'images are sent as URLs', 'data-url': 'images are sent as data URLs', 'raw-base64': 'images are sent as raw base64' },
     reasoningReplay: {
@@ -94,7 +100,7 @@ const WORDS = {
       fixed: '思考：由模型固定；删除推理设置',
       none: '思考：没有开关；删除推理设置',
     },
-    thinksByDefault: (on: boolean) => (on ? '默认思考，除非请求关闭' : '默认不思考，除非请求开启'),
+    thinksByDefault: (on: boolean, fixed: boolean) => (fixed ? (on ? '始终思考' : '从不思考') : on ? '默认思考，除非请求关闭' : '默认不思考，除非请求开启'),
     thinkingAuto: (on: boolean) => (on ? '支持 `thinking.type: "auto"`' : '不支持 `thinking.type: "auto"`'),
     streamOnly: (on: boolean) => (on ? '仅支持流式：非流式请求由网关以流式调用，并组装成一个 JSON 回答' : '也支持非流式'),
     streamOptions: {
@@ -105,8 +111,13 @@ const WORDS = {
     toolChoice: {
       all: '接受所有 `tool_choice` 取值',
       'auto-none': '`tool_choice` 只接受 `auto` 或 `none`（其他改为 `auto`）',
+      'no-required': '`tool_choice: "required"` 改为 `auto`（指定函数保留）',
+      'auto-only': '`tool_choice` 只接受 `auto`；`none` 以不发送工具来实现',
       'none-supported': '删除 `tool_choice`',
     },
+    whenThinking: '（请求思考时）',
+    efforts: (map: string) => `\`reasoning_effort\` 映射为：${map}`,
+    vendorDefault: '不发送',
     multipleChoices: (on: boolean) => (on ? '接受 `n` > 1' : '不接受 `n` > 1'),
     imageDelivery: { url: '图片以 URL 发送', 'data-url': '图片以 data URL 发送', 'raw-base64': '图片以纯 base64 发送' },
     reasoningReplay: {
@@ -138,18 +149,31 @@ const parameterWords = (rule: ParameterRule, language: DocLanguage): string => {
   return rule.when ? `${base}${words.when[rule.when]}` : base;
 };
 
-/** Each rule of a layer as [plain words, why]; in the vocabulary's order. */
-export const describeRules = (rules: ModelRules, language: DocLanguage): Array<[string, string]> => {
+/**
+ * Each rule of a layer as [plain words, why]; in the vocabulary's order. `inherited` is the
+ * thinking style of the layer below (a family's default under a vendor's fixed style reads "always").
+ */
+export const describeRules = (rules: ModelRules, language: DocLanguage, inherited?: ModelRules['thinking']): Array<[string, string]> => {
   const words = WORDS[language];
   const out: Array<[string, string]> = [];
   if (rules.thinking !== undefined) out.push([words.thinking[rules.thinking], '']);
-  if (rules.thinksByDefault !== undefined) out.push([words.thinksByDefault(rules.thinksByDefault), '']);
+  if (rules.thinksByDefault !== undefined) out.push([words.thinksByDefault(rules.thinksByDefault, (rules.thinking ?? inherited) === 'fixed'), '']);
   if (rules.thinkingAuto !== undefined) out.push([words.thinkingAuto(rules.thinkingAuto), '']);
   if (rules.reasoningField !== undefined) out.push([words.reasoningField[rules.reasoningField], '']);
   if (rules.reasoningReplay !== undefined) out.push([words.reasoningReplay[rules.reasoningReplay], '']);
   if (rules.streamOnly !== undefined) out.push([words.streamOnly(rules.streamOnly), '']);
   if (rules.streamOptions !== undefined) out.push([words.streamOptions[rules.streamOptions], '']);
+  if (rules.efforts !== undefined) {
+    const map = Object.entries(rules.efforts)
+      .map(([effort, value]) => `${effort} → ${value === null ? words.vendorDefault : `\`${value}\``}`)
+      .join(', ');
+    out.push([words.efforts(map), '']);
+  }
   if (rules.toolChoice !== undefined) out.push([words.toolChoice[rules.toolChoice], '']);
+  if (rules.toolChoiceWhenThinking !== undefined) {
+    const text = words.toolChoice[rules.toolChoiceWhenThinking];
+    out.push([`${text}${words.whenThinking}`, '']);
+  }
   if (rules.multipleChoices !== undefined) out.push([words.multipleChoices(rules.multipleChoices), '']);
   if (rules.imageDelivery !== undefined) out.push([words.imageDelivery[rules.imageDelivery], '']);
   for (const rule of rules.parameters ?? []) out.push([parameterWords(rule, language), rule.why]);
@@ -169,7 +193,7 @@ export const renderRulesTable = (table: Readonly<Record<string, VendorRules>>, l
       rows.push(`| ${cell(models)} | ${cell(pattern)} | ${cell(rule)} | ${why ? cell(why) : '–'} |`);
     for (const line of describeRules(entry.defaults, language)) add(words.allModels, '–', line);
     for (const family of entry.families) {
-      const lines = describeRules(family.rules, language);
+      const lines = describeRules(family.rules, language, entry.defaults.thinking);
       if (lines.length === 0) lines.push([words.noRules, '']);
       for (const line of lines) add(family.name, patternOf(family.match), line);
     }

@@ -57,6 +57,12 @@ export interface ProtocolRequest {
   encodePassthroughStream?: boolean;
   /** The stream's content type; SSE unless the client protocol frames it otherwise. */
   streamContentType?: string;
+  /**
+   * Told the vendor's own final response object when a deployment answered in the
+   * client's protocol untouched (passthrough), JSON or streamed; translated answers go
+   * through the ingress codec instead. The Responses API stores it.
+   */
+  onPassthroughResponse?: (response: Record<string, unknown>) => void;
 }
 
 export interface JsonAnswer {
@@ -193,6 +199,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         const renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
         if (renamed) json.model = route.publicName;
         text = renamed ? JSON.stringify(json) : result.text!;
+        input.onPassthroughResponse?.(json);
       } else {
         const decoded = egressCodec(call.protocol).decodeResponse(json);
         account.usage = decoded.usage;
@@ -260,6 +267,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           drainOnDisconnect,
           disconnectGraceMs: ctx.settings.disconnectGraceMs,
           onClientGone: account.holdForGrace,
+          ...(call.plan === 'passthrough' && input.onPassthroughResponse ? { onFinalResponse: input.onPassthroughResponse } : {}),
         });
       }
     } finally {

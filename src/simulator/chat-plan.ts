@@ -30,7 +30,7 @@ export interface ChatPlan {
   contentChunks: string[];
   reasoningChunks: string[];
   toolCall: PlannedToolCall | null;
-  finishReason: 'stop' | 'tool_calls';
+  finishReason: 'stop' | 'tool_calls' | 'length' | 'content_filter';
   usage: ChatUsage;
   includeUsage: boolean;
 }
@@ -162,7 +162,7 @@ export const planChat = (
             name: calledTool,
             argumentFragments: behavior.toolArguments === undefined ? ['{', '}'] : splitEven(behavior.toolArguments, 3),
           },
-    finishReason: calledTool === null ? 'stop' : 'tool_calls',
+    finishReason: calledTool === null ? (behavior.finishReason ?? 'stop') : 'tool_calls',
     usage,
     includeUsage: streamOptions?.include_usage === true,
   };

@@ -1,5 +1,8 @@
 import type { VendorName } from '../behavior.js';
+import { alibabaMode } from './alibaba.js';
+import { moonshotMode } from './moonshot.js';
 import { streamOnlyMode } from './stream-only.js';
+import { zhipuMode } from './zhipu.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -20,7 +23,9 @@ export interface VendorMode {
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
 const MODES: Partial<Record<VendorName, VendorMode[]>> = {
-  alibaba: [streamOnlyMode],
+  moonshot: [moonshotMode],
+  zhipu: [zhipuMode],
+  alibaba: [streamOnlyMode, alibabaMode],
 };
 
 /** The modes checked for a vendor path. */
