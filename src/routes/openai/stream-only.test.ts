@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../observability/usage-record.js';
@@ -142,6 +143,17 @@ describe('a stream-only model for a client that does not stream', () => {
     const [row] = await waitForRows(1);
     expect(row).toMatchObject({ model: 'qwq-plus', status: 200, stream: false, tokensEstimated: false });
     expect(row!.completionTokens).toBe(response.usage!.output_tokens);
+  });
+
+  it('Gemini SDK (translated): generateContent gets a complete answer, streamed from the vendor', async () => {
+    const genai = new GoogleGenAI({ apiKey: MASTER, httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
+    const answer = await genai.models.generateContent({ model: 'qwq-plus', contents: 'Hello from Gemini land' });
+    expect(answer.text).toBe('Simulated reply from qwq-plus.');
+    expect(answer.candidates?.[0]?.finishReason).toBe('STOP');
+    expect(lastBody().stream).toBe(true);
+    const [row] = await waitForRows(1);
+    expect(row).toMatchObject({ model: 'qwq-plus', status: 200, stream: false, tokensEstimated: false });
+    expect(row!.completionTokens).toBe(answer.usageMetadata!.candidatesTokenCount);
   });
 
   it('a client that streams is relayed as before (no assembly)', async () => {
