@@ -38,6 +38,8 @@ export interface SimulatorBehavior {
   toolContinuationIds?: 'empty' | 'null';
   /** Anthropic responder: report this many prompt tokens as cache reads (default: half the prompt when cache_control is used). */
   cachedPromptTokens?: number;
+  /** Prompt tokens reported as written to the cache (Anthropic `cache_creation_input_tokens`, DashScope explicit cache). */
+  cacheWritePromptTokens?: number;
   chunks?: number;
   /** Raw error body to answer with `status` (e.g. a vendor's own envelope, in Chinese). */
   errorBody?: string;
