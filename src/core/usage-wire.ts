@@ -46,7 +46,11 @@ export interface TimeseriesPoint<Time = string> {
   requests: number;
   errors: number;
   totalTokens: number;
+  /** The same split as the summary: input at the full price, cache reads, cache writes, output (reasoning inside). */
+  promptTokens: number;
   cacheReadTokens: number;
+  cacheWriteTokens: number;
+  completionTokens: number;
   reasoningTokens: number;
   costByCurrency: CostByCurrency;
   p50LatencyMs: number | null;

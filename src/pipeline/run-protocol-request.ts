@@ -5,7 +5,7 @@ import type { NeutralRequest } from '../core/neutral-request.js';
 import type { Usage } from '../core/usage.js';
 import type { IngressCodec } from '../protocols/codec.js';
 import { fromAnthropicUsage } from '../protocols/anthropic-messages/usage-mapping.js';
-import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
+import { fromOpenAIUsage, normalizeOpenAIAnswerUsage, openAIUsageOf } from '../protocols/openai-chat/finish-and-usage.js';
 import { fromGeminiUsage } from '../protocols/gemini/finish-and-usage.js';
 import { egressCodec } from '../protocols/registry.js';
 import { fromResponsesUsage } from '../protocols/openai-responses/egress-decode.js';
@@ -81,7 +81,7 @@ const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Us
       ? fromResponsesUsage(json.usage)
       : call.protocol === 'gemini'
         ? fromGeminiUsage(json.usageMetadata)
-        : fromOpenAIUsage(json.usage);
+        : fromOpenAIUsage(openAIUsageOf(json));
 
 /**
  * One request from a client protocol, through routing, to whatever each deployment
@@ -198,7 +198,9 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         // Gemini names the model in the URL; its answer's modelVersion is the vendor's own and stays.
         const renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
         if (renamed) json.model = route.publicName;
-        text = renamed ? JSON.stringify(json) : result.text!;
+        // OpenAI clients read cache and reasoning counts in OpenAI's fields, whatever the vendor's.
+        const usageChanged = call.protocol === 'openai' && normalizeOpenAIAnswerUsage(json);
+        text = renamed || usageChanged ? JSON.stringify(json) : result.text!;
         input.onPassthroughResponse?.(json);
       } else {
         const decoded = egressCodec(call.protocol).decodeResponse(json);
