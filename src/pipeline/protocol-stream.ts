@@ -7,6 +7,7 @@ import type { StreamPart } from '../core/stream-part.js';
 import type { Usage } from '../core/usage.js';
 import type { EgressCodec, StreamEncoder } from '../protocols/codec.js';
 import type { UpstreamResponse } from '../upstream/upstream-client.js';
+import type { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 
 export interface ProtocolStreamOutcome {
   usage: Usage | null;
@@ -32,6 +33,8 @@ export interface ProtocolStreamOptions {
   disconnectGraceMs?: number;
   /** Told when the client goes away before the end (so shutdown can wait for the grace). */
   onClientGone?: () => void;
+  /** Deployments whose vendor needs reasoning replayed: the answer's reasoning and first tool call are kept. */
+  capture?: StreamReasoningCapture | null;
 }
 
 const MODEL_IN_START = /"type"\s*:\s*"message_start"/;
@@ -48,18 +51,24 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
   const outcome: ProtocolStreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false };
   const text: string[] = [];
   const encoder = options.encoder;
+  const capture = options.capture ?? null;
   let pending = '';
 
   const onPart = (part: StreamPart) => {
     switch (part.type) {
       case 'text-delta':
+        if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
+        text.push(part.text);
+        break;
       case 'reasoning-delta':
         if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
         text.push(part.text);
+        capture?.reasoningDelta(part.text);
         break;
       case 'tool-call-start':
         if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
         text.push(part.name);
+        capture?.toolCall(part.id);
         break;
       case 'tool-call-delta':
         text.push(part.argumentsDelta);
@@ -149,6 +158,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     res.off('close', onClose);
   }
   outcome.completionText = text.join('');
+  if (capture && !outcome.error) capture.finish();
   if (outcome.clientAborted || res.destroyed) return outcome;
   let tail = pending;
   if (encoder) {

@@ -21,6 +21,8 @@ import type { ReplySink, RequestInfo } from './reply-sink.js';
 import { RequestAccount, type OpenAIWireUsage } from './request-account.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { runProtocolRequest } from './run-protocol-request.js';
+import { captureChatAnswer, replayContextFor, StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
+import { replayOwner } from './replay-owner.js';
 
 export interface OpenAIChatOptions {
   /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
@@ -155,7 +157,8 @@ export const runOpenAIChat = async (
         trace: account.trace,
         buildCall: async (candidate) => {
           const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
-          const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts });
+          const replay = replayContextFor(candidate.rules, ctx.routing.reasoning, replayOwner(caller));
+          const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts, replay });
           lastUpstreamStart = performance.now();
           account.reachedVendor = true;
           return call;
@@ -166,6 +169,8 @@ export const runOpenAIChat = async (
     }
     const model = result.model;
     account.model = model;
+    // Only deployments whose vendor needs reasoning back keep any (rule reasoningReplay: required).
+    const replay = replayContextFor(model.rules, ctx.routing.reasoning, replayOwner(caller));
     account.poolKey = result.poolKey;
     account.attempts = result.attempts;
     const headers: Record<string, string> = {
@@ -187,6 +192,7 @@ export const runOpenAIChat = async (
       const renamed = json.model !== route.publicName;
       if (renamed) json.model = route.publicName;
       account.openaiUsage = (json.usage as OpenAIWireUsage | undefined) ?? null;
+      if (replay) captureChatAnswer(json, replay);
       if (account.trace) {
         const choices = json.choices as Array<{ finish_reason?: unknown; message?: { content?: unknown } }> | undefined;
         account.finishReasons = choices?.map((c) => String(c?.finish_reason ?? '')).filter(Boolean) ?? null;
@@ -238,6 +244,7 @@ export const runOpenAIChat = async (
         drainOnDisconnect: model.providerState.config.drainOnDisconnect,
         disconnectGraceMs: ctx.settings.disconnectGraceMs,
         onClientGone: account.holdForGrace,
+        capture: replay ? new StreamReasoningCapture(replay) : null,
       });
     } finally {
       result.release();

@@ -66,6 +66,8 @@ export interface EgressTarget {
   acceptsReasoningEffort?: boolean;
   /** Whether to ask for usage in the stream (`stream_options.include_usage`). */
   askForStreamUsage?: boolean;
+  /** Send assistant reasoning back as `reasoning_content` (OpenAI-protocol vendors whose rules require it). */
+  sendReasoning?: boolean;
 }
 
 export interface EgressRequest {

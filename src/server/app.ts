@@ -172,7 +172,7 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     knownModel: (provider, model) => state.catalog.byKey.has(`${provider}/${model}`.toLowerCase()),
     knownProvider: (provider) => state.catalog.providers.has(provider.toLowerCase()),
   });
-  const routing = createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing });
+  const routing = createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing, reasoningReplay: settings.reasoningReplay });
   const sharedBreakers = bus ? new SharedBreakers(routing.breaker, bus) : null;
   if (bus && redis) {
     routing.sharedCache = new SharedResponseCache(redis, settings.redisPrefix, config.cache.maxBytes, () => bus.connected());

@@ -4,6 +4,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ChatChunk, ProviderAdapter, TokenUsage } from '../providers/spec/provider-adapter.js';
 import { GatewayError } from '../server/errors.js';
 import type { UpstreamResponse } from './upstream-client.js';
+import type { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 
 export interface StreamOutcome {
   usage: TokenUsage | null;
@@ -33,6 +34,8 @@ export interface RelayOptions {
   disconnectGraceMs?: number;
   /** Told when the client goes away before the end (so shutdown can wait for the grace). */
   onClientGone?: () => void;
+  /** Set only for deployments whose vendor needs reasoning replayed: sees every chunk. Null costs nothing. */
+  capture?: StreamReasoningCapture | null;
 }
 
 /** Resolves when `res` can take more, or when the client is gone (no 'drain' will come). */
@@ -87,6 +90,7 @@ export const relayStream = async (
   // After a disconnect: keep reading (for usage) until this is cleared or the grace ends.
   let readingAfterClose = false;
   let graceTimer: NodeJS.Timeout | null = null;
+  const capture = options.capture ?? null;
 
   const onClose = () => {
     if (res.writableFinished) return;
@@ -127,6 +131,7 @@ export const relayStream = async (
       !data.includes('"error"')
     ) {
       rawChunks.push(data);
+      if (capture) capture.raw(data);
       if (outcome.firstTokenAt === null && CONTENT_STARTED.test(data)) outcome.firstTokenAt = performance.now();
       if (!sawFinish && FINISH_REASON.test(data)) sawFinish = true;
       pending += `data: ${data}\n\n`;
@@ -140,6 +145,7 @@ export const relayStream = async (
       return;
     }
     if (template.id === undefined) template = { id: chunk.id, created: chunk.created, system_fingerprint: chunk.system_fingerprint };
+    if (capture) capture.chunk(chunk as unknown as Record<string, unknown>);
     const text = deltaText(chunk);
     if (text) {
       textParts.push(text);
@@ -229,6 +235,8 @@ export const relayStream = async (
     }
   }
   outcome.completionText = textParts.join('');
+  // A whole answer only: a broken stream's tool call is not one the client will send back.
+  if (capture && !outcome.error && !malformed) capture.finish();
   if (outcome.clientAborted || res.destroyed) return outcome;
   let tail = pending;
   if (outcome.error) {

@@ -1,4 +1,6 @@
 import type { VendorName } from '../behavior.js';
+import type { ChatUsage } from '../chat-plan.js';
+import { deepseekMode } from './deepseek.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -15,10 +17,16 @@ export interface VendorRefusal {
 export interface VendorMode {
   /** A refusal when the body breaks a documented rule of this vendor and model, else null. */
   check(model: string, body: Record<string, unknown>, path: string): VendorRefusal | null;
+  /** Whether the answer thinks (reasoning in `reasoning_content`, tool-calling turns too); absent: the simulator's default. */
+  thinks?(model: string, body: Record<string, unknown>): boolean;
+  /** Adds the vendor's own usage fields (cache hits …) to the planned usage. */
+  usage?(model: string, body: Record<string, unknown>, usage: ChatUsage): void;
 }
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
-const MODES: Partial<Record<VendorName, VendorMode[]>> = {};
+const MODES: Partial<Record<VendorName, VendorMode[]>> = {
+  deepseek: [deepseekMode],
+};
 
 /** The modes checked for a vendor path. */
 export const vendorModesFor = (vendor: VendorName): readonly VendorMode[] => MODES[vendor] ?? [];
