@@ -5,7 +5,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { GatewayError } from '../core/gateway-error.js';
 import type { StreamPart } from '../core/stream-part.js';
 import type { Usage } from '../core/usage.js';
-import type { EgressCodec, StreamEncoder } from '../protocols/codec.js';
+import type { DecodeOptions, EgressCodec, StreamEncoder } from '../protocols/codec.js';
 import type { UpstreamResponse } from '../upstream/upstream-client.js';
 import type { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 
@@ -21,6 +21,8 @@ export interface ProtocolStreamOutcome {
 export interface ProtocolStreamOptions {
   /** Decodes the vendor's stream (for accounting always, for translation too). */
   egress: EgressCodec;
+  /** How this deployment's answers are read (think tags), from its rules. */
+  decodeOptions?: DecodeOptions;
   /** Translation: re-encodes every part in the client's protocol. Null: passthrough of the vendor's events. */
   encoder: StreamEncoder | null;
   /** Passthrough: the model name the client sees in message_start. */
@@ -84,7 +86,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     }
     if (encoder) pending += encoder.encode(part);
   };
-  const decoder = options.egress.createStreamDecoder(onPart, options.providerName);
+  const decoder = options.egress.createStreamDecoder(onPart, options.providerName, options.decodeOptions);
 
   const handle = (event: EventSourceMessage) => {
     decoder.push({ event: event.event, data: event.data });

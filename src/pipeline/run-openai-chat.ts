@@ -23,6 +23,7 @@ import { cachePolicy } from './response-cache-policy.js';
 import { runProtocolRequest } from './run-protocol-request.js';
 import { captureChatAnswer, replayContextFor, StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 import { replayOwner } from './replay-owner.js';
+import { normalizeChatAnswer, streamNormalizerFor } from '../providers/rules/reasoning-fields.js';
 
 export interface OpenAIChatOptions {
   /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
@@ -189,8 +190,10 @@ export const runOpenAIChat = async (
       const json = result.json!;
       result.release();
       // The upstream body goes out as received unless its model name must change.
-      const renamed = json.model !== route.publicName;
+      let renamed = json.model !== route.publicName;
       if (renamed) json.model = route.publicName;
+      // Reasoning in another field or in think tags reaches the client as reasoning_content (rule reasoningField).
+      if (model.rules.reasoningField !== undefined && normalizeChatAnswer(json, model.rules.reasoningField)) renamed = true;
       account.openaiUsage = (json.usage as OpenAIWireUsage | undefined) ?? null;
       if (replay) captureChatAnswer(json, replay);
       if (account.trace) {
@@ -245,6 +248,7 @@ export const runOpenAIChat = async (
         disconnectGraceMs: ctx.settings.disconnectGraceMs,
         onClientGone: account.holdForGrace,
         capture: replay ? new StreamReasoningCapture(replay) : null,
+        normalize: streamNormalizerFor(model.rules.reasoningField),
       });
     } finally {
       result.release();

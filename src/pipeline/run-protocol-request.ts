@@ -29,6 +29,7 @@ import { relayProtocolStream } from './protocol-stream.js';
 import { deploymentProtocol, prepareProtocolCall, type ProtocolCall } from './upstream-call.js';
 import { captureChatAnswer, captureNeutralAnswer, replayContextFor, StreamReasoningCapture, type ReplayContext } from '../providers/rules/reasoning-replay.js';
 import { replayOwner } from './replay-owner.js';
+import { normalizeChatAnswer, streamNormalizerFor } from '../providers/rules/reasoning-fields.js';
 
 export interface ProtocolRequest {
   ingress: IngressCodec;
@@ -199,11 +200,12 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         account.usage = passthroughUsage(call, json);
         if (replay) captureChatAnswer(json, replay);
         // Gemini names the model in the URL; its answer's modelVersion is the vendor's own and stays.
-        const renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
+        let renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
         if (renamed) json.model = route.publicName;
+        if (call.protocol === 'openai' && normalizeChatAnswer(json, model.rules.reasoningField)) renamed = true;
         text = renamed ? JSON.stringify(json) : result.text!;
       } else {
-        const decoded = egressCodec(call.protocol).decodeResponse(json);
+        const decoded = egressCodec(call.protocol).decodeResponse(json, { thinkTags: model.rules.reasoningField === 'think-tags' });
         account.usage = decoded.usage;
         if (replay) captureNeutralAnswer(decoded.content, replay);
         text = JSON.stringify(ingress.encodeResponse(decoded, { model: route.publicName, estimatedInputTokens: input.promptEstimate }));
@@ -252,11 +254,13 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           disconnectGraceMs: ctx.settings.disconnectGraceMs,
           onClientGone: account.holdForGrace,
           capture: replay ? new StreamReasoningCapture(replay) : null,
+          normalize: streamNormalizerFor(model.rules.reasoningField),
         });
         outcome = { ...relayed, usage: relayed.usage ? fromOpenAIUsage(relayed.usage) : null };
       } else {
         outcome = await relayProtocolStream(result.upstream, res, {
           egress: egressCodec(call.protocol),
+          decodeOptions: { thinkTags: model.rules.reasoningField === 'think-tags' },
           encoder:
             call.plan === 'translate' || input.encodePassthroughStream
               ? ingress.createStreamEncoder({

@@ -76,11 +76,17 @@ export interface EgressRequest {
   body: Record<string, unknown>;
 }
 
+/** How a deployment's answers are read, from its rules. */
+export interface DecodeOptions {
+  /** `<think>…</think>` in the text is reasoning (rule `reasoningField: 'think-tags'`, OpenAI protocol). */
+  thinkTags?: boolean;
+}
+
 /** What a vendor-facing protocol implements. */
 export interface EgressCodec {
   readonly protocol: ProtocolName;
   buildRequest(request: NeutralRequest, target: EgressTarget): EgressRequest;
-  decodeResponse(json: Record<string, unknown>): NeutralResponse;
-  createStreamDecoder(emit: (part: StreamPart) => void, providerName: string): StreamDecoder;
+  decodeResponse(json: Record<string, unknown>, options?: DecodeOptions): NeutralResponse;
+  createStreamDecoder(emit: (part: StreamPart) => void, providerName: string, options?: DecodeOptions): StreamDecoder;
   parseError(status: number, body: string): UpstreamErrorInfo;
 }

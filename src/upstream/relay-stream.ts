@@ -5,6 +5,7 @@ import type { ChatChunk, ProviderAdapter, TokenUsage } from '../providers/spec/p
 import { GatewayError } from '../server/errors.js';
 import type { UpstreamResponse } from './upstream-client.js';
 import type { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
+import type { StreamReasoningNormalizer } from '../providers/rules/reasoning-fields.js';
 
 export interface StreamOutcome {
   usage: TokenUsage | null;
@@ -36,6 +37,8 @@ export interface RelayOptions {
   onClientGone?: () => void;
   /** Set only for deployments whose vendor needs reasoning replayed: sees every chunk. Null costs nothing. */
   capture?: StreamReasoningCapture | null;
+  /** Set only for deployments whose reasoning arrives in another field or in think tags (rule reasoningField). */
+  normalize?: StreamReasoningNormalizer | null;
 }
 
 /** Resolves when `res` can take more, or when the client is gone (no 'drain' will come). */
@@ -91,6 +94,7 @@ export const relayStream = async (
   let readingAfterClose = false;
   let graceTimer: NodeJS.Timeout | null = null;
   const capture = options.capture ?? null;
+  const normalize = options.normalize ?? null;
 
   const onClose = () => {
     if (res.writableFinished) return;
@@ -128,7 +132,8 @@ export const relayStream = async (
       data.charCodeAt(data.length - 1) === 125 &&
       data.includes(modelNeedle) &&
       !USAGE_OBJECT.test(data) &&
-      !data.includes('"error"')
+      !data.includes('"error"') &&
+      (normalize === null || !normalize.needs(data))
     ) {
       rawChunks.push(data);
       if (capture) capture.raw(data);
@@ -169,6 +174,7 @@ export const relayStream = async (
     if (usage) outcome.usage = usage;
     // A chunk that only carried usage is re-emitted at the end, in OpenAI's shape, if asked for.
     if (usage && Array.isArray(chunk.choices) && chunk.choices.length === 0) return;
+    if (normalize) normalize.chunk(chunk as unknown as Record<string, unknown>);
     chunk.model = options.requestedModel;
     pending += `data: ${JSON.stringify(chunk)}\n\n`;
   };

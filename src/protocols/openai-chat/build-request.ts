@@ -34,9 +34,9 @@ export const buildOpenAIChatRequest = (request: NeutralRequest, target: EgressTa
       const calls = message.content.flatMap((part) =>
         part.type === 'tool-call' ? [{ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments || '{}' } }] : [],
       );
-      // Reasoning goes back only to vendors that require it (DeepSeek's tool loop); most reject or ignore it in input.
+      // Reasoning goes back only on tool-calling turns of vendors that require it (DeepSeek); most reject or ignore it in input.
       if (text === '' && calls.length === 0) continue;
-      const reasoning = target.sendReasoning ? message.content.reduce((all, part) => (part.type === 'reasoning' ? all + part.text : all), '') : '';
+      const reasoning = target.sendReasoning && calls.length > 0 ? message.content.reduce((all, part) => (part.type === 'reasoning' ? all + part.text : all), '') : '';
       messages.push({
         role: 'assistant',
         content: text === '' ? null : text,

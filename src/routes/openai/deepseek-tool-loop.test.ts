@@ -26,7 +26,7 @@ const chatBodies = (harness: Harness) => harness.sim.received.filter((r) => r.pa
 interface Turn {
   content: string | null;
   reasoning: string;
-  toolCalls: OpenAI.ChatCompletionMessageToolCall[];
+  toolCalls: OpenAI.ChatCompletionMessageFunctionToolCall[];
   usage: Record<string, unknown> | null;
 }
 
@@ -37,7 +37,7 @@ const ask = async (client: OpenAI, messages: Message[], stream: boolean): Promis
   if (!stream) {
     const completion = await client.chat.completions.create(request);
     const message = completion.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
-    return { content: message.content, reasoning: message.reasoning_content ?? '', toolCalls: message.tool_calls ?? [], usage: completion.usage as unknown as Record<string, unknown> };
+    return { content: message.content, reasoning: message.reasoning_content ?? '', toolCalls: (message.tool_calls ?? []) as OpenAI.ChatCompletionMessageFunctionToolCall[], usage: completion.usage as unknown as Record<string, unknown> };
   }
   const chunks = await client.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } });
   const turn: Turn = { content: null, reasoning: '', toolCalls: [], usage: null };

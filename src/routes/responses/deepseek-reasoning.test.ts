@@ -18,8 +18,8 @@ const chatBodies = () => h.sim.received.filter((r) => r.path.endsWith('/chat/com
 const tools = [{ type: 'function' as const, name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } }, strict: false }];
 
 type Response = OpenAI.Responses.Response;
-const create = (stream: boolean, body: OpenAI.Responses.ResponseCreateParamsNonStreaming): Promise<Response> =>
-  stream ? client().responses.stream(body).finalResponse() : client().responses.create(body);
+type Body = Omit<OpenAI.Responses.ResponseCreateParamsNonStreaming, 'stream'>;
+const create = (stream: boolean, body: Body): Promise<Response> => (stream ? client().responses.stream(body).finalResponse() : client().responses.create(body));
 const reasoningOf = (response: Response): string =>
   response.output.flatMap((item) => (item.type === 'reasoning' ? item.summary.map((part) => part.text) : [])).join('');
 const callOf = (response: Response) => {
