@@ -1,4 +1,8 @@
 import type { VendorRules } from './rule-types.js';
+import { ALIBABA_RULES } from './vendors/alibaba-rules.js';
+import { DEEPSEEK_RULES } from './vendors/deepseek-rules.js';
+import { MOONSHOT_RULES } from './vendors/moonshot-rules.js';
+import { ZHIPU_RULES } from './vendors/zhipu-rules.js';
 
 /**
  * The vendor rules table (issue 13): per vendor id of `src/providers/vendor-table.ts`,
@@ -36,55 +40,17 @@ export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
   // ── Anthropic (OpenAI SDK compatibility endpoint) ──
   anthropic: { defaults: {}, families: [] },
 
-  // ── DeepSeek (api-docs.deepseek.com: guides/thinking_mode, guides/kv_cache, quick_start/pricing; read 2026-12-02) ──
-  deepseek: {
-    defaults: {
-      // V4 ids (deepseek-v4-pro, deepseek-flash, the retired deepseek-v4-flash they still serve) think unless told not to.
-      thinking: 'thinking-type',
-      thinksByDefault: true,
-      // "For turns that do perform tool calls, the reasoning_content must be fully passed back to the API in all
-      // subsequent requests … otherwise the API will return a 400 error" (guides/thinking_mode, "Tool Calls").
-      reasoningReplay: 'required',
-      reasoningField: 'reasoning_content',
-      parameters: [
-        ...['temperature', 'presence_penalty', 'frequency_penalty'].map((param) => ({
-          kind: 'drop' as const,
-          param,
-          when: 'thinking' as const,
-          why: 'thinking mode does not support it: accepted for compatibility but has no effect (guides/thinking_mode, "Input and Output Parameters")',
-        })),
-        ...['logprobs', 'top_logprobs'].map((param) => ({
-          kind: 'drop' as const,
-          param,
-          when: 'thinking' as const,
-          why: 'thinking mode does not support it and setting it "will trigger an error" (guides/thinking_mode, V3.2 edition)',
-        })),
-      ],
-    },
-    families: [
-      {
-        // The legacy alias of the non-thinking mode (quick_start/pricing: deepseek-chat is non-thinking, thinking via `thinking`).
-        name: 'deepseek-chat (legacy non-thinking alias)',
-        match: /^deepseek-chat$/,
-        rules: { thinksByDefault: false },
-      },
-      {
-        // The legacy alias of the thinking mode: it always thinks, so a switch is meaningless.
-        name: 'deepseek-reasoner (legacy thinking alias)',
-        match: /^deepseek-reasoner$/,
-        rules: { thinking: 'fixed', thinksByDefault: true },
-      },
-    ],
-  },
+  // ── DeepSeek (families and sources in vendors/deepseek-rules.ts) ──
+  deepseek: DEEPSEEK_RULES,
 
-  // ── Moonshot Kimi ──
-  moonshot: { defaults: {}, families: [] },
+  // ── Moonshot Kimi (families and sources in vendors/moonshot-rules.ts) ──
+  moonshot: MOONSHOT_RULES,
 
-  // ── Zhipu GLM ──
-  zhipu: { defaults: {}, families: [] },
+  // ── Zhipu GLM (vendors/zhipu-rules.ts) ──
+  zhipu: ZHIPU_RULES,
 
-  // ── Alibaba Qwen (DashScope / Model Studio) ──
-  alibaba: { defaults: {}, families: [] },
+  // ── Alibaba Qwen, DashScope / Model Studio (vendors/alibaba-rules.ts) ──
+  alibaba: ALIBABA_RULES,
 
   // ── ByteDance Doubao (Volcengine Ark) ──
   bytedance: { defaults: {}, families: [] },

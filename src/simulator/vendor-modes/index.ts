@@ -1,6 +1,9 @@
 import type { VendorName } from '../behavior.js';
 import type { ChatUsage } from '../chat-plan.js';
+import { alibabaMode } from './alibaba.js';
 import { deepseekMode } from './deepseek.js';
+import { moonshotMode } from './moonshot.js';
+import { zhipuMode } from './zhipu.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -26,6 +29,9 @@ export interface VendorMode {
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
 const MODES: Partial<Record<VendorName, VendorMode[]>> = {
   deepseek: [deepseekMode],
+  moonshot: [moonshotMode],
+  zhipu: [zhipuMode],
+  alibaba: [alibabaMode],
 };
 
 /** The modes checked for a vendor path. */
