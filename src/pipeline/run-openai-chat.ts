@@ -21,7 +21,7 @@ import type { ReplySink, RequestInfo } from './reply-sink.js';
 import { RequestAccount, type OpenAIWireUsage } from './request-account.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { runProtocolRequest } from './run-protocol-request.js';
-import { captureChatAnswer, replayContextFor, StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
+import { captureChatAnswer, fetchSharedReasoning, replayContextFor, StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 import { replayOwner } from './replay-owner.js';
 import { normalizeChatAnswer, streamNormalizerFor } from '../providers/rules/reasoning-fields.js';
 
@@ -159,6 +159,9 @@ export const runOpenAIChat = async (
         buildCall: async (candidate) => {
           const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
           const replay = replayContextFor(candidate.rules, ctx.routing.reasoning, replayOwner(caller));
+          // Another instance's turns (REDIS_URL): one round trip, only when a turn is missing here.
+          const shared = fetchSharedReasoning(body, replay);
+          if (shared) await shared;
           const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts, replay });
           lastUpstreamStart = performance.now();
           account.reachedVendor = true;

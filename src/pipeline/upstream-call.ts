@@ -9,7 +9,7 @@ import { geminiModelPath } from '../protocols/gemini/build-request.js';
 import { parseGeminiError } from '../protocols/gemini/error-envelope.js';
 import { egressCodec } from '../protocols/registry.js';
 import { applyVendorRules } from '../providers/rules/apply-rules.js';
-import { replayReasoning, type ReplayContext } from '../providers/rules/reasoning-replay.js';
+import { fetchSharedReasoning, replayReasoning, type ReplayContext } from '../providers/rules/reasoning-replay.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { effectiveTimeouts, prepareChatCall, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
 
@@ -124,7 +124,10 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
   if (protocol === options.clientProtocol) {
     if (protocol === 'openai') {
       const body = options.prepareImages ? await options.prepareImages(model, options.body) : options.body;
-      return { ...prepareChatCall(model, body, { requestId: options.requestId, defaults: options.defaults, replay: options.replay?.(model) ?? null }), protocol, plan: 'passthrough' };
+      const replay = options.replay?.(model) ?? null;
+      const shared = fetchSharedReasoning(body, replay);
+      if (shared) await shared;
+      return { ...prepareChatCall(model, body, { requestId: options.requestId, defaults: options.defaults, replay }), protocol, plan: 'passthrough' };
     }
     if (protocol === 'openai-responses') {
       const adapter = adapterFor(provider.vendor);
@@ -202,7 +205,12 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
   const body = options.prepareImages && options.clientProtocol !== 'openai' && protocol === 'openai' ? await options.prepareImages(model, built.body) : built.body;
   if (protocol === 'openai') {
     applyVendorRules(model.rules, body, neutral.reasoning);
-    if (model.rules.reasoningReplay !== undefined) replayReasoning(model.rules, body, options.replay?.(model) ?? null);
+    if (model.rules.reasoningReplay !== undefined) {
+      const replay = options.replay?.(model) ?? null;
+      const shared = fetchSharedReasoning(body, replay);
+      if (shared) await shared;
+      replayReasoning(model.rules, body, replay);
+    }
   }
   return {
     url: joinUrl(provider.baseUrl, built.path),

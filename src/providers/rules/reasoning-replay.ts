@@ -52,6 +52,22 @@ export const replayReasoning = (rules: ResolvedRules, body: Record<string, unkno
   if (copy) body.messages = copy;
 };
 
+/**
+ * With a shared tier (REDIS_URL): fetches the turns this request needs that this instance
+ * has not seen, before `replayReasoning` runs. Null when there is nothing to ask, so the
+ * caller awaits only then.
+ */
+export const fetchSharedReasoning = (body: Record<string, unknown>, replay: ReplayContext | null): Promise<void> | null => {
+  if (!replay?.store.shared || !Array.isArray(body.messages)) return null;
+  const ids: string[] = [];
+  for (const message of body.messages as Array<Message | null>) {
+    if (message === null || typeof message !== 'object' || message.role !== 'assistant' || typeof message.reasoning_content === 'string') continue;
+    const id = firstCallId(message.tool_calls);
+    if (id !== null) ids.push(id);
+  }
+  return ids.length === 0 ? null : replay.store.fetchShared(replay.owner, ids);
+};
+
 /** Remembers the reasoning of a `chat.completion` answer that ended in tool calls. */
 export const captureChatAnswer = (json: Record<string, unknown>, replay: ReplayContext): void => {
   const choices = json.choices;

@@ -16,6 +16,12 @@ export interface ReasoningStoreOptions {
   now?: () => number;
 }
 
+/** The tier every instance shares (Redis, src/state/shared-reasoning.ts): written through, read on a local miss. */
+export interface SharedReasoningTier {
+  set(owner: string, toolCallId: string, reasoning: string, ttlMs: number): void;
+  getMany(owner: string, toolCallIds: readonly string[]): Promise<Array<string | null>>;
+}
+
 interface Entry {
   reasoning: string;
   bytes: number;
@@ -30,6 +36,8 @@ export class ReasoningStore {
   private bytes = 0;
   private readonly now: () => number;
   private readonly maxEntryBytes: number;
+  /** Set when REDIS_URL is: other instances' turns become visible here. */
+  shared: SharedReasoningTier | null = null;
 
   constructor(private readonly options: ReasoningStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -50,15 +58,35 @@ export class ReasoningStore {
 
   /** Remembers `reasoning` for the turn whose first tool call is `toolCallId`, for `owner` only. */
   remember(owner: string, toolCallId: string, reasoning: string): void {
-    if (reasoning === '' || toolCallId === '') return;
+    if (this.keep(owner, toolCallId, reasoning)) this.shared?.set(owner, toolCallId, reasoning, this.options.ttlMs);
+  }
+
+  /** Asks the shared tier for the turns not known here (one round trip), and keeps what it has. */
+  async fetchShared(owner: string, toolCallIds: readonly string[]): Promise<void> {
+    if (!this.shared) return;
+    const now = this.now();
+    const missing = toolCallIds.filter((id) => {
+      const entry = this.entries.get(ReasoningStore.key(owner, id));
+      return !entry || entry.expiresAt <= now;
+    });
+    if (missing.length === 0) return;
+    const found = await this.shared.getMany(owner, missing);
+    found.forEach((reasoning, index) => {
+      if (typeof reasoning === 'string') this.keep(owner, missing[index]!, reasoning);
+    });
+  }
+
+  private keep(owner: string, toolCallId: string, reasoning: string): boolean {
+    if (reasoning === '' || toolCallId === '') return false;
     const key = ReasoningStore.key(owner, toolCallId);
     // UTF-16 length × 2 bounds the heap the string takes; cheaper than a byte count.
     const bytes = (key.length + reasoning.length) * 2 + ENTRY_OVERHEAD;
-    if (bytes > this.maxEntryBytes) return;
+    if (bytes > this.maxEntryBytes) return false;
     this.drop(key);
     this.entries.set(key, { reasoning, bytes, expiresAt: this.now() + this.options.ttlMs });
     this.bytes += bytes;
     this.evict();
+    return true;
   }
 
   /** The reasoning `owner` got for that turn, or null (unknown, expired, or another owner's). */
