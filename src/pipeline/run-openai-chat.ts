@@ -10,6 +10,7 @@ import { relayStream } from '../upstream/relay-stream.js';
 import { openRoutedCall } from '../upstream/routed-call.js';
 import { hasImageParts } from '../images/has-image-parts.js';
 import { openAIChatIngress } from '../protocols/openai-chat/index.js';
+import { normalizeOpenAIAnswerUsage } from '../protocols/openai-chat/finish-and-usage.js';
 import { callerModelAccess } from '../server/key-guard.js';
 import { encodeHeaderValue } from '../server/header-value.js';
 import { endHijackedWithError } from './hijacked-error.js';
@@ -197,6 +198,8 @@ export const runOpenAIChat = async (
       if (renamed) json.model = route.publicName;
       // Reasoning in another field or in think tags reaches the client as reasoning_content (rule reasoningField).
       if (model.rules.reasoningField !== undefined && normalizeChatAnswer(json, model.rules.reasoningField)) renamed = true;
+      // Usage in OpenAI's own fields for the client (docs/usage.md: what the passthrough adds).
+      const usageChanged = normalizeOpenAIAnswerUsage(json);
       account.openaiUsage = (json.usage as OpenAIWireUsage | undefined) ?? null;
       if (replay) captureChatAnswer(json, replay);
       if (account.trace) {
@@ -208,7 +211,7 @@ export const runOpenAIChat = async (
         const message = (json.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0]?.message;
         account.completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
       }
-      const body = renamed ? JSON.stringify(json) : result.text!;
+      const body = renamed || usageChanged ? JSON.stringify(json) : result.text!;
       if (reply.raw.destroyed) account.clientDisconnected();
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;

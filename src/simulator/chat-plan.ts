@@ -1,6 +1,7 @@
 import type { VendorName } from './behavior.js';
 import { describeImageLine } from './image-inspector.js';
 import type { ImageInfo, SimulatorBehavior } from './types.js';
+import { applyVendorUsage } from './vendor-usage.js';
 import { vendorModesFor } from './vendor-modes/index.js';
 
 /** Prompt-token charge per image, in the spirit of OpenAI's low-detail image tiles. */
@@ -31,7 +32,7 @@ export interface ChatPlan {
   contentChunks: string[];
   reasoningChunks: string[];
   toolCall: PlannedToolCall | null;
-  finishReason: 'stop' | 'tool_calls';
+  finishReason: 'stop' | 'tool_calls' | 'length' | 'content_filter';
   usage: ChatUsage;
   includeUsage: boolean;
 }
@@ -142,8 +143,10 @@ export const planChat = (
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
   };
+  // A vendor mode's own usage (DeepSeek's prefix cache hits), then the counts a test chose.
   for (const mode of modes) mode.usage?.(model, body, usage);
   if (reasoningChunks.length > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningChunks.length };
+  applyVendorUsage(usage, vendor, behavior);
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
   return {
     id: `chatcmpl-sim${sequence}`,
@@ -160,7 +163,7 @@ export const planChat = (
             name: calledTool,
             argumentFragments: behavior.toolArguments === undefined ? ['{', '}'] : splitEven(behavior.toolArguments, 3),
           },
-    finishReason: calledTool === null ? 'stop' : 'tool_calls',
+    finishReason: calledTool === null ? (behavior.finishReason ?? 'stop') : 'tool_calls',
     usage,
     includeUsage: streamOptions?.include_usage === true,
   };

@@ -1,7 +1,7 @@
 import type { AssistantPart } from '../../core/neutral-request.js';
 import type { NeutralResponse } from '../../core/neutral-response.js';
 import { isObject, type Json } from '../request-checks.js';
-import { fromOpenAIFinishReason, fromOpenAIUsage } from './finish-and-usage.js';
+import { fromOpenAIFinishReason, fromOpenAIUsage, openAIUsageOf } from './finish-and-usage.js';
 import type { DecodeOptions } from '../codec.js';
 import { otherReasoningField } from '../../providers/rules/reasoning-fields.js';
 import { splitThinkTags } from '../../providers/rules/think-tags.js';
@@ -40,6 +40,6 @@ export const decodeOpenAIChatResponse = (json: Json, options?: DecodeOptions): N
     model: typeof json.model === 'string' ? json.model : '',
     content,
     finishReason: fromOpenAIFinishReason(choice.finish_reason),
-    usage: fromOpenAIUsage(json.usage),
+    usage: fromOpenAIUsage(openAIUsageOf(json)),
   };
 };
