@@ -1,5 +1,6 @@
 import type { VendorRules } from './rule-types.js';
 import { ALIBABA_RULES } from './vendors/alibaba-rules.js';
+import { DEEPSEEK_RULES } from './vendors/deepseek-rules.js';
 import { MOONSHOT_RULES } from './vendors/moonshot-rules.js';
 import { ZHIPU_RULES } from './vendors/zhipu-rules.js';
 
@@ -39,8 +40,8 @@ export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
   // ── Anthropic (OpenAI SDK compatibility endpoint) ──
   anthropic: { defaults: {}, families: [] },
 
-  // ── DeepSeek ──
-  deepseek: { defaults: {}, families: [] },
+  // ── DeepSeek (families and sources in vendors/deepseek-rules.ts) ──
+  deepseek: DEEPSEEK_RULES,
 
   // ── Moonshot Kimi (families and sources in vendors/moonshot-rules.ts) ──
   moonshot: MOONSHOT_RULES,
