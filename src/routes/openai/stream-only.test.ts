@@ -86,7 +86,9 @@ describe('a stream-only model for a client that does not stream', () => {
   });
 
   it('the assembled answer equals the vendor’s own JSON answer: reasoning_content, cache and reasoning usage', async () => {
-    const messages = [{ role: 'user' as const, content: 'Think, then answer.' }];
+    // DeepSeek's context cache, as the simulator's DeepSeek mode reports it: the same hit count for both.
+    h.sim.addRule({ match: { vendor: 'deepseek' }, behavior: { cachedPromptTokens: 3 } });
+    const messages = [{ role: 'user' as const, content: 'Think, then answer at some length.' }];
     const assembled = await h.client(MASTER).chat.completions.create({ model: 'deepseek-reasoner', messages });
     const direct = await h.client(MASTER).chat.completions.create({ model: 'reasoner-json', messages });
     const [viaStream, viaJson] = chatRequests().map((r) => (r.body as { stream?: unknown }).stream);
@@ -99,8 +101,9 @@ describe('a stream-only model for a client that does not stream', () => {
     const [row] = await waitForRows(2);
     expect(row!.model).toBe('deepseek-reasoner');
     expect(row!.reasoningTokens).toBe(assembled.usage!.completion_tokens_details!.reasoning_tokens);
-    expect(row!.cacheReadTokens).toBe(0);
-    expect(row!.promptTokens).toBe(assembled.usage!.prompt_tokens);
+    expect(row!.cacheReadTokens).toBe(3);
+    expect(row!.promptTokens).toBe(assembled.usage!.prompt_tokens - 3);
+    expect(row!.cost).toBeCloseTo(row!.promptTokens * 1 + 3 * 0.1 + assembled.usage!.completion_tokens * 2, 6);
   });
 
   it('joins a streamed tool call’s argument fragments', async () => {
