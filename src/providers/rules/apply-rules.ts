@@ -107,9 +107,19 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
     else delete body.reasoning_effort;
     return;
   }
+  const clientEffort = body.reasoning_effort;
   delete body.reasoning_effort;
-  if (!reasoning) return;
+  if (!reasoning) {
+    // A level this gateway does not know (DeepSeek's "max", say) is the vendor's own: it stays where the vendor takes levels.
+    if (rules.efforts !== undefined && typeof clientEffort === 'string') body.reasoning_effort = clientEffort;
+    return;
+  }
   const on = reasoning.effort !== 'none';
+  // Vendors with a switch and a depth (DeepSeek: thinking.type plus reasoning_effort) get both.
+  if (on && rules.efforts !== undefined) {
+    const mapped = rules.efforts[reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096)];
+    if (typeof mapped === 'string') body.reasoning_effort = mapped;
+  }
   if (style === 'thinking-type') {
     if (body.thinking === undefined) body.thinking = { type: on ? 'enabled' : 'disabled' };
   } else if (style === 'enable-thinking') {

@@ -21,12 +21,20 @@ describe('DeepSeek rules', () => {
     expect(applyVendorRules(rules, { ...sampling, thinking: { type: 'disabled' } })).toEqual({ ...sampling, thinking: { type: 'disabled' } });
     expect(applyVendorRules(rules, { ...sampling, reasoning_effort: 'none' })).toEqual({ ...sampling, thinking: { type: 'disabled' } });
     // A translated client's thinking request becomes DeepSeek's switch.
-    expect(applyVendorRules(rules, {}, { budgetTokens: 4000 })).toEqual({ thinking: { type: 'enabled' } });
+    expect(applyVendorRules(rules, {}, { budgetTokens: 4000 })).toEqual({ thinking: { type: 'enabled' }, reasoning_effort: 'high' });
+  });
+
+  it('the depth goes next to the switch, mapped as DeepSeek maps it; its own "max" passes', () => {
+    const rules = resolveRules('deepseek', 'deepseek-flash');
+    expect(applyVendorRules(rules, { reasoning_effort: 'minimal' })).toEqual({ thinking: { type: 'enabled' }, reasoning_effort: 'low' });
+    expect(applyVendorRules(rules, { reasoning_effort: 'medium' })).toEqual({ thinking: { type: 'enabled' }, reasoning_effort: 'high' });
+    expect(applyVendorRules(rules, { reasoning_effort: 'max' })).toEqual({ reasoning_effort: 'max' });
+    expect(applyVendorRules(rules, {}, { budgetTokens: 1000 })).toEqual({ thinking: { type: 'enabled' }, reasoning_effort: 'low' });
   });
 
   it('the legacy aliases: deepseek-chat thinks only when asked, deepseek-reasoner always', () => {
     expect(applyVendorRules(resolveRules('deepseek', 'deepseek-chat'), { temperature: 0.2 })).toEqual({ temperature: 0.2 });
-    expect(applyVendorRules(resolveRules('deepseek', 'deepseek-chat'), { temperature: 0.2, reasoning_effort: 'high' })).toEqual({ thinking: { type: 'enabled' } });
+    expect(applyVendorRules(resolveRules('deepseek', 'deepseek-chat'), { temperature: 0.2, reasoning_effort: 'high' })).toEqual({ thinking: { type: 'enabled' }, reasoning_effort: 'high' });
     expect(applyVendorRules(resolveRules('deepseek', 'deepseek-reasoner'), { temperature: 0.2, reasoning_effort: 'none', logprobs: true })).toEqual({});
   });
 });

@@ -15,6 +15,9 @@ export const DEEPSEEK_RULES: VendorRules = {
     // V4 ids (deepseek-v4-pro, deepseek-flash, the retired deepseek-v4-flash they still serve) think unless told not to.
     thinking: 'thinking-type',
     thinksByDefault: true,
+    // Depth by reasoning_effort next to the switch, mapped as DeepSeek maps it (guides/thinking_mode,
+    // "Thinking Effort Control": minimal/low → low, medium/high → high; its own "max" passes as sent).
+    efforts: { minimal: 'low', low: 'low', medium: 'high', high: 'high', none: null },
     // "For turns that do perform tool calls, the reasoning_content must be fully passed back to the API in all
     // subsequent requests … otherwise the API will return a 400 error" (guides/thinking_mode, "Tool Calls").
     reasoningReplay: 'required',
