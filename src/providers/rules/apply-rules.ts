@@ -9,6 +9,10 @@ import type { ParameterRule, ReasoningRequest, ResolvedRules } from './rule-type
 
 const EFFORTS = new Set(['none', 'minimal', 'low', 'medium', 'high']);
 
+/** Anthropic's smallest `budget_tokens`, and budgets for effort levels (as the native codec uses). */
+const MIN_BUDGET = 1024;
+const budgetForEffort = { none: 0, minimal: MIN_BUDGET, low: MIN_BUDGET, medium: 4096, high: 16384 } as const;
+
 /** A thinking budget (Anthropic `budget_tokens`) as the nearest effort level. */
 export const effortForBudget = (budget: number): 'low' | 'medium' | 'high' => (budget <= 2048 ? 'low' : budget <= 8192 ? 'medium' : 'high');
 
@@ -56,7 +60,15 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
   // A vendor the table says nothing about gets the client's own fields, untouched.
   if (style === undefined) return;
   if (style === 'reasoning-effort') {
-    if (reasoning && body.reasoning_effort === undefined) body.reasoning_effort = reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096);
+    // A translated "no thinking" (Anthropic `thinking: disabled`) is only worth saying to a model that thinks by default.
+    const quiet = reasoning?.effort === 'none' && rules.thinksByDefault !== true;
+    if (reasoning && !quiet && body.reasoning_effort === undefined) body.reasoning_effort = reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096);
+    const map = rules.effortMap;
+    if (map && typeof body.reasoning_effort === 'string' && body.reasoning_effort in map) {
+      const mapped = map[body.reasoning_effort as keyof typeof map];
+      if (mapped === null || mapped === undefined) delete body.reasoning_effort;
+      else body.reasoning_effort = mapped;
+    }
     return;
   }
   delete body.reasoning_effort;
@@ -64,6 +76,8 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
   const on = reasoning.effort !== 'none';
   if (style === 'thinking-type') {
     if (body.thinking === undefined) body.thinking = { type: on ? 'enabled' : 'disabled' };
+  } else if (style === 'thinking-budget') {
+    if (on && body.thinking === undefined) body.thinking = { type: 'enabled', budget_tokens: Math.max(MIN_BUDGET, reasoning.budgetTokens ?? budgetForEffort[reasoning.effort ?? 'medium']) };
   } else if (style === 'enable-thinking') {
     if (body.enable_thinking === undefined) body.enable_thinking = on;
     if (on && reasoning.budgetTokens !== undefined && body.thinking_budget === undefined) body.thinking_budget = reasoning.budgetTokens;
@@ -83,6 +97,8 @@ export const applyVendorRules = (rules: ResolvedRules, body: Record<string, unkn
     for (const rule of rules.parameters) if (applies(rule, thinking)) applyParameter(rule, body);
   }
   if (rules.streamOptions === 'never' || (rules.streamOptions === 'with-stream' && body.stream !== true)) delete body.stream_options;
+  // A vendor without `n` (Ollama) answers one choice or refuses the field: it is removed.
+  if (rules.multipleChoices === false) delete body.n;
   if (rules.toolChoice !== undefined && rules.toolChoice !== 'all' && 'tool_choice' in body) {
     const choice = body.tool_choice;
     if (rules.toolChoice === 'none-supported') delete body.tool_choice;

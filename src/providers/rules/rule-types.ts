@@ -31,14 +31,19 @@ export type ThinkingStyle =
   | 'thinking-type'
   /** `enable_thinking: bool` with `thinking_budget` (Qwen on DashScope, SiliconFlow, Hunyuan). */
   | 'enable-thinking'
+  /** `thinking: {type: "enabled", budget_tokens}` (Anthropic's OpenAI SDK endpoint); effort "none" sends none. */
+  | 'thinking-budget'
   /** The model always thinks (or never): any reasoning setting is dropped. */
   | 'fixed'
   /** No known switch: reasoning settings are dropped so the vendor does not reject them. */
   | 'none';
 
+/** The effort levels a client can ask for. */
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
+
 /** What the client asked for, protocol-free. `effort: 'none'` asks for no thinking. */
 export interface ReasoningRequest {
-  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high';
+  effort?: ReasoningEffort;
   budgetTokens?: number;
 }
 
@@ -60,6 +65,12 @@ export interface ModelRules {
   thinking?: ThinkingStyle;
   /** The model thinks unless told not to (DeepSeek V4, Qwen3 commercial "thinking" ids). */
   thinksByDefault?: boolean;
+  /**
+   * For the 'reasoning-effort' style: the value the vendor takes for each level the client
+   * may send (e.g. o-series have no "none", gpt-5.1 no "minimal"); null drops the field
+   * (the vendor's default). Levels not named go as sent.
+   */
+  effortMap?: Partial<Record<ReasoningEffort, ReasoningEffort | null>>;
   /** Extra body fields the thinking switch needs beside the type (e.g. Doubao's `auto`). */
   thinkingAuto?: boolean;
   /** The vendor answers only streams: the gateway streams upstream and assembles JSON. */
