@@ -72,6 +72,13 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
     return;
   }
   delete body.reasoning_effort;
+  if (style === 'fixed' || style === 'none') {
+    // No switch to set: a client's own vendor-style switch (extra body) would be refused too.
+    delete body.thinking;
+    delete body.enable_thinking;
+    delete body.thinking_budget;
+    return;
+  }
   if (!reasoning) return;
   const on = reasoning.effort !== 'none';
   if (style === 'thinking-type') {

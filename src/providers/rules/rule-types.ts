@@ -33,7 +33,7 @@ export type ThinkingStyle =
   | 'enable-thinking'
   /** `thinking: {type: "enabled", budget_tokens}` (Anthropic's OpenAI SDK endpoint); effort "none" sends none. */
   | 'thinking-budget'
-  /** The model always thinks (or never): any reasoning setting is dropped. */
+  /** The model always thinks (or never): any reasoning setting (reasoning_effort, thinking, enable_thinking) is dropped. */
   | 'fixed'
   /** No known switch: reasoning settings are dropped so the vendor does not reject them. */
   | 'none';

@@ -1,4 +1,11 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { VendorName } from '../behavior.js';
+import { baiduMode } from './baidu.js';
+import { bytedanceMode } from './bytedance.js';
+import { ollamaMode } from './ollama.js';
+import { openaiMode } from './openai.js';
+import { siliconflowMode } from './siliconflow.js';
+import { tencentMode } from './tencent.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -14,19 +21,26 @@ export interface VendorRefusal {
 
 export interface VendorMode {
   /** A refusal when the body breaks a documented rule of this vendor and model, else null. */
-  check(model: string, body: Record<string, unknown>, path: string): VendorRefusal | null;
+  check(model: string, body: Record<string, unknown>, path: string, headers?: IncomingHttpHeaders): VendorRefusal | null;
 }
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
-const MODES: Partial<Record<VendorName, VendorMode[]>> = {};
+const MODES: Partial<Record<VendorName, VendorMode[]>> = {
+  openai: [openaiMode],
+  bytedance: [bytedanceMode],
+  tencent: [tencentMode],
+  baidu: [baiduMode],
+  siliconflow: [siliconflowMode],
+  ollama: [ollamaMode],
+};
 
 /** The modes checked for a vendor path. */
 export const vendorModesFor = (vendor: VendorName): readonly VendorMode[] => MODES[vendor] ?? [];
 
 /** The first refusal any of the vendor's modes gives this request, or null. */
-export const checkVendorRules = (vendor: VendorName, model: string, body: Record<string, unknown>, path: string): VendorRefusal | null => {
+export const checkVendorRules = (vendor: VendorName, model: string, body: Record<string, unknown>, path: string, headers?: IncomingHttpHeaders): VendorRefusal | null => {
   for (const mode of vendorModesFor(vendor)) {
-    const refusal = mode.check(model, body, path);
+    const refusal = mode.check(model, body, path, headers);
     if (refusal) return refusal;
   }
   return null;
