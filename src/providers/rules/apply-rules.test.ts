@@ -63,7 +63,7 @@ describe('vendor rules engine', () => {
 
   it('resolves vendor defaults, the matching family, then provider and model YAML', () => {
     const openai = resolveRules('openai', 'gpt-5-mini');
-    expect(openai.family).toBe('reasoning models (o-series, gpt-5)');
+    expect(openai.family).toBe('gpt-5 (reasoning)');
     expect(openai.parameters[0]).toMatchObject({ kind: 'rename', param: 'max_tokens' });
     expect(resolveRules('openai', 'gpt-4o').family).toBe('non-reasoning models');
     expect(resolveRules('openai', 'ft:custom').family).toBeNull();

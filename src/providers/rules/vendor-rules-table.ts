@@ -34,11 +34,21 @@ export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
         rules: { thinking: 'none', parameters: [MAX_COMPLETION_TOKENS] },
       },
       {
-        name: 'reasoning models (o-series, gpt-5)',
-        match: /^(o\d|gpt-5(-mini|-nano|-pro|-codex)?(-\d{4}-\d{2}-\d{2})?$)/,
+        // o1 / o3 / o4-mini take low | medium | high: no "minimal", and thinking cannot be turned off.
+        name: 'o-series (reasoning)',
+        match: /^o\d/,
         rules: {
           thinksByDefault: true,
-          // o-series take low | medium | high; gpt-5 adds "minimal" and has no "none" (its least is minimal).
+          effortMap: { none: null, minimal: 'low' },
+          parameters: [MAX_COMPLETION_TOKENS, ...OPENAI_SAMPLING.map((param) => drop(param, OPENAI_SAMPLING_WHY))],
+        },
+      },
+      {
+        // gpt-5 / -mini / -nano add "minimal" and have no "none" (its least is minimal).
+        name: 'gpt-5 (reasoning)',
+        match: /^gpt-5(-mini|-nano|-pro|-codex)?(-\d{4}-\d{2}-\d{2})?$/,
+        rules: {
+          thinksByDefault: true,
           effortMap: { none: 'minimal' },
           parameters: [MAX_COMPLETION_TOKENS, ...OPENAI_SAMPLING.map((param) => drop(param, OPENAI_SAMPLING_WHY))],
         },

@@ -6,6 +6,7 @@ import { ollamaMode } from './ollama.js';
 import { openaiMode } from './openai.js';
 import { siliconflowMode } from './siliconflow.js';
 import { tencentMode } from './tencent.js';
+import { xaiMode } from './xai.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -32,6 +33,7 @@ const MODES: Partial<Record<VendorName, VendorMode[]>> = {
   baidu: [baiduMode],
   siliconflow: [siliconflowMode],
   ollama: [ollamaMode],
+  xai: [xaiMode],
 };
 
 /** The modes checked for a vendor path. */
