@@ -47,6 +47,16 @@ export interface ReasoningRequest {
   budgetTokens?: number;
 }
 
+/**
+ * Which `tool_choice` values a vendor takes; the engine moves the others to the nearest one.
+ * - 'all': every OpenAI value.
+ * - 'auto-none': only "auto" and "none"; "required" and a named function become "auto".
+ * - 'no-required': all but "required", which becomes "auto" (a named function stays).
+ * - 'auto-only': only "auto"; "none" is honoured by sending no tools (and no tool_choice).
+ * - 'none-supported': no tool_choice at all: it is removed.
+ */
+export type ToolChoiceSupport = 'all' | 'auto-none' | 'no-required' | 'auto-only' | 'none-supported';
+
 /** Whether a vendor needs the previous assistant turn's reasoning sent back in a tool loop. */
 export type ReasoningReplay =
   /** It answers 400 unless `reasoning_content` of the tool-calling turn comes back (DeepSeek V4). */
@@ -65,12 +75,6 @@ export interface ModelRules {
   thinking?: ThinkingStyle;
   /** The model thinks unless told not to (DeepSeek V4, Qwen3 commercial "thinking" ids). */
   thinksByDefault?: boolean;
-  /**
-   * For the 'reasoning-effort' style: the value the vendor takes for each level the client
-   * may send (e.g. o-series have no "none", gpt-5.1 no "minimal"); null drops the field
-   * (the vendor's default). Levels not named go as sent.
-   */
-  effortMap?: Partial<Record<ReasoningEffort, ReasoningEffort | null>>;
   /** Extra body fields the thinking switch needs beside the type (e.g. Doubao's `auto`). */
   thinkingAuto?: boolean;
   /** The vendor answers only streams: the gateway streams upstream and assembles JSON. */
@@ -78,7 +82,15 @@ export interface ModelRules {
   /** `stream_options` is accepted: always, only together with `stream: true`, or never. */
   streamOptions?: 'always' | 'with-stream' | 'never';
   /** `tool_choice` values the vendor takes; others are replaced by the nearest ('auto'). */
-  toolChoice?: 'all' | 'auto-none' | 'none-supported';
+  toolChoice?: ToolChoiceSupport;
+  /** `tool_choice` values taken while the request thinks, when fewer than `toolChoice` (Kimi, Qwen). */
+  toolChoiceWhenThinking?: ToolChoiceSupport;
+  /**
+   * For the 'reasoning-effort' style: the vendor's value for each effort a client may ask for,
+   * when the vendor takes other levels (Kimi K3, GLM-5.3: low/high/max). `null` sends none, so
+   * the vendor's default applies — for a model that cannot stop thinking, also for 'none'.
+   */
+  efforts?: Partial<Record<NonNullable<ReasoningRequest['effort']>, string | null>>;
   /** `n` > 1 is accepted. */
   multipleChoices?: boolean;
   imageDelivery?: ImageDelivery;

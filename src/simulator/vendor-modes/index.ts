@@ -1,5 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { VendorName } from '../behavior.js';
+import { alibabaMode } from './alibaba.js';
+import { moonshotMode } from './moonshot.js';
+import { zhipuMode } from './zhipu.js';
 import { baiduMode } from './baidu.js';
 import { bytedanceMode } from './bytedance.js';
 import { ollamaMode } from './ollama.js';
@@ -27,6 +30,9 @@ export interface VendorMode {
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
 const MODES: Partial<Record<VendorName, VendorMode[]>> = {
+  moonshot: [moonshotMode],
+  zhipu: [zhipuMode],
+  alibaba: [alibabaMode],
   openai: [openaiMode],
   bytedance: [bytedanceMode],
   tencent: [tencentMode],
