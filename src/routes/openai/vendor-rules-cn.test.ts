@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type TestProvider } from '../../test-support/gateway-harness.js';
@@ -24,6 +25,7 @@ const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', cont
 
 const received = () => h.sim.received.at(-1)!.body as Record<string, unknown>;
 const anthropic = () => new Anthropic({ baseURL: h.url, apiKey: MASTER, maxRetries: 0, timeout: 15_000 });
+const genai = () => new GoogleGenAI({ apiKey: MASTER, httpOptions: { baseUrl: h.url, retryOptions: { attempts: 1 } } });
 /** A request straight to the simulator (no gateway, so no rules): what the vendor says to it. */
 const direct = async (vendor: string, body: Record<string, unknown>, authorization = 'Bearer sim-direct') => {
   const res = await fetch(`${h.sim.url}/${vendor}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
@@ -67,6 +69,14 @@ describe('Ark (Doubao)', () => {
     expect(received()).toMatchObject({ thinking: { type: 'enabled' } });
     const off = await anthropic().messages.create({ model: 'doubao-seed-1-6-250615', max_tokens: 256, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: 'Quick' }] });
     expect(off.content.length).toBeGreaterThan(0);
+    expect(received()).toMatchObject({ thinking: { type: 'disabled' } });
+
+    // Responses reasoning.effort and Gemini thinkingBudget 0 ("off") reach the same switch.
+    const response = await h.client(MASTER).responses.create({ model: 'doubao-seed-1-6-250615', input: 'Quick', reasoning: { effort: 'none' } });
+    expect(response.output_text).toContain('Simulated reply');
+    expect(received()).toMatchObject({ thinking: { type: 'disabled' } });
+    const gemini = await genai().models.generateContent({ model: 'doubao-seed-1-6-250615', contents: 'Quick', config: { thinkingConfig: { thinkingBudget: 0 } } });
+    expect(gemini.text).toContain('Simulated reply');
     expect(received()).toMatchObject({ thinking: { type: 'disabled' } });
 
     const fixed = await h.client(MASTER).chat.completions.create(extra({ model: 'doubao-1-5-thinking-pro-250415', messages, reasoning_effort: 'high' as const }, { thinking: { type: 'disabled' } }));
