@@ -59,6 +59,9 @@ describe('vendor rules engine', () => {
     expect(applyVendorRules(budget, { reasoning_effort: 'low' })).toEqual({ thinking: { type: 'enabled', budget_tokens: 1024 } });
     expect(applyVendorRules(budget, {}, { budgetTokens: 500 })).toEqual({ thinking: { type: 'enabled', budget_tokens: 1024 } });
     expect(applyVendorRules(budget, { reasoning_effort: 'none' })).toEqual({});
+    // Below max_tokens, or no thinking when max_tokens leaves no room for the minimum budget.
+    expect(applyVendorRules(budget, { reasoning_effort: 'high', max_tokens: 2000 })).toEqual({ max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1999 } });
+    expect(applyVendorRules(budget, { reasoning_effort: 'high', max_tokens: 800 })).toEqual({ max_tokens: 800 });
   });
 
   it('resolves vendor defaults, the matching family, then provider and model YAML', () => {

@@ -126,7 +126,12 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
   if (style === 'thinking-type') {
     if (body.thinking === undefined) body.thinking = { type: on ? 'enabled' : 'disabled' };
   } else if (style === 'thinking-budget') {
-    if (on && body.thinking === undefined) body.thinking = { type: 'enabled', budget_tokens: Math.max(MIN_BUDGET, reasoning.budgetTokens ?? budgetForEffort[reasoning.effort ?? 'medium']) };
+    if (!on || body.thinking !== undefined) return;
+    let budget = Math.max(MIN_BUDGET, reasoning.budgetTokens ?? budgetForEffort[reasoning.effort ?? 'medium']);
+    // budget_tokens must stay below max_tokens; below the minimum there is no thinking to ask for.
+    const max = body.max_tokens ?? body.max_completion_tokens;
+    if (typeof max === 'number' && budget >= max) budget = max - 1;
+    if (budget >= MIN_BUDGET) body.thinking = { type: 'enabled', budget_tokens: budget };
   } else if (style === 'enable-thinking') {
     if (body.enable_thinking === undefined) body.enable_thinking = on;
     if (on && reasoning.budgetTokens !== undefined && body.thinking_budget === undefined) body.thinking_budget = reasoning.budgetTokens;

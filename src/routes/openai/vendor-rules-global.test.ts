@@ -20,6 +20,7 @@ const providers: TestProvider[] = [
     extra: '    protocol: gemini\n',
     models: { language: ['gemini-2.5-pro-preview-06-05', 'gemini-3-flash-preview', 'gemini-2.5-flash-lite'] },
   },
+  { name: 'ClaudeCompat', vendor: 'anthropic', keyEnv: 'CLAUDE_COMPAT_KEY', key: 'sk-ant-compat-6', extra: '    protocol: openai\n', models: { language: ['claude-haiku-4-5'] } },
   { name: 'Claude', vendor: 'anthropic', keyEnv: 'CLAUDE_SIM_KEY', key: 'sk-ant-sim-5', extra: '    protocol: anthropic\n', models: { language: ['claude-sonnet-4-5'] } },
 ];
 const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
@@ -148,5 +149,18 @@ describe('Anthropic (Messages protocol)', () => {
     expect((await messagesDirect({ top_p: 0.5 })).status).toBe(400);
     expect((await messagesDirect({ tools: [{ name: 'get_weather', input_schema: { type: 'object' } }], tool_choice: { type: 'any' } })).status).toBe(400);
     expect((await messagesDirect({})).status).toBe(200);
+  });
+});
+
+describe('Anthropic (OpenAI SDK compatibility endpoint)', () => {
+  it('reasoning_effort becomes thinking {budget_tokens} below max_tokens; temperature goes with thinking on; n is not taken', async () => {
+    const completion = await chat({ model: 'claude-haiku-4-5', messages, reasoning_effort: 'high', max_tokens: 3000, temperature: 0.5, n: 2 });
+    expect(completion.choices).toHaveLength(1);
+    expect(h.sim.received.at(-1)!.path).toBe('/anthropic/v1/chat/completions');
+    expect(received()).toMatchObject({ max_tokens: 3000, thinking: { type: 'enabled', budget_tokens: 2999 } });
+    for (const param of ['temperature', 'n', 'reasoning_effort']) expect(received()).not.toHaveProperty(param);
+    await chat({ model: 'claude-haiku-4-5', messages, temperature: 1.5 });
+    expect(received()).toMatchObject({ temperature: 1 });
+    expect(received()).not.toHaveProperty('thinking');
   });
 });
