@@ -102,6 +102,12 @@ describe('Hunyuan', () => {
     expect(received()).not.toHaveProperty('thinking');
     expect(received()).not.toHaveProperty('reasoning_effort');
     expect((await direct('tencent', { model: 'hunyuan-turbos-latest', messages, thinking: { type: 'enabled' } })).status).toBe(400);
+
+    // tool_choice "required" is not one of Hunyuan's values: it becomes "auto".
+    const called = await h.client(MASTER).chat.completions.create({ model: 'hunyuan-turbos-latest', messages, tools, tool_choice: 'required' });
+    expect(called.choices[0]!.message.tool_calls?.[0]).toMatchObject({ function: { name: 'get_weather' } });
+    expect(received()).toMatchObject({ tool_choice: 'auto' });
+    expect((await direct('tencent', { model: 'hunyuan-turbos-latest', messages, tools, tool_choice: 'required' })).status).toBe(400);
   });
 });
 

@@ -9,6 +9,8 @@ export const TENCENT_RULES: VendorRules = {
   defaults: {
     // hunyuan-turbos / -lite / -standard do not think: a reasoning setting is dropped.
     thinking: 'none',
+    // ToolChoice takes none | auto | custom (a named tool): no "required" (cloud.tencent.com/document/api/1729/101837).
+    toolChoice: 'no-required',
     parameters: [
       clamp('temperature', 0, 2, 'Hunyuan takes temperature in [0, 2] (1729/111007, OpenAI 兼容参数)'),
       clamp('top_p', 0, 1, 'Hunyuan takes top_p in [0, 1] (1729/111007)'),
