@@ -4,6 +4,7 @@ import type { ProviderAdapter } from '../providers/spec/provider-adapter.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { applyVendorRules } from '../providers/rules/apply-rules.js';
 import type { ReasoningRequest } from '../providers/rules/rule-types.js';
+import { replayReasoning, type ReplayContext } from '../providers/rules/reasoning-replay.js';
 
 export interface PreparedUpstreamCall {
   url: string;
@@ -39,7 +40,7 @@ export const effectiveTimeouts = (model: CatalogModel, defaults: Timeouts): Time
 export const prepareChatCall = (
   model: CatalogModel,
   body: Record<string, unknown>,
-  options: { requestId: string; defaults: Timeouts; path?: string; reasoning?: ReasoningRequest },
+  options: { requestId: string; defaults: Timeouts; path?: string; reasoning?: ReasoningRequest; replay?: ReplayContext | null },
 ): PreparedUpstreamCall => {
   const provider = model.providerState.config;
   const adapter = adapterFor(provider.vendor);
@@ -53,7 +54,11 @@ export const prepareChatCall = (
   }
   // The vendor's rules (parameters, thinking switch, stream_options, tool_choice) last,
   // so they see exactly what would otherwise be sent.
-  if (options.path === undefined) applyVendorRules(model.rules, upstreamBody, options.reasoning);
+  if (options.path === undefined) {
+    applyVendorRules(model.rules, upstreamBody, options.reasoning);
+    // Reasoning the vendor requires back (or rejects) in the history: one property read for the others.
+    if (model.rules.reasoningReplay !== undefined) replayReasoning(model.rules, upstreamBody, options.replay ?? null);
+  }
   return {
     url: joinUrl(provider.baseUrl, options.path ?? '/chat/completions'),
     headers: upstreamHeaders(model, adapter, options.requestId),

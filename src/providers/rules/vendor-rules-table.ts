@@ -3,6 +3,7 @@ import { ALIBABA_RULES } from './vendors/alibaba-rules.js';
 import { ANTHROPIC_RULES } from './vendors/anthropic-rules.js';
 import { BAIDU_RULES } from './vendors/baidu-rules.js';
 import { BYTEDANCE_RULES } from './vendors/bytedance-rules.js';
+import { DEEPSEEK_RULES } from './vendors/deepseek-rules.js';
 import { GOOGLE_RULES } from './vendors/google-rules.js';
 import { MOONSHOT_RULES } from './vendors/moonshot-rules.js';
 import { OLLAMA_RULES } from './vendors/ollama-rules.js';
@@ -30,8 +31,8 @@ export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
   // ── Anthropic (OpenAI SDK compatibility endpoint) ──
   anthropic: ANTHROPIC_RULES,
 
-  // ── DeepSeek ──
-  deepseek: { defaults: {}, families: [] },
+  // ── DeepSeek (families and sources in vendors/deepseek-rules.ts) ──
+  deepseek: DEEPSEEK_RULES,
 
   // ── Moonshot Kimi (families and sources in vendors/moonshot-rules.ts) ──
   moonshot: MOONSHOT_RULES,

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { VendorName } from '../behavior.js';
+import type { ChatUsage } from '../chat-plan.js';
 import { alibabaMode } from './alibaba.js';
+import { deepseekMode } from './deepseek.js';
 import { moonshotMode } from './moonshot.js';
 import { zhipuMode } from './zhipu.js';
 import { baiduMode } from './baidu.js';
@@ -26,10 +28,15 @@ export interface VendorRefusal {
 export interface VendorMode {
   /** A refusal when the body breaks a documented rule of this vendor and model, else null. */
   check(model: string, body: Record<string, unknown>, path: string, headers?: IncomingHttpHeaders): VendorRefusal | null;
+  /** Whether the answer thinks (reasoning in `reasoning_content`, tool-calling turns too); absent: the simulator's default. */
+  thinks?(model: string, body: Record<string, unknown>): boolean;
+  /** Adds the vendor's own usage fields (cache hits …) to the planned usage. */
+  usage?(model: string, body: Record<string, unknown>, usage: ChatUsage): void;
 }
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
 const MODES: Partial<Record<VendorName, VendorMode[]>> = {
+  deepseek: [deepseekMode],
   moonshot: [moonshotMode],
   zhipu: [zhipuMode],
   alibaba: [alibabaMode],
