@@ -72,6 +72,18 @@ describe('sk-llm-gateway CLI', () => {
     expect(stdout.split('\n').filter((line) => line.includes('rule families'))).toHaveLength(1);
   });
 
+  it('check-config warns when a Qianfan key is not a bce-v3 API Key, without printing it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skgw-cli-'));
+    mkdirSync(join(dir, 'providers'));
+    writeFileSync(join(dir, 'models.yaml'), 'providers:\n  - name: "Baidu"\n    vendor: baidu\n    base_url: "https://qianfan.baidubce.com/v2"\n    api_key_env: "QF_TEST_KEY"\n');
+    const wrong = await cli(['check-config', '--config-dir', dir], { QF_TEST_KEY: 'old-ak-secret-123' });
+    expect(wrong.code).toBe(0);
+    expect(wrong.stdout).toContain('warning: Baidu: QF_TEST_KEY does not look like a Qianfan v2 API Key');
+    expect(wrong.stdout).not.toContain('old-ak-secret-123');
+    const right = await cli(['check-config', '--config-dir', dir], { QF_TEST_KEY: 'bce-v3/ALTAK-abc/0123' });
+    expect(right.stdout).not.toContain('warning');
+  });
+
   it('refuses to listen beyond loopback without a master key', async () => {
     const { code, stderr } = await cli(['serve', '--host', '0.0.0.0', '--port', '0'], { GATEWAY_MASTER_KEY: '' });
     expect(code).toBe(1);

@@ -2,6 +2,7 @@
 import cluster from 'node:cluster';
 import { parseArgs, usage, type CliArgs } from './cli-args.js';
 import { loadDotenvFile, readRuntimeSettings, type RuntimeSettings } from './config/env.js';
+import { keyShapeHint } from './config/key-shape.js';
 import { loadConfig } from './config/load-config.js';
 import type { ModelConfig, ProviderConfig } from './config/types.js';
 import { ConfigError } from './config/yaml-source.js';
@@ -44,6 +45,13 @@ const checkConfig = (configDir: string) => {
     if (rules) console.log(`${' '.repeat(17)}${rules}`);
   }
   for (const warning of config.warnings) console.log(`warning: ${warning}`);
+  for (const provider of config.providers) {
+    for (const variable of provider.apiKeyEnvs ?? (provider.apiKeyEnv ? [provider.apiKeyEnv] : [])) {
+      const key = env[variable];
+      const hint = key ? keyShapeHint(provider.vendor, variable, key) : null;
+      if (hint) console.log(`warning: ${provider.name}: ${hint}`);
+    }
+  }
   console.log('configuration OK');
 };
 

@@ -62,7 +62,7 @@ const EFFORT_VALUE = z.string().trim().min(1).max(32).nullable();
 
 const ruleKeys = {
   parameters: z.array(parameterEntrySchema).max(64).optional(),
-  thinking: z.enum(['reasoning-effort', 'thinking-type', 'enable-thinking', 'fixed', 'none']).optional(),
+  thinking: z.enum(['reasoning-effort', 'thinking-type', 'enable-thinking', 'thinking-budget', 'fixed', 'none']).optional(),
   thinks_by_default: z.boolean().optional(),
   thinking_auto: z.boolean().optional(),
   stream_only: z.boolean().optional(),
