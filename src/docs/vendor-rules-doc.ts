@@ -1,4 +1,6 @@
-import type { ModelRules, ParameterRule, VendorRules } from '../providers/rules/rule-types.js';
+import { COMMON_KEY_FAILURES } from '../providers/key-failure-rules.js';
+import type { KeyFailureRule, ModelRules, ParameterRule, VendorRules } from '../providers/rules/rule-types.js';
+import { FAILURE_PATTERNS } from '../router/classify-failure.js';
 
 /**
  * Renders the vendor rules table (src/providers/rules/vendor-rules-table.ts) as Markdown
@@ -38,6 +40,15 @@ const WORDS = {
   en: {
     heading: ['models', 'id pattern', 'rule', 'why'],
     allModels: 'all models',
+    allVendors: 'All vendors',
+    errors: 'errors',
+    keyFailure: (status: string, pattern: string, reason: string) =>
+      `an error${status ? ` with HTTP ${status}` : ''}${pattern ? ` whose body matches ${pattern}` : ''} takes the key out of its pool (${reason}); the request is retried on another key`,
+    reasons: { auth: 'key refused', quota: 'quota or balance', 'rate-limit': 'rate limit' },
+    contextErrors: (n: number) => `${n} wordings of a context-window overflow are classified \`context-window-exceeded\`: not retried, a group's fallback rule naming it moves the request to another deployment`,
+    contentErrors: (n: number) => `${n} wordings of a content-filter refusal (Chinese vendors' codes and words included) are classified \`content-filter\`: not retried, not a vendor fault for the breaker, a fallback rule may name it`,
+    authErrors: (n: number) => `${n} wordings of a refused API key in a 400 are classified \`auth\`: not retried on the same key`,
+    patternsWhere: 'src/router/classify-failure.ts',
     noRules: 'no rules: requests go as the client sent them',
     when: { thinking: ' (when the request thinks)', 'not-thinking': ' (when the request does not think)' },
     drop: (p: string) => `\`${p}\` is removed`,
@@ -88,6 +99,15 @@ const WORDS = {
   'zh-CN': {
     heading: ['模型', 'ID 匹配', '规则', '原因'],
     allModels: '所有模型',
+    allVendors: '所有厂商',
+    errors: '错误',
+    keyFailure: (status: string, pattern: string, reason: string) =>
+      `${status ? `HTTP ${status} ` : ''}错误${pattern ? `且正文匹配 ${pattern}` : ''}时，该密钥移出密钥池（${reason}），请求换一个密钥重试`,
+    reasons: { auth: '密钥被拒', quota: '额度或余额不足', 'rate-limit': '限流' },
+    contextErrors: (n: number) => `${n} 种上下文超长的错误措辞归为 \`context-window-exceeded\`：不重试；模型组中写明它的回退规则会把请求转到另一个部署`,
+    contentErrors: (n: number) => `${n} 种内容审核拒绝的措辞（含国内厂商的错误码与中文用语）归为 \`content-filter\`：不重试，不算厂商故障、不计入熔断，回退规则可以写明它`,
+    authErrors: (n: number) => `${n} 种 400 中 API 密钥被拒的措辞归为 \`auth\`：不在同一密钥上重试`,
+    patternsWhere: 'src/router/classify-failure.ts',
     noRules: '无规则：请求按客户端发送的原样转发',
     when: { thinking: '（请求思考时）', 'not-thinking': '（请求不思考时）' },
     drop: (p: string) => `删除 \`${p}\``,
@@ -184,6 +204,23 @@ export const describeRules = (rules: ModelRules, language: DocLanguage, inherite
 
 const patternOf = (match: RegExp): string => `\`/${match.source}/${match.flags}\``;
 
+const keyFailureWords = (rule: KeyFailureRule, language: DocLanguage): [string, string] => {
+  const words = WORDS[language];
+  return [words.keyFailure(rule.status?.join('/') ?? '', rule.pattern ? patternOf(rule.pattern) : '', words.reasons[rule.reason]), rule.why ?? ''];
+};
+
+/** What every vendor is subject to: the common key failures and the recognised error wordings. */
+const renderCommon = (language: DocLanguage): string => {
+  const words = WORDS[language];
+  const rows = [
+    ...COMMON_KEY_FAILURES.map((rule) => keyFailureWords(rule, language)),
+    [words.contextErrors(FAILURE_PATTERNS.context.length), words.patternsWhere],
+    [words.contentErrors(FAILURE_PATTERNS.contentFilter.length), words.patternsWhere],
+    [words.authErrors(FAILURE_PATTERNS.auth.length), words.patternsWhere],
+  ].map(([rule, why]) => `| ${words.errors} | – | ${cell(rule!)} | ${why ? cell(why) : '–'} |`);
+  return [`#### ${words.allVendors}`, '', `| ${words.heading.join(' | ')} |`, `| ${words.heading.map(() => '---').join(' | ')} |`, ...rows].join('\n');
+};
+
 /** The whole generated block (markers excluded): one table per vendor. */
 export const renderRulesTable = (table: Readonly<Record<string, VendorRules>>, language: DocLanguage): string => {
   const words = WORDS[language];
@@ -199,11 +236,13 @@ export const renderRulesTable = (table: Readonly<Record<string, VendorRules>>, l
       if (lines.length === 0) lines.push([words.noRules, '']);
       for (const line of lines) add(family.name, patternOf(family.match), line);
     }
+    for (const rule of entry.keyFailures ?? []) add(words.errors, '–', keyFailureWords(rule, language));
     if (rows.length === 0) add(words.allModels, '–', [words.noRules, '']);
     sections.push(
       [`#### ${name} (\`vendor: ${vendor}\`)`, '', `| ${words.heading.join(' | ')} |`, `| ${words.heading.map(() => '---').join(' | ')} |`, ...rows].join('\n'),
     );
   }
+  sections.push(renderCommon(language));
   return sections.join('\n\n');
 };
 

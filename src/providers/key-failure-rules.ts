@@ -1,8 +1,8 @@
 /**
  * Which upstream answers mean "this API key is unusable" (as opposed to "this request
  * is bad" or "the vendor is down"). A key pool takes such a key out of rotation and
- * retries the request on another key. One small table per vendor so the vendor-rules
- * work can extend it; `common` applies to every vendor.
+ * retries the request on another key. `COMMON_KEY_FAILURES` applies to every vendor; a
+ * vendor's own come from its entry in the vendor rules table (`keyFailures`).
  *
  * Sources: OpenAI error codes (`invalid_api_key`, `insufficient_quota` sent with 429),
  * DeepSeek error codes (402 "Insufficient Balance"), Alibaba DashScope (`Arrearage`,
@@ -10,34 +10,20 @@
  * (`exceeded_current_quota_error`, "余额不足"), Zhipu (code 1113 "您的账户已欠费"),
  * SiliconFlow / Volcano / Baidu balance messages (余额不足, 欠费, "account balance").
  */
-export type KeyFailureReason = 'auth' | 'quota' | 'rate-limit';
+import type { KeyFailureReason, KeyFailureRule } from './rules/rule-types.js';
+import { VENDOR_RULES } from './rules/vendor-rules-table.js';
 
-export interface KeyFailureRule {
-  /** HTTP statuses this rule looks at; any status when omitted. */
-  status?: readonly number[];
-  /** Tested against the raw error body (small, bounded by the caller). */
-  pattern?: RegExp;
-  reason: KeyFailureReason;
-}
+export type { KeyFailureReason, KeyFailureRule };
 
 const BALANCE = /insufficient[_\s-]?(quota|balance)|exceeded_current_quota|arrearage|余额不足|欠费|账户.{0,6}(余额|额度).{0,4}(不足|用尽|耗尽)|account (balance|is in arrears|is not in good standing)|quota (exceeded|exhausted)|billing/i;
 
-const common: readonly KeyFailureRule[] = [
+export const COMMON_KEY_FAILURES: readonly KeyFailureRule[] = [
   // A quota or balance message first (OpenAI sends it with 429, others with 400 or 403).
-  { status: [400, 401, 403, 429], pattern: BALANCE, reason: 'quota' },
-  { status: [401, 403], reason: 'auth' },
-  { status: [402], reason: 'quota' },
+  { status: [400, 401, 403, 429], pattern: BALANCE, reason: 'quota', why: 'balance and quota wordings of OpenAI, DeepSeek, DashScope, Moonshot, Zhipu, SiliconFlow, Ark, Qianfan' },
+  { status: [401, 403], reason: 'auth', why: 'the key is refused' },
+  { status: [402], reason: 'quota', why: 'DeepSeek "Insufficient Balance"' },
 ];
 
-export const KEY_FAILURE_RULES: Record<string, readonly KeyFailureRule[]> = {
-  common,
-  // Zhipu answers 429 with business code 1113 for an account in arrears.
-  zhipu: [{ status: [429, 400], pattern: /"code"\s*:\s*"?1113"?/, reason: 'quota' }],
-  // Alibaba DashScope: `Arrearage` (400) and "Access denied" for suspended accounts.
-  alibaba: [{ status: [400, 403], pattern: /Arrearage|account is in good standing/i, reason: 'quota' }],
-  // Baidu Qianfan: error_code 17/18/19 are quota/balance errors sent with 200 or 400.
-  baidu: [{ status: [400, 403, 429], pattern: /"error_code"\s*:\s*(17|18|19)\b/, reason: 'quota' }],
-};
 
 /** Only the first few KB of an error body matter; a huge body is not scanned in full. */
 const MAX_SCAN = 4096;
@@ -49,7 +35,7 @@ const MAX_SCAN = 4096;
  */
 export const classifyKeyFailure = (vendor: string, status: number, body: string): KeyFailureReason | null => {
   const text = body.length > MAX_SCAN ? body.slice(0, MAX_SCAN) : body;
-  for (const rules of [KEY_FAILURE_RULES[vendor], common]) {
+  for (const rules of [VENDOR_RULES[vendor]?.keyFailures, COMMON_KEY_FAILURES]) {
     if (!rules) continue;
     for (const rule of rules) {
       if (rule.status && !rule.status.includes(status)) continue;

@@ -94,6 +94,13 @@ const AUTH_PATTERNS: RegExp[] = [
 
 const matchesAny = (patterns: RegExp[], text: string) => patterns.some((p) => p.test(text));
 
+/** The wordings recognised for every vendor, for the generated rules table in docs/providers.md. */
+export const FAILURE_PATTERNS: Readonly<Record<'context' | 'contentFilter' | 'auth', readonly RegExp[]>> = {
+  context: CONTEXT_PATTERNS,
+  contentFilter: CONTENT_FILTER_PATTERNS,
+  auth: AUTH_PATTERNS,
+};
+
 export const isContextWindowExceeded = (text: string | undefined): boolean =>
   !!text && matchesAny(CONTEXT_PATTERNS, text);
 

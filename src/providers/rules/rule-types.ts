@@ -110,6 +110,20 @@ export interface ModelFamily {
 export interface VendorRules {
   defaults: ModelRules;
   families: readonly ModelFamily[];
+  /** Vendor answers that mean the API key itself is unusable (src/providers/key-failure-rules.ts), beyond the common ones. */
+  keyFailures?: readonly KeyFailureRule[];
+}
+
+/** Why a key is taken out of a pool's rotation. */
+export type KeyFailureReason = 'auth' | 'quota' | 'rate-limit';
+
+export interface KeyFailureRule {
+  /** HTTP statuses this rule looks at; any status when omitted. */
+  status?: readonly number[];
+  /** Tested against the raw error body (small, bounded by the caller). */
+  pattern?: RegExp;
+  reason: KeyFailureReason;
+  why?: string;
 }
 
 /** The resolved rules of one deployment: vendor defaults, family, provider YAML, model YAML. */

@@ -17,6 +17,8 @@ import type { VendorRules } from '../rule-types.js';
 const ERRORS = 'help.aliyun.com/zh/model-studio/error-code';
 
 export const ALIBABA_RULES: VendorRules = {
+  // `Arrearage` (400) and "Access denied" for suspended accounts (help.aliyun.com/zh/model-studio/error-code).
+  keyFailures: [{ status: [400, 403], pattern: /Arrearage|account is in good standing/i, reason: 'quota', why: '`Arrearage`, "Access denied, please make sure your account is in good standing"' }],
   defaults: {
     thinking: 'enable-thinking',
     reasoningField: 'reasoning_content',

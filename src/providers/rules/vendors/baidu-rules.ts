@@ -7,6 +7,8 @@ import { clamp } from './rule-builders.js';
  * `appid` header names the Qianfan app — set it with the provider's `headers:` in YAML.
  */
 export const BAIDU_RULES: VendorRules = {
+  // error_code 17/18/19: daily/QPS/total quota used up, sent with 200 or 400 (Qianfan error codes).
+  keyFailures: [{ status: [400, 403, 429], pattern: /"error_code"\s*:\s*(17|18|19)\b/, reason: 'quota', why: 'error_code 17/18/19: the quota is used up' }],
   defaults: {
     thinking: 'none',
     parameters: [

@@ -13,6 +13,8 @@ import type { VendorRules } from '../rule-types.js';
 const CHAT = 'docs.bigmodel.cn/api-reference/模型-api/对话补全';
 
 export const ZHIPU_RULES: VendorRules = {
+  // An account in arrears: 429 with business code 1113 "您的账户已欠费" (docs.bigmodel.cn error codes).
+  keyFailures: [{ status: [429, 400], pattern: /"code"\s*:\s*"?1113"?/, reason: 'quota', why: 'code 1113 "您的账户已欠费" (account in arrears)' }],
   defaults: {
     reasoningField: 'reasoning_content',
     // A tool_choice other than "auto" is taken as "auto" without an error (CHAT: only auto).
