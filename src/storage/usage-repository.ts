@@ -203,8 +203,24 @@ const spendByKeyDay = (rows: FullUsageRow[]): Array<[string, number, string, num
   return [...totals.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)));
 };
 
+/** Latest request time per key among new rows, in id order (the lock order touchLastUsed uses too). */
+const lastUseByKey = (rows: FullUsageRow[]): Array<[string, number]> => {
+  const latest = new Map<string, number>();
+  for (const row of rows) {
+    if (!row.key_id) continue;
+    const at = Number(row.time);
+    if (at > (latest.get(row.key_id) ?? -1)) latest.set(row.key_id, at);
+  }
+  return [...latest.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+};
+
 export class UsageRepository {
   private readonly insertMany: ((rows: FullUsageRow[]) => void) | null = null;
+  /**
+   * True on SQLite: each batch's transaction also moves the keys' `last_used_at` forward, so
+   * the usage writer needs no second transaction (and commit) per batch for it.
+   */
+  readonly recordsLastUse: boolean = false;
 
   /**
    * On SQLite, usage rows (one per request, the only write on the request path's
@@ -228,13 +244,17 @@ export class UsageRepository {
         );
         return [target, statement] as const;
       });
+      // Never moves last_used_at backwards; does not bump the state version (as touchLastUsed).
+      const touch = sqlite.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)');
       const insert = sqlite.transaction((rows: FullUsageRow[]) => {
         const inserted: FullUsageRow[] = [];
         for (const row of rows) if (statement.run(row).changes === 1) inserted.push(row);
         for (const [keyId, day, currency, cost, requests] of spendByKeyDay(inserted)) spend.run(keyId, day, currency, cost, requests);
         for (const [target, statement] of rollups) for (const increment of rollupIncrements(inserted, target)) statement.run(increment);
+        for (const [keyId, at] of lastUseByKey(inserted)) touch.run(at, keyId, at);
       });
       this.insertMany = (rows) => insert(rows);
+      this.recordsLastUse = true;
     }
   }
 
