@@ -103,7 +103,7 @@ const main = async (options: BenchOptions): Promise<number> => {
         records.push({ name, label: TARGET_LABELS[name], status: 'skipped', reason: started.reason, version: null, notes: [] });
       }
       const record = records[records.length - 1];
-      log(`  ${name.padEnd(8)} ${record.status === 'ok' ? `ok ${chatUrl(running[running.length - 1])}` : `skipped: ${record.reason}`}`);
+      log(`  ${name.padEnd(10)} ${record.status === 'ok' ? `ok ${chatUrl(running[running.length - 1])}` : `skipped: ${record.reason}`}`);
     }
     if (!running.some((target) => target.name === 'direct')) throw new Error('the direct baseline did not answer; nothing to compare against');
 

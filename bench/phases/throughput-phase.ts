@@ -73,7 +73,7 @@ export const runThroughputPhase = async (
         cpuVsNodeFloor: name === 'node-floor' || cpu.length === 0 ? null : ratio(median(cpu), floorCpu()),
         rounds: list,
       };
-      context.log(`  ${name.padEnd(8)} ${round(value, 0)} req/s  cpu ${result[mode][name]!.cpuMsPerRequest ?? '—'} ms/req  errors ${result[mode][name]!.errors}`);
+      context.log(`  ${name.padEnd(10)} ${round(value, 0)} req/s  cpu ${result[mode][name]!.cpuMsPerRequest ?? '—'} ms/req  errors ${result[mode][name]!.errors}`);
     }
   }
   return result;

@@ -16,6 +16,7 @@ import { startNginx } from '../targets/nginx.js';
 import { startNodeFloor } from '../targets/node-floor.js';
 import type { RunningTarget, TargetContext, TargetStart } from '../targets/target.js';
 import { startUpstream } from '../upstream/start-upstream.js';
+import { categorizeDump, mutatorOf } from './callgrind-categories.js';
 import { summarizeCpuProfile } from './cpu-profile-summary.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -85,19 +86,27 @@ const drive = async (pool: Pool, target: RunningTarget, scenario: Scenario, coun
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const callgrindControl = (args: string[]): void => {
-  execFileSync('callgrind_control', args, { stdio: 'ignore', timeout: 120_000 });
+/**
+ * Valgrind names its vgdb pipes after the target's USER and HOST variables, and the gateway
+ * runs with HOST=127.0.0.1 (its listen address): callgrind_control must use the same values
+ * or it silently talks to nobody.
+ */
+const callgrindControl = (args: string[], host: string | undefined): void => {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  if (host !== undefined) env.HOST = host;
+  execFileSync('callgrind_control', args, { stdio: 'ignore', timeout: 120_000, env });
 };
 
-/** Total Ir of the newest dump file callgrind wrote for pid since `known`. */
-const newestDumpIr = async (dir: string, pid: number, known: Set<string>): Promise<number> => {
-  for (let attempt = 0; attempt < 6000; attempt += 1) {
+/** Total Ir of the newest dump file callgrind wrote for pid since `known` (its path in `known.last`). */
+const newestDumpIr = async (dir: string, pid: number, known: Set<string> & { last?: string }): Promise<number> => {
+  for (let attempt = 0; attempt < 1800; attempt += 1) {
     const fresh = readdirSync(dir).filter((file) => file.startsWith(`callgrind.out.${pid}`) && !known.has(file));
     for (const file of fresh) {
       const text = readFileSync(join(dir, file), 'utf8');
       const match = /^(?:totals|summary): (\d+)/m.exec(text);
       if (match) {
         known.add(file);
+        known.last = join(dir, file);
         return Number(match[1]);
       }
     }
@@ -164,12 +173,16 @@ const main = async (options: Options): Promise<void> => {
         process.stdout.write('  nginx: skipped under callgrind (compare instructions against node-floor)\n');
         continue;
       }
-      const started = await starters[name]!();
+      // `dir:/path/to/checkout` is another gateway build (its dist/), named after the folder.
+      const otherBuild = name.startsWith('dir:') ? name.slice(4) : null;
+      const started = otherBuild ? await startGateway({ ...context, root: otherBuild }) : await starters[name]!();
       if (started.status !== 'ok') throw new Error(`${name}: ${started.reason}`);
-      const target = { ...started.target, name: name as RunningTarget['name'] };
+      const target = { ...started.target, name: (otherBuild ? 'baseline' : name) as RunningTarget['name'] };
+      const label = otherBuild ? otherBuild.split('/').filter(Boolean).pop()! : name;
       const pool = new Pool(target.origin, { connections: options.connections, keepAliveTimeout: 600_000, keepAliveMaxTimeout: 600_000 });
-      const known = new Set<string>();
-      const scenarios = name === 'gateway' || name === 'baseline' ? options.scenarios : ['openai'];
+      const known: Set<string> & { last?: string } = new Set<string>();
+      const isGateway = otherBuild !== null || name === 'gateway' || name === 'baseline';
+      const scenarios = isGateway ? options.scenarios : ['openai'];
       try {
         for (const scenarioName of scenarios) {
           const scenario = SCENARIOS[scenarioName]!;
@@ -177,24 +190,29 @@ const main = async (options: Options): Promise<void> => {
           if (warmFailures > 0) throw new Error(`${name}/${scenario.name}: ${warmFailures} warm-up requests failed`);
           if (options.tool === 'callgrind') {
             const pid = target.pid!;
+            const host = isGateway ? '127.0.0.1' : undefined;
             // Idle cost first (timers, state polls) over a fixed window, so it can be subtracted.
-            callgrindControl(['-i', 'on', String(pid)]);
-            callgrindControl(['-z', String(pid)]);
+            callgrindControl(['-i', 'on', String(pid)], host);
+            callgrindControl(['-z', String(pid)], host);
             const idleStarted = performance.now();
             await sleep(3000);
-            callgrindControl(['-d', String(pid)]);
+            callgrindControl(['-d', String(pid)], host);
             const idleIr = await newestDumpIr(dumpDir, pid, known);
             const idleRate = idleIr / (performance.now() - idleStarted);
             const started = performance.now();
             const failures = await drive(pool, target, scenario, options.requests, options.connections);
             const elapsed = performance.now() - started;
-            callgrindControl(['-d', String(pid)]);
+            callgrindControl(['-d', String(pid)], host);
             const ir = await newestDumpIr(dumpDir, pid, known);
-            callgrindControl(['-i', 'off', String(pid)]);
+            callgrindControl(['-i', 'off', String(pid)], host);
             const perRequest = (ir - idleRate * elapsed) / options.requests;
+            const categories = categorizeDump(known.last!);
+            const perCategory = (value: number) => Math.round(value / options.requests).toLocaleString('en-US');
             process.stdout.write(
-              `  ${name.padEnd(10)} ${scenario.name.padEnd(22)} ${Math.round(perRequest).toLocaleString('en-US').padStart(11)} instructions/request` +
-                `  (total ${ir.toLocaleString('en-US')}, idle ${Math.round(idleRate * elapsed).toLocaleString('en-US')} over ${Math.round(elapsed)} ms, ${failures} failed)\n`,
+              `  ${label.padEnd(10)} ${scenario.name.padEnd(22)} ${Math.round(perRequest).toLocaleString('en-US').padStart(11)} instructions/request` +
+                `  (total ${ir.toLocaleString('en-US')}, idle ${Math.round(idleRate * elapsed).toLocaleString('en-US')} over ${Math.round(elapsed)} ms, ${failures} failed)\n` +
+                `  ${''.padEnd(10)} ${''.padEnd(22)} ${perCategory(mutatorOf(categories)).padStart(11)} without GC and JIT compiler` +
+                `  (gc ${perCategory(categories.gc)}, compiler ${perCategory(categories.compiler)}, builtins ${perCategory(categories.builtins)}, v8 runtime ${perCategory(categories['v8-runtime'])}, js ${perCategory(categories.js)}, sqlite ${perCategory(categories.sqlite)}, libc ${perCategory(categories.libc)}, node native ${perCategory(categories['node-native'])})\n`,
             );
           } else if (options.tool === 'cpu-prof') {
             const failures = await drive(pool, target, scenario, options.requests, options.connections);
@@ -206,7 +224,7 @@ const main = async (options: Options): Promise<void> => {
               failures = await drive(pool, target, scenario, options.requests, options.connections);
             });
             process.stdout.write(
-              `  ${name.padEnd(10)} ${scenario.name.padEnd(22)} ${(counts.total / options.requests).toFixed(2).padStart(7)} syscalls/request` +
+              `  ${label.padEnd(10)} ${scenario.name.padEnd(22)} ${(counts.total / options.requests).toFixed(2).padStart(7)} syscalls/request` +
                 `  (${counts.top.map(([call, calls]) => `${call} ${(calls / options.requests).toFixed(2)}`).join(', ')}; ${failures} failed)\n`,
             );
           }

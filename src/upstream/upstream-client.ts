@@ -177,6 +177,20 @@ class Exchange implements Dispatcher.DispatchHandler {
  */
 export class UpstreamClient {
   private readonly agents = new Map<number, Agent>();
+  /** Parsed upstream URLs: a deployment sends every request to the same few, and parsing one is not free. */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
+
+  private targetOf(url: string): { origin: string; path: string } {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+      // Bounded whatever builds the URLs (the set is normally a handful per deployment).
+      if (this.targets.size >= 1024) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
+  }
 
   private agentFor(connectTimeout: number): Agent {
     let agent = this.agents.get(connectTimeout);
@@ -194,14 +208,14 @@ export class UpstreamClient {
   }
 
   request(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
-    const url = new URL(request.url);
+    const target = this.targetOf(request.url);
     return new Promise<UpstreamResponse>((resolve, reject) => {
       const exchange = new Exchange(provider, request, resolve, reject);
       try {
         this.agentFor(request.timeouts.connect).dispatch(
           {
-            origin: url.origin,
-            path: url.pathname + url.search,
+            origin: target.origin,
+            path: target.path,
             method: request.method ?? 'POST',
             headers: request.headers,
             body: request.body,
