@@ -55,15 +55,35 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: API keys, dashboa
     const logRow = page.locator('[data-testid^="log-row-"]', { hasText: 'e2e-sdk-key' });
     await logRow.waitFor();
     expect(await logRow.textContent()).toContain('gpt-test');
+    // The client protocol column, in the console's language (zh-CN here).
+    const rowProtocol = logRow.getByTestId('log-protocol');
+    expect(await rowProtocol.getAttribute('data-protocol')).toBe('openai-chat');
+    expect(await rowProtocol.textContent()).toBe('OpenAI 对话（Chat）');
+    expect(await page.getByTestId('logs-table').locator('th').allTextContents()).toContain('客户端协议');
     await screenshot(page, 'logs');
     await logRow.click();
     const detail = page.getByTestId('log-detail');
     await detail.waitFor();
     await expect.poll(() => detail.textContent()).toContain(requestId);
     expect(await detail.textContent()).toContain('e2e-sdk-key');
+    expect(await detail.getByTestId('log-protocol').getAttribute('data-protocol')).toBe('openai-chat');
+    expect(await detail.textContent()).toContain('缓存读取 Token');
+    expect(await detail.textContent()).toContain('推理 Token');
     expect(await page.content()).not.toContain(secret);
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'hidden' });
+
+    // A Responses API request with the same key shows as such, and the protocol filter finds it alone.
+    const answer = await harness.client(secret).responses.create({ model: 'gpt-test', input: 'hello from the Responses API', store: false });
+    expect(answer.output_text).toBe('Simulated reply from gpt-test.');
+    await harness.gateway.usageWriter.flush();
+    await page.getByTestId('logs-refresh').click();
+    const protocols = page.locator('[data-testid^="log-row-"]', { hasText: 'e2e-sdk-key' }).getByTestId('log-protocol');
+    await expect.poll(async () => (await protocols.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-protocol')))).sort()).toEqual(['openai-chat', 'openai-responses']);
+    await page.getByTestId('logs-filter-protocol').click();
+    await page.getByRole('option', { name: 'OpenAI Responses', exact: true }).click();
+    await expect.poll(async () => protocols.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-protocol')))).toEqual(['openai-responses']);
+    await page.getByTestId('logs-clear-filters').click();
   });
 
   it('switches the console language both ways, and it sticks across a reload', { timeout: TIMEOUT }, async () => {

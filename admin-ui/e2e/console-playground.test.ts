@@ -58,7 +58,41 @@ describe.skipIf(skipBrowserSuites)('admin console in Chromium: playground', () =
     expect(upstream.vendor).toBe('moonshot');
     expect(body).toMatchObject({ model: 'kimi-test', stream: true });
     expect(body.messages.at(-1)).toEqual({ role: 'user', content: DEFAULT_MESSAGE });
+    expect(await page.getByTestId('playground-protocol').getAttribute('data-protocol')).toBe('openai-chat');
     await screenshot(page, 'playground-language');
+  });
+
+  it('sends the language test as a Responses API request, streamed and not; the protocol is shown', { timeout: TIMEOUT }, async () => {
+    const { page, harness } = s;
+    await page.goto(s.admin('/playground'));
+    const picker = page.getByTestId('playground-model');
+    await expect.poll(() => picker.getAttribute('data-value'), { timeout: 10_000 }).toBe('Moonshot/kimi-test');
+    await page.getByTestId('playground-api').getByText('Responses', { exact: true }).click();
+    await page.getByTestId('playground-system').fill('Be brief.');
+    for (const streamed of [true, false]) {
+      if (!streamed) await page.getByTestId('playground-stream').uncheck();
+      harness.sim.clear();
+      await page.getByTestId('playground-send').click();
+      const output = page.locator('[data-testid="playground-output"][data-status="done"]');
+      await output.waitFor();
+      expect(await output.textContent()).toBe('Simulated reply from kimi-test.');
+      const protocol = page.getByTestId('playground-protocol');
+      expect(await protocol.getAttribute('data-protocol')).toBe('openai-responses');
+      expect(await protocol.textContent()).toBe('OpenAI Responses');
+      expect(Number((await page.getByTestId('playground-tokens').textContent())!.replace(/\D/g, ''))).toBeGreaterThan(0);
+      // The Responses request was translated for the chat-protocol vendor.
+      const upstream = harness.sim.received.at(-1)!.body as { stream?: boolean };
+      expect(upstream).toMatchObject({ model: 'kimi-test', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: DEFAULT_MESSAGE }] });
+      expect(upstream.stream === true).toBe(streamed);
+    }
+    await screenshot(page, 'playground-responses');
+    // A stream that breaks after it began: the Responses error event is shown as the error.
+    await page.getByTestId('playground-stream').check();
+    harness.sim.addRule({ match: { model: 'kimi-test' }, times: 1, behavior: { disconnectAfterChunks: 3, tokenDelayMs: 1 } });
+    await page.getByTestId('playground-send').click();
+    const failure = page.getByTestId('playground-output-error');
+    await failure.waitFor();
+    expect(await failure.textContent()).toMatch(/stream/i);
   });
 
   it('sends an uploaded image in the vision test: the answer acknowledges it, the conversion is shown', { timeout: TIMEOUT }, async () => {

@@ -46,7 +46,11 @@ export interface TimeseriesPoint<Time = string> {
   requests: number;
   errors: number;
   totalTokens: number;
+  /** The same split as the summary: input at the full price, cache reads, cache writes, output (reasoning inside). */
+  promptTokens: number;
   cacheReadTokens: number;
+  cacheWriteTokens: number;
+  completionTokens: number;
   reasoningTokens: number;
   costByCurrency: CostByCurrency;
   p50LatencyMs: number | null;
@@ -72,6 +76,13 @@ export interface TopEntry {
   costByCurrency: CostByCurrency;
 }
 
+/**
+ * The client protocols a usage row can name (what the client spoke, not the vendor):
+ * the console labels and filters by these.
+ */
+export const CLIENT_PROTOCOLS = ['openai-chat', 'openai-responses', 'openai-embeddings', 'anthropic-messages', 'gemini'] as const;
+export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
+
 export interface LogEntry {
   id: string;
   requestId: string;
@@ -95,7 +106,7 @@ export interface LogEntry {
   /** In `currency`. */
   cost: number;
   currency: string;
-  /** Client protocol: openai-chat, openai-embeddings, anthropic-messages, openai-responses, gemini. */
+  /** Client protocol, one of CLIENT_PROTOCOLS (a string: rows written by a newer gateway may name others). */
   protocol: string;
   providerKeyLabel: string | null;
   latencyMs: number;

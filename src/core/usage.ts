@@ -44,31 +44,64 @@ export const plainUsage = (inputTokens: number, outputTokens: number): NeutralUs
 interface OpenAIUsageShape {
   prompt_tokens?: unknown;
   completion_tokens?: unknown;
-  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  prompt_tokens_details?: {
+    cached_tokens?: unknown;
+    /** Alibaba DashScope explicit cache: prompt tokens written to the cache (inside prompt_tokens). */
+    cache_creation_input_tokens?: unknown;
+  } | null;
   completion_tokens_details?: { reasoning_tokens?: unknown } | null;
+  /** Moonshot's context cache and Qianfan's prompt cache: cached prompt tokens at the top of `usage`. */
+  cached_tokens?: unknown;
   /** DeepSeek's own name for the cached part of `prompt_tokens` (same meaning as cached_tokens). */
   prompt_cache_hit_tokens?: unknown;
 }
 
+const detailsOf = <T extends object>(value: T | null | undefined): Partial<T> => (value !== null && typeof value === 'object' ? value : {});
+
 /**
- * OpenAI chat `usage` (and vendors copying it) to the neutral model. `prompt_tokens`
- * includes the cached tokens, so input = prompt − cached, subtracted exactly once and
- * clamped so that a vendor reporting more cached than prompt tokens never yields a
- * negative count; likewise reasoning never exceeds the completion it is part of.
- * `prompt_tokens_details.cached_tokens` wins over DeepSeek's `prompt_cache_hit_tokens`
- * when both are sent (they describe the same tokens; adding them would count twice).
+ * OpenAI chat `usage` (and every vendor copying it) to the neutral model. `prompt_tokens`
+ * includes the cached tokens, so input = prompt − cache read − cache write, each taken
+ * out exactly once and clamped so that a vendor reporting more cached than prompt tokens
+ * never yields a negative count; likewise reasoning never exceeds the completion it is
+ * part of. The cached part has three names that describe the same tokens —
+ * `prompt_tokens_details.cached_tokens` (OpenAI, Zhipu, Qwen, Doubao, Hunyuan, Qianfan,
+ * Kimi K2), a top-level `cached_tokens` (Moonshot's context cache, Qianfan) and DeepSeek's
+ * `prompt_cache_hit_tokens` — so the largest is taken, never their sum.
  */
 export const neutralUsageFromOpenAI = (usage: OpenAIUsageShape | null | undefined): NeutralUsage => {
-  if (!usage) return { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+  if (!usage) return emptyUsage();
   const prompt = count(usage.prompt_tokens);
   const output = count(usage.completion_tokens);
-  const cachedField = usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens;
-  const cacheRead = Math.min(count(cachedField), prompt);
+  const details = detailsOf(usage.prompt_tokens_details);
+  const cacheRead = Math.min(Math.max(count(details.cached_tokens), count(usage.cached_tokens), count(usage.prompt_cache_hit_tokens)), prompt);
+  const cacheWrite = Math.min(count(details.cache_creation_input_tokens), prompt - cacheRead);
   return {
-    inputTokens: prompt - cacheRead,
+    inputTokens: prompt - cacheRead - cacheWrite,
     cacheReadTokens: cacheRead,
-    cacheWriteTokens: 0,
+    cacheWriteTokens: cacheWrite,
     outputTokens: output,
-    reasoningTokens: Math.min(count(usage.completion_tokens_details?.reasoning_tokens), output),
+    reasoningTokens: Math.min(count(detailsOf(usage.completion_tokens_details).reasoning_tokens), output),
+  };
+};
+
+/**
+ * A vendor's OpenAI-format `usage` as an OpenAI client reads it: the vendor's own fields
+ * stay (a client written for DeepSeek still finds `prompt_cache_hit_tokens`), and OpenAI's
+ * `prompt_tokens_details.cached_tokens` / `completion_tokens_details.reasoning_tokens` are
+ * added when the vendor put those numbers elsewhere (DeepSeek's hit tokens, Moonshot's
+ * top-level `cached_tokens`). Returns null when nothing needs adding, so the common
+ * answer passes through byte for byte.
+ */
+export const withOpenAIUsageDetails = (usage: Record<string, unknown>): Record<string, unknown> | null => {
+  const neutral = neutralUsageFromOpenAI(usage);
+  const prompt = detailsOf(usage.prompt_tokens_details as Record<string, unknown> | null);
+  const completion = detailsOf(usage.completion_tokens_details as Record<string, unknown> | null);
+  const addCached = neutral.cacheReadTokens > 0 && prompt.cached_tokens === undefined;
+  const addReasoning = neutral.reasoningTokens > 0 && completion.reasoning_tokens === undefined;
+  if (!addCached && !addReasoning) return null;
+  return {
+    ...usage,
+    ...(addCached ? { prompt_tokens_details: { ...prompt, cached_tokens: neutral.cacheReadTokens } } : {}),
+    ...(addReasoning ? { completion_tokens_details: { ...completion, reasoning_tokens: neutral.reasoningTokens } } : {}),
   };
 };

@@ -25,18 +25,30 @@ export interface ProtocolStreamOptions {
   /** Passthrough: the model name the client sees in message_start. */
   publicModel: string;
   /** The client protocol's error event, for a passthrough stream the gateway has to end. */
-  errorEvent: (error: GatewayError) => string;
+  errorEvent: (error: GatewayError, lastSequence?: number) => string;
   providerName: string;
   drainOnDisconnect: boolean;
   /** After a client disconnect, how long to keep reading for the vendor's usage (ms); 0 stops at once. */
   disconnectGraceMs?: number;
   /** Told when the client goes away before the end (so shutdown can wait for the grace). */
   onClientGone?: () => void;
+  /**
+   * Passthrough of a Responses vendor: told the final response object (from
+   * `response.completed` / `response.incomplete`, model already renamed) before that
+   * event reaches the client, so a stored turn exists once the client sees the end.
+   */
+  onFinalResponse?: (response: Record<string, unknown>) => void;
 }
 
 const MODEL_IN_START = /"type"\s*:\s*"message_start"/;
 /** Responses API events that carry the whole response object (and so its model). */
 const RESPONSE_SNAPSHOT_EVENTS = new Set(['response.created', 'response.in_progress', 'response.completed', 'response.incomplete', 'response.failed']);
+/** The ones that end a response well: what a stored response is made of. */
+const RESPONSE_FINAL_EVENTS = new Set(['response.completed', 'response.incomplete']);
+/** A vendor that leaves out the `event:` line still names the type first in the data. */
+const TYPE_IN_DATA = /^\{\s*"type"\s*:\s*"(response\.[a-z_.]+)"/;
+/** Responses events are numbered; an event the gateway adds continues the vendor's numbering. */
+const SEQUENCE_NUMBER = /"sequence_number"\s*:\s*(\d+)/;
 
 /**
  * Relays a vendor stream that is not the OpenAI passthrough (src/upstream/relay-stream.ts
@@ -49,6 +61,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
   const text: string[] = [];
   const encoder = options.encoder;
   let pending = '';
+  let lastSequence: number | undefined;
 
   const onPart = (part: StreamPart) => {
     switch (part.type) {
@@ -81,10 +94,18 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     decoder.push({ event: event.event, data: event.data });
     if (encoder) return;
     let data = event.data;
-    if (event.event !== undefined && RESPONSE_SNAPSHOT_EVENTS.has(event.event)) {
+    const kind = event.event ?? TYPE_IN_DATA.exec(data.slice(0, 60))?.[1];
+    if (kind !== undefined && kind.startsWith('response.')) {
+      const numbered = SEQUENCE_NUMBER.exec(data);
+      if (numbered) lastSequence = Number(numbered[1]);
+    }
+    if (kind !== undefined && RESPONSE_SNAPSHOT_EVENTS.has(kind)) {
       try {
-        const parsed = JSON.parse(data) as { response?: { model?: unknown } };
-        if (parsed.response) parsed.response.model = options.publicModel;
+        const parsed = JSON.parse(data) as { response?: Record<string, unknown> };
+        if (parsed.response) {
+          parsed.response.model = options.publicModel;
+          if (RESPONSE_FINAL_EVENTS.has(kind)) options.onFinalResponse?.(parsed.response);
+        }
         data = JSON.stringify(parsed);
       } catch {
         // the decoder has reported it
@@ -156,7 +177,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     tail += outcome.error && decoder.finished ? '' : outcome.error ? encoder.encode({ type: 'error', error: outcome.error }) : '';
     tail += encoder.end();
   } else if (outcome.error && !decoder.finished) {
-    tail += options.errorEvent(outcome.error);
+    tail += options.errorEvent(outcome.error, lastSequence);
   }
   res.end(tail);
   return outcome;

@@ -10,6 +10,7 @@ import { relayStream } from '../upstream/relay-stream.js';
 import { openRoutedCall } from '../upstream/routed-call.js';
 import { hasImageParts } from '../images/has-image-parts.js';
 import { openAIChatIngress } from '../protocols/openai-chat/index.js';
+import { normalizeOpenAIAnswerUsage } from '../protocols/openai-chat/finish-and-usage.js';
 import { callerModelAccess } from '../server/key-guard.js';
 import { encodeHeaderValue } from '../server/header-value.js';
 import { endHijackedWithError } from './hijacked-error.js';
@@ -186,6 +187,8 @@ export const runOpenAIChat = async (
       // The upstream body goes out as received unless its model name must change.
       const renamed = json.model !== route.publicName;
       if (renamed) json.model = route.publicName;
+      // Usage in OpenAI's own fields for the client (docs/usage.md: what the passthrough adds).
+      const usageChanged = normalizeOpenAIAnswerUsage(json);
       account.openaiUsage = (json.usage as OpenAIWireUsage | undefined) ?? null;
       if (account.trace) {
         const choices = json.choices as Array<{ finish_reason?: unknown; message?: { content?: unknown } }> | undefined;
@@ -196,7 +199,7 @@ export const runOpenAIChat = async (
         const message = (json.choices as Array<{ message?: { content?: unknown } }> | undefined)?.[0]?.message;
         account.completionText = typeof message?.content === 'string' ? message.content : JSON.stringify(message ?? '');
       }
-      const body = renamed ? JSON.stringify(json) : result.text!;
+      const body = renamed || usageChanged ? JSON.stringify(json) : result.text!;
       if (reply.raw.destroyed) account.clientDisconnected();
       if (keyForCache && cache) {
         const { 'x-request-id': _id, 'x-gateway-cache': _c, ...cacheable } = headers;

@@ -5,7 +5,7 @@ import type { NeutralRequest } from '../core/neutral-request.js';
 import type { Usage } from '../core/usage.js';
 import type { IngressCodec } from '../protocols/codec.js';
 import { fromAnthropicUsage } from '../protocols/anthropic-messages/usage-mapping.js';
-import { fromOpenAIUsage } from '../protocols/openai-chat/finish-and-usage.js';
+import { fromOpenAIUsage, normalizeOpenAIAnswerUsage, openAIUsageOf } from '../protocols/openai-chat/finish-and-usage.js';
 import { fromGeminiUsage } from '../protocols/gemini/finish-and-usage.js';
 import { egressCodec } from '../protocols/registry.js';
 import { fromResponsesUsage } from '../protocols/openai-responses/egress-decode.js';
@@ -57,6 +57,12 @@ export interface ProtocolRequest {
   encodePassthroughStream?: boolean;
   /** The stream's content type; SSE unless the client protocol frames it otherwise. */
   streamContentType?: string;
+  /**
+   * Told the vendor's own final response object when a deployment answered in the
+   * client's protocol untouched (passthrough), JSON or streamed; translated answers go
+   * through the ingress codec instead. The Responses API stores it.
+   */
+  onPassthroughResponse?: (response: Record<string, unknown>) => void;
 }
 
 export interface JsonAnswer {
@@ -75,7 +81,7 @@ const passthroughUsage = (call: ProtocolCall, json: Record<string, unknown>): Us
       ? fromResponsesUsage(json.usage)
       : call.protocol === 'gemini'
         ? fromGeminiUsage(json.usageMetadata)
-        : fromOpenAIUsage(json.usage);
+        : fromOpenAIUsage(openAIUsageOf(json));
 
 /**
  * One request from a client protocol, through routing, to whatever each deployment
@@ -192,7 +198,10 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
         // Gemini names the model in the URL; its answer's modelVersion is the vendor's own and stays.
         const renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
         if (renamed) json.model = route.publicName;
-        text = renamed ? JSON.stringify(json) : result.text!;
+        // OpenAI clients read cache and reasoning counts in OpenAI's fields, whatever the vendor's.
+        const usageChanged = call.protocol === 'openai' && normalizeOpenAIAnswerUsage(json);
+        text = renamed || usageChanged ? JSON.stringify(json) : result.text!;
+        input.onPassthroughResponse?.(json);
       } else {
         const decoded = egressCodec(call.protocol).decodeResponse(json);
         account.usage = decoded.usage;
@@ -260,6 +269,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           drainOnDisconnect,
           disconnectGraceMs: ctx.settings.disconnectGraceMs,
           onClientGone: account.holdForGrace,
+          ...(call.plan === 'passthrough' && input.onPassthroughResponse ? { onFinalResponse: input.onPassthroughResponse } : {}),
         });
       }
     } finally {

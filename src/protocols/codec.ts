@@ -54,8 +54,11 @@ export interface IngressCodec {
   createStreamEncoder(context: EncodeContext): StreamEncoder;
   /** Status and body of the error envelope for this protocol. */
   errorBody(error: GatewayError): { status: number; body: Record<string, unknown> };
-  /** The SSE event that ends a stream which failed after it began. */
-  errorEvent(error: GatewayError): string;
+  /**
+   * The SSE event that ends a stream which failed after it began. `lastSequence`: the
+   * highest `sequence_number` the client already saw (passthrough of a numbered stream).
+   */
+  errorEvent(error: GatewayError, lastSequence?: number): string;
 }
 
 export interface EgressTarget {

@@ -103,7 +103,9 @@ const planMessages = (body: Json, images: ImageInfo[], behavior: SimulatorBehavi
   const args = behavior.toolArguments ?? '{}';
   const prompt = anthropicInputTokens(body, images.length);
   // Requests that mark cache breakpoints are answered as a cache hit on half the prompt.
-  const cacheRead = behavior.cachedPromptTokens ?? (hasCacheControl(body) ? Math.floor(prompt / 2) : 0);
+  const cacheRead = Math.min(prompt, behavior.cachedPromptTokens ?? (hasCacheControl(body) ? Math.floor(prompt / 2) : 0));
+  // Anthropic counts cache writes apart from input_tokens too (prompt-caching docs).
+  const cacheWrite = Math.min(prompt - cacheRead, behavior.cacheWritePromptTokens ?? 0);
   return {
     id: `msg_sim${sequence}`,
     model,
@@ -112,9 +114,9 @@ const planMessages = (body: Json, images: ImageInfo[], behavior: SimulatorBehavi
     text,
     tool: toolName === null ? null : { id: `toolu_sim${sequence}`, name: toolName, fragments: splitEven(args, Math.min(3, Math.max(1, args.length))) },
     usage: {
-      input_tokens: prompt - cacheRead,
+      input_tokens: prompt - cacheRead - cacheWrite,
       cache_read_input_tokens: cacheRead,
-      cache_creation_input_tokens: 0,
+      cache_creation_input_tokens: cacheWrite,
       output_tokens: text.length + thinking.length + (toolName ? 3 : 0),
     },
   };

@@ -78,6 +78,8 @@ export const sanitizeBehavior = (value: unknown): SimulatorBehavior | undefined 
   if (input.toolContinuationIds === 'empty' || input.toolContinuationIds === 'null') behavior.toolContinuationIds = input.toolContinuationIds;
   const cachedPromptTokens = nonNegative(input.cachedPromptTokens);
   if (cachedPromptTokens !== undefined) behavior.cachedPromptTokens = Math.floor(cachedPromptTokens);
+  const cacheWritePromptTokens = nonNegative(input.cacheWritePromptTokens);
+  if (cacheWritePromptTokens !== undefined) behavior.cacheWritePromptTokens = Math.floor(cacheWritePromptTokens);
   const chunks = nonNegative(input.chunks);
   if (chunks !== undefined && chunks >= 1) behavior.chunks = Math.floor(chunks);
   return behavior;

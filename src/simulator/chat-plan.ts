@@ -1,6 +1,7 @@
 import type { VendorName } from './behavior.js';
 import { describeImageLine } from './image-inspector.js';
 import type { ImageInfo, SimulatorBehavior } from './types.js';
+import { applyVendorUsage } from './vendor-usage.js';
 
 /** Prompt-token charge per image, in the spirit of OpenAI's low-detail image tiles. */
 const TOKENS_PER_IMAGE = 85;
@@ -30,7 +31,7 @@ export interface ChatPlan {
   contentChunks: string[];
   reasoningChunks: string[];
   toolCall: PlannedToolCall | null;
-  finishReason: 'stop' | 'tool_calls';
+  finishReason: 'stop' | 'tool_calls' | 'length' | 'content_filter';
   usage: ChatUsage;
   includeUsage: boolean;
 }
@@ -146,6 +147,7 @@ export const planChat = (
     usage.prompt_cache_miss_tokens = promptTokens;
     if (reasoningChunks.length > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningChunks.length };
   }
+  applyVendorUsage(usage, vendor, behavior);
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
   return {
     id: `chatcmpl-sim${sequence}`,
@@ -162,7 +164,7 @@ export const planChat = (
             name: calledTool,
             argumentFragments: behavior.toolArguments === undefined ? ['{', '}'] : splitEven(behavior.toolArguments, 3),
           },
-    finishReason: calledTool === null ? 'stop' : 'tool_calls',
+    finishReason: calledTool === null ? (behavior.finishReason ?? 'stop') : 'tool_calls',
     usage,
     includeUsage: streamOptions?.include_usage === true,
   };

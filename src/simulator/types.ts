@@ -38,7 +38,11 @@ export interface SimulatorBehavior {
   toolContinuationIds?: 'empty' | 'null';
   /** Anthropic responder: report this many prompt tokens as cache reads (default: half the prompt when cache_control is used). */
   cachedPromptTokens?: number;
+  /** Prompt tokens reported as written to the cache (Anthropic `cache_creation_input_tokens`, DashScope explicit cache). */
+  cacheWritePromptTokens?: number;
   chunks?: number;
+  /** Chat responders: the answer ends with this finish_reason instead of `stop`, as when max_tokens or a filter cut it. */
+  finishReason?: 'length' | 'content_filter';
   /** Raw error body to answer with `status` (e.g. a vendor's own envelope, in Chinese). */
   errorBody?: string;
 }

@@ -254,6 +254,22 @@ export const usageSummary = async (db: Db, filter: UsageFilter & { from: number;
   };
 };
 
+const emptyPoint = (time: number): TimeseriesPoint => ({
+  time,
+  requests: 0,
+  errors: 0,
+  totalTokens: 0,
+  promptTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  completionTokens: 0,
+  reasoningTokens: 0,
+  costByCurrency: {},
+  p50LatencyMs: null,
+  p95LatencyMs: null,
+  p50TtftMs: null,
+});
+
 /** One point per bucket from `from` to `to`, empty buckets included (zeros, null percentiles). */
 export const usageTimeseries = async (
   db: Db,
@@ -287,13 +303,16 @@ export const usageTimeseries = async (
     if (source.kind === 'hourly') addHistograms(histograms, time, row);
     let point = byBucket.get(time);
     if (!point) {
-      point = { time, requests: 0, errors: 0, totalTokens: 0, cacheReadTokens: 0, reasoningTokens: 0, costByCurrency: {}, p50LatencyMs: null, p95LatencyMs: null, p50TtftMs: null };
+      point = emptyPoint(time);
       byBucket.set(time, point);
     }
     point.requests += Number(row.requests);
     point.errors += Number(row.errors);
     point.totalTokens += Number(row.totalTokens);
+    point.promptTokens += Number(row.promptTokens);
     point.cacheReadTokens += Number(row.cacheReadTokens);
+    point.cacheWriteTokens += Number(row.cacheWriteTokens);
+    point.completionTokens += Number(row.completionTokens);
     point.reasoningTokens += Number(row.reasoningTokens);
     addCost(point.costByCurrency, row.currency, Number(row.cost));
   }
@@ -301,7 +320,7 @@ export const usageTimeseries = async (
   const points: TimeseriesPoint[] = [];
   for (let i = 0; i < count; i += 1) {
     const time = first + i * bucketMs;
-    const point = byBucket.get(time) ?? { time, requests: 0, errors: 0, totalTokens: 0, cacheReadTokens: 0, reasoningTokens: 0, costByCurrency: {}, p50LatencyMs: null, p95LatencyMs: null, p50TtftMs: null };
+    const point = byBucket.get(time) ?? emptyPoint(time);
     const values = p.get(time);
     point.p50LatencyMs = values?.latency.get(50) ?? null;
     point.p95LatencyMs = values?.latency.get(95) ?? null;

@@ -13,6 +13,8 @@ export interface UsageFilter {
   teamId?: string;
   /** An HTTP status, or the class: `success` (< 400) / `error` (≥ 400). */
   status?: number | 'success' | 'error';
+  /** The client protocol (openai-chat, openai-responses…). */
+  protocol?: string;
 }
 
 export const applyUsageFilter = <O>(
@@ -25,6 +27,7 @@ export const applyUsageFilter = <O>(
   if (filter.model) q = q.where('usage_records.model', '=', filter.model);
   if (filter.provider) q = q.where('usage_records.provider', '=', filter.provider);
   if (filter.keyId) q = q.where('usage_records.key_id', '=', filter.keyId);
+  if (filter.protocol) q = q.where('usage_records.protocol', '=', filter.protocol);
   if (filter.teamId) {
     const teamId = filter.teamId;
     q = q.where('usage_records.key_id', 'in', (eb) => eb.selectFrom('api_keys').select('api_keys.id').where('api_keys.team_id', '=', teamId));

@@ -192,6 +192,12 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
           requests: ref.requests,
           errors: ref.errors,
           totalTokens: ref.totalTokens,
+          // The usage model's split per bucket (the dashboard stacks it).
+          promptTokens: ref.promptTokens,
+          cacheReadTokens: ref.cacheReadTokens,
+          cacheWriteTokens: ref.cacheWriteTokens,
+          completionTokens: ref.completionTokens,
+          reasoningTokens: ref.reasoningTokens,
           p50LatencyMs: ref.p50LatencyMs,
           p95LatencyMs: ref.p95LatencyMs,
           p50TtftMs: ref.p50TtftMs,
@@ -265,6 +271,11 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
       const days = await usage.timeseries(from, to, 'day');
       expect(days.source).toBe('hourly');
       expect(days.points.reduce((s, p) => s + p.requests, 0)).toBe(1200);
+      // The roll-ups keep the same split as the request rows.
+      const rolled = referenceSummary(ROWS);
+      for (const field of ['promptTokens', 'cacheReadTokens', 'cacheWriteTokens', 'completionTokens', 'reasoningTokens'] as const) {
+        expect(days.points.reduce((s, p) => s + p[field], 0)).toBe(rolled[field]);
+      }
       expectCosts(days.points.find((p) => p.time === T0)!.costByCurrency, ROWS);
       const keys = await usage.top('key', from, to);
       expect(keys.map((k) => [k.id, k.requests]).sort()).toEqual(

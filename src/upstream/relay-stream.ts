@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ChatChunk, ProviderAdapter, TokenUsage } from '../providers/spec/provider-adapter.js';
 import { GatewayError } from '../server/errors.js';
+import { withOpenAIUsageDetails } from '../core/usage.js';
 import type { UpstreamResponse } from './upstream-client.js';
 
 export interface StreamOutcome {
@@ -242,7 +243,8 @@ export const relayStream = async (
         model: options.requestedModel,
         ...(template.system_fingerprint ? { system_fingerprint: template.system_fingerprint } : {}),
         choices: [],
-        usage: outcome.usage,
+        // OpenAI's cache and reasoning fields added when the vendor used its own names.
+        usage: withOpenAIUsageDetails(outcome.usage) ?? outcome.usage,
       })}\n\n`;
     }
     tail += 'data: [DONE]\n\n';

@@ -46,6 +46,8 @@ export interface LogFilters {
   provider?: string;
   keyId?: string;
   status?: string;
+  /** A client protocol (CLIENT_PROTOCOLS). */
+  protocol?: string;
   from?: string;
   to?: string;
 }

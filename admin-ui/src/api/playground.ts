@@ -1,6 +1,10 @@
 import { createParser } from 'eventsource-parser';
 import i18n from '../i18n';
 import { ApiError, send } from './client';
+import { chatUsageOf, effectOf, finishOf, textOf, type ResponseObject, type ResponsesEvent } from './playground-responses';
+
+/** What the playground speaks to the gateway: Chat Completions or the Responses API. */
+export type PlaygroundApi = 'openai-chat' | 'openai-responses';
 
 export interface Usage {
   prompt_tokens: number;
@@ -20,6 +24,8 @@ export interface RunResult extends RunProgress {
   /** The gateway's `x-gateway-*` response headers (routing, image processing, timings). */
   gatewayHeaders: Record<string, string>;
   finishReason: string | null;
+  /** The client protocol the request used (as on the request log). */
+  protocol: PlaygroundApi;
 }
 
 interface ChoiceDelta {
@@ -56,8 +62,9 @@ const streamError = (error: NonNullable<Chunk['error']>) =>
 export async function runCompletion(
   path: string,
   body: Record<string, unknown> | FormData,
-  options: { stream: boolean; signal?: AbortSignal; onProgress?: (progress: RunProgress) => void },
+  options: { stream: boolean; signal?: AbortSignal; onProgress?: (progress: RunProgress) => void; api?: PlaygroundApi },
 ): Promise<RunResult> {
+  const protocol = options.api ?? 'openai-chat';
   const started = performance.now();
   const response = await send(path, {
     method: 'POST',
@@ -73,6 +80,13 @@ export async function runCompletion(
   let finishReason: string | null = null;
 
   const isSse = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+  if ((!isSse || !response.body) && protocol === 'openai-responses') {
+    const json = (await response.json()) as ResponseObject & Chunk;
+    if (json.error && json.status === undefined) throw streamError(json.error);
+    Object.assign(progress, textOf(json));
+    options.onProgress?.({ ...progress });
+    return { ...progress, usage: chatUsageOf(json.usage), ttftMs: null, latencyMs: performance.now() - started, gatewayHeaders: headers, finishReason: finishOf(json), protocol };
+  }
   if (!isSse || !response.body) {
     const json = (await response.json()) as Chunk;
     if (json.error) throw streamError(json.error);
@@ -82,13 +96,36 @@ export async function runCompletion(
     finishReason = choice?.finish_reason ?? null;
     usage = json.usage ?? null;
     options.onProgress?.({ ...progress });
-    return { ...progress, usage, ttftMs: null, latencyMs: performance.now() - started, gatewayHeaders: headers, finishReason };
+    return { ...progress, usage, ttftMs: null, latencyMs: performance.now() - started, gatewayHeaders: headers, finishReason, protocol };
   }
 
   const state: { failure: ApiError | null } = { failure: null };
+  const onPiece = (piece: string, thought: string) => {
+    if ((piece || thought) && ttftMs === null) ttftMs = performance.now() - started;
+    progress.text += piece;
+    progress.reasoning += thought;
+    if (piece || thought) options.onProgress?.({ ...progress });
+  };
+  const onResponsesEvent = (event: ResponsesEvent) => {
+    const effect = effectOf(event);
+    if (effect.kind === 'text') onPiece(effect.text, '');
+    else if (effect.kind === 'reasoning') onPiece('', effect.text);
+    else if (effect.kind === 'final') {
+      usage = chatUsageOf(effect.response.usage);
+      finishReason = finishOf(effect.response);
+    } else if (effect.kind === 'error') state.failure ??= streamError({ message: effect.message, code: effect.code ?? null });
+  };
   const parser = createParser({
     onEvent(event) {
       if (event.data === '[DONE]') return;
+      if (protocol === 'openai-responses') {
+        try {
+          onResponsesEvent(JSON.parse(event.data) as ResponsesEvent);
+        } catch {
+          // not JSON: skipped, as chat chunks are
+        }
+        return;
+      }
       let chunk: Chunk;
       try {
         chunk = JSON.parse(event.data) as Chunk;
@@ -104,12 +141,7 @@ export async function runCompletion(
       if (choice?.finish_reason) finishReason = choice.finish_reason;
       const delta = choice?.delta;
       if (!delta) return;
-      const piece = delta.content ?? '';
-      const thought = delta.reasoning_content ?? '';
-      if ((piece || thought) && ttftMs === null) ttftMs = performance.now() - started;
-      progress.text += piece;
-      progress.reasoning += thought;
-      if (piece || thought) options.onProgress?.({ ...progress });
+      onPiece(delta.content ?? '', delta.reasoning_content ?? '');
     },
   });
 
@@ -124,7 +156,7 @@ export async function runCompletion(
     }
   }
   if (state.failure) throw state.failure;
-  return { ...progress, usage, ttftMs, latencyMs: performance.now() - started, gatewayHeaders: headers, finishReason };
+  return { ...progress, usage, ttftMs, latencyMs: performance.now() - started, gatewayHeaders: headers, finishReason, protocol };
 }
 
 /** Cost of a run from the model's pricing (per 1M tokens), or null when unknown. */

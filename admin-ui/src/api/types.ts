@@ -217,7 +217,9 @@ export type {
   TopEntry,
   UsageBucket as Bucket,
   UsageSummary,
+  ClientProtocol,
 } from '../../../src/core/usage-wire';
+export { CLIENT_PROTOCOLS } from '../../../src/core/usage-wire';
 
 export interface Page<T> {
   data: T[];

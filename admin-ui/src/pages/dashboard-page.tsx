@@ -8,6 +8,7 @@ import { PageHeader } from '../components/page-header';
 import { QueryError } from '../components/query-state';
 import { rangeFor, RANGE_IDS, type RangeId } from './dashboard/time-range';
 import { SummaryCards } from './dashboard/summary-cards';
+import { TokenBreakdown } from './dashboard/token-breakdown';
 import { TopTables } from './dashboard/top-tables';
 import { UsageCharts } from './dashboard/usage-charts';
 
@@ -55,6 +56,7 @@ export default function DashboardPage() {
       />
       {summary.isError ? <QueryError error={summary.error} onRetry={() => void summary.refetch()} /> : null}
       <SummaryCards summary={summary.data} loading={summary.isLoading} />
+      <TokenBreakdown summary={summary.data} loading={summary.isLoading} />
       {series.isError ? (
         <QueryError error={series.error} onRetry={() => void series.refetch()} />
       ) : (

@@ -12,6 +12,7 @@ import { formatDateTime, formatMoney, formatMs, formatNumber } from '../utils/fo
 import { noneLabel } from '../utils/none-label';
 import { LogCaller } from './logs/log-caller';
 import { LogDetailDrawer } from './logs/log-detail-drawer';
+import { LogProtocol } from './logs/log-protocol';
 import { EMPTY_FILTERS, LogFilters, type LogFilterValues } from './logs/log-filters';
 import { LogStatus } from './logs/log-status';
 
@@ -33,6 +34,7 @@ export default function LogsPage() {
       provider: debounced.provider ?? undefined,
       keyId: debounced.keyId ?? undefined,
       status: debounced.status.trim() || undefined,
+      protocol: debounced.protocol ?? undefined,
     }),
     [debounced, page, pageSize],
   );
@@ -65,7 +67,7 @@ export default function LogsPage() {
         ) : rows.length === 0 ? (
           <Empty title={t('logs.empty')} description={t('logs.emptyHint')} icon={<IconFileText size={28} />} />
         ) : (
-          <Table.ScrollContainer minWidth={960}>
+          <Table.ScrollContainer minWidth={1080}>
             <Table highlightOnHover verticalSpacing="xs" fz="sm" data-testid="logs-table">
               <Table.Thead>
                 <Table.Tr>
@@ -73,6 +75,7 @@ export default function LogsPage() {
                   <Table.Th>{t('logs.model')}</Table.Th>
                   <Table.Th>{t('logs.provider')}</Table.Th>
                   <Table.Th>{t('logs.key')}</Table.Th>
+                  <Table.Th>{t('logs.protocol')}</Table.Th>
                   <Table.Th>{t('logs.status')}</Table.Th>
                   <Table.Th ta="right">{t('logs.tokens')}</Table.Th>
                   <Table.Th ta="right">{t('logs.cost')}</Table.Th>
@@ -97,6 +100,9 @@ export default function LogsPage() {
                     <Table.Td>{noneLabel(log.provider)}</Table.Td>
                     <Table.Td>
                       <LogCaller log={log} />
+                    </Table.Td>
+                    <Table.Td>
+                      <LogProtocol protocol={log.protocol} />
                     </Table.Td>
                     <Table.Td>
                       <LogStatus status={log.status} />

@@ -54,11 +54,12 @@ export const toGeminiFinishReason = (reason: FinishReason): string => {
  */
 export const fromGeminiUsage = (value: unknown): Usage | null => {
   if (!isObject(value)) return null;
-  const cached = count(value.cachedContentTokenCount);
   const prompt = count(value.promptTokenCount) + count(value.toolUsePromptTokenCount);
+  // Clamped: a cached count above the prompt must not price tokens that were never sent.
+  const cached = Math.min(count(value.cachedContentTokenCount), prompt);
   const thoughts = count(value.thoughtsTokenCount);
   return {
-    inputTokens: Math.max(0, prompt - cached),
+    inputTokens: prompt - cached,
     outputTokens: count(value.candidatesTokenCount) + thoughts,
     cacheReadTokens: cached,
     cacheWriteTokens: 0,

@@ -1,7 +1,7 @@
 import type { AssistantPart } from '../../core/neutral-request.js';
 import type { NeutralResponse } from '../../core/neutral-response.js';
 import { isObject, type Json } from '../request-checks.js';
-import { fromOpenAIFinishReason, fromOpenAIUsage } from './finish-and-usage.js';
+import { fromOpenAIFinishReason, fromOpenAIUsage, openAIUsageOf } from './finish-and-usage.js';
 
 /** A `chat.completion` object → neutral; reasoning_content (DeepSeek, Qwen, GLM) becomes a reasoning part. */
 export const decodeOpenAIChatResponse = (json: Json): NeutralResponse => {
@@ -27,6 +27,6 @@ export const decodeOpenAIChatResponse = (json: Json): NeutralResponse => {
     model: typeof json.model === 'string' ? json.model : '',
     content,
     finishReason: fromOpenAIFinishReason(choice.finish_reason),
-    usage: fromOpenAIUsage(json.usage),
+    usage: fromOpenAIUsage(openAIUsageOf(json)),
   };
 };

@@ -10,14 +10,16 @@ import { isObject, type Json } from '../request-checks.js';
 /** Responses usage → neutral (input_tokens includes the cached ones, as prompt_tokens does). */
 export const fromResponsesUsage = (value: unknown): Usage | null => {
   if (!isObject(value)) return null;
-  const cached = count((value.input_tokens_details as Json | undefined)?.cached_tokens);
   const input = count(value.input_tokens);
+  const output = count(value.output_tokens);
+  // Clamped like chat usage: cached is part of input, reasoning part of output.
+  const cached = Math.min(count((value.input_tokens_details as Json | null | undefined)?.cached_tokens), input);
   return {
-    inputTokens: Math.max(0, input - cached),
-    outputTokens: count(value.output_tokens),
+    inputTokens: input - cached,
+    outputTokens: output,
     cacheReadTokens: cached,
     cacheWriteTokens: 0,
-    reasoningTokens: count((value.output_tokens_details as Json | undefined)?.reasoning_tokens),
+    reasoningTokens: Math.min(count((value.output_tokens_details as Json | null | undefined)?.reasoning_tokens), output),
   };
 };
 

@@ -18,6 +18,6 @@ export const responsesErrorCode = (error: GatewayError): string => {
   return 'server_error';
 };
 
-/** The event a passthrough stream ends with when the gateway has to cut it. */
-export const responsesErrorEvent = (error: GatewayError): string =>
-  `event: error\ndata: ${JSON.stringify({ type: 'error', code: responsesErrorCode(error), message: error.message, param: error.param ?? null, sequence_number: 0 })}\n\n`;
+/** The event a passthrough stream ends with when the gateway has to cut it: numbered after the vendor's last. */
+export const responsesErrorEvent = (error: GatewayError, lastSequence?: number): string =>
+  `event: error\ndata: ${JSON.stringify({ type: 'error', code: responsesErrorCode(error), message: error.message, param: error.param ?? null, sequence_number: lastSequence === undefined ? 0 : lastSequence + 1 })}\n\n`;

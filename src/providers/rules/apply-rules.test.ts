@@ -58,3 +58,44 @@ describe('vendor rules engine', () => {
     expect(resolveRules('nobody', 'x')).toEqual({ parameters: [], family: null });
   });
 });
+
+describe('vendor rules engine: effort tables, tool-choice levels, the vendor switch in the body', () => {
+  it('maps efforts through the table; null sends none, and "none" then leaves a thinking model thinking', () => {
+    const table = rules({
+      thinking: 'reasoning-effort',
+      thinksByDefault: true,
+      efforts: { none: null, minimal: 'low', low: 'low', medium: 'high', high: 'high' },
+      parameters: [{ kind: 'fixed', param: 'temperature', value: 1, when: 'thinking', why: 't' }],
+    });
+    expect(applyVendorRules(table, { reasoning_effort: 'medium' })).toEqual({ reasoning_effort: 'high' });
+    expect(applyVendorRules(table, {}, { budgetTokens: 20_000 })).toEqual({ reasoning_effort: 'high' });
+    expect(applyVendorRules(table, { reasoning_effort: 'none', temperature: 0.2 })).toEqual({ temperature: 1 });
+    // A level the client protocol does not know passes as sent.
+    expect(applyVendorRules(table, { reasoning_effort: 'max' })).toEqual({ reasoning_effort: 'max' });
+  });
+
+  it('a model that always thinks (fixed) keeps thinking-only rules even when asked not to think', () => {
+    const fixed = rules({ thinking: 'fixed', thinksByDefault: true, parameters: [{ kind: 'fixed', param: 'temperature', value: 1, when: 'thinking', why: 't' }] });
+    expect(applyVendorRules(fixed, { reasoning_effort: 'none', temperature: 0 })).toEqual({ temperature: 1 });
+  });
+
+  it("reads the vendor's own switch in the body to tell whether the request thinks", () => {
+    const when = [{ kind: 'fixed', param: 'temperature', value: 0.6, when: 'not-thinking', why: 't' }] as const;
+    const typed = rules({ thinking: 'thinking-type', thinksByDefault: true, parameters: [...when] });
+    expect(applyVendorRules(typed, { temperature: 0.1, thinking: { type: 'disabled' } })).toEqual({ temperature: 0.6, thinking: { type: 'disabled' } });
+    expect(applyVendorRules(typed, { temperature: 0.1 })).toEqual({ temperature: 0.1 });
+    const enable = rules({ thinking: 'enable-thinking', thinksByDefault: true, parameters: [...when] });
+    expect(applyVendorRules(enable, { temperature: 0.1, enable_thinking: false })).toEqual({ temperature: 0.6, enable_thinking: false });
+  });
+
+  it('moves tool_choice to each support level, and to the thinking level while thinking', () => {
+    const named = { type: 'function', function: { name: 'f' } };
+    expect(applyVendorRules(rules({ toolChoice: 'no-required' }), { tool_choice: 'required' })).toEqual({ tool_choice: 'auto' });
+    expect(applyVendorRules(rules({ toolChoice: 'no-required' }), { tool_choice: named })).toEqual({ tool_choice: named });
+    expect(applyVendorRules(rules({ toolChoice: 'auto-only' }), { tool_choice: named, tools: [] })).toEqual({ tool_choice: 'auto', tools: [] });
+    expect(applyVendorRules(rules({ toolChoice: 'auto-only' }), { tool_choice: 'none', tools: [] })).toEqual({});
+    const split = rules({ thinking: 'enable-thinking', toolChoice: 'no-required', toolChoiceWhenThinking: 'auto-none' });
+    expect(applyVendorRules(split, { tool_choice: named })).toEqual({ tool_choice: named });
+    expect(applyVendorRules(split, { tool_choice: named, reasoning_effort: 'low' })).toEqual({ tool_choice: 'auto', enable_thinking: true });
+  });
+});

@@ -1,4 +1,4 @@
-import type { ParameterRule, ReasoningRequest, ResolvedRules } from './rule-types.js';
+import type { ParameterRule, ReasoningRequest, ResolvedRules, ToolChoiceSupport } from './rule-types.js';
 
 /**
  * The rules engine: rewrites the OpenAI-format body an OpenAI-protocol vendor is about to
@@ -19,9 +19,24 @@ export const reasoningOf = (body: Record<string, unknown>, hint?: ReasoningReque
   return hint;
 };
 
-/** Whether this request will think: asked for, refused, or the model's default. */
-export const requestThinks = (rules: ResolvedRules, reasoning: ReasoningRequest | undefined): boolean => {
-  if (reasoning?.effort === 'none') return false;
+/**
+ * Whether this request will think: a model that always thinks does; else the vendor's own
+ * switch in the body (sent by the client or set from its reasoning request) decides; else
+ * what was asked for; else the model's default.
+ */
+export const requestThinks = (rules: ResolvedRules, reasoning: ReasoningRequest | undefined, body?: Record<string, unknown>): boolean => {
+  if (rules.thinking === 'fixed') return rules.thinksByDefault === true;
+  if (body !== undefined) {
+    if (rules.thinking === 'thinking-type') {
+      const type = (body.thinking as { type?: unknown } | null | undefined)?.type;
+      if (type === 'enabled') return true;
+      if (type === 'disabled') return false;
+    } else if (rules.thinking === 'enable-thinking' && typeof body.enable_thinking === 'boolean') {
+      return body.enable_thinking;
+    }
+  }
+  // "none" cannot stop a model whose effort table has no off value (null: the vendor's default).
+  if (reasoning?.effort === 'none') return rules.efforts?.none === null ? rules.thinksByDefault === true : false;
   if (reasoning && (reasoning.effort !== undefined || reasoning.budgetTokens !== undefined)) return true;
   return rules.thinksByDefault === true;
 };
@@ -50,13 +65,46 @@ const applyParameter = (rule: ParameterRule, body: Record<string, unknown>): voi
   }
 };
 
+/** Moves `tool_choice` to what the vendor takes (see ToolChoiceSupport). */
+const applyToolChoice = (support: ToolChoiceSupport, body: Record<string, unknown>): void => {
+  const choice = body.tool_choice;
+  switch (support) {
+    case 'all':
+      return;
+    case 'none-supported':
+      delete body.tool_choice;
+      return;
+    case 'auto-none':
+      if (choice !== 'auto' && choice !== 'none') body.tool_choice = 'auto';
+      return;
+    case 'no-required':
+      if (choice === 'required') body.tool_choice = 'auto';
+      return;
+    case 'auto-only':
+      // "none" would be taken as "auto": without tools the model cannot call one, as asked.
+      if (choice === 'none') {
+        delete body.tools;
+        delete body.tool_choice;
+      } else if (choice !== 'auto') body.tool_choice = 'auto';
+      return;
+  }
+};
+
 /** The vendor's thinking switch from the client's request (see ThinkingStyle). */
 const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reasoning: ReasoningRequest | undefined): void => {
   const style = rules.thinking;
   // A vendor the table says nothing about gets the client's own fields, untouched.
   if (style === undefined) return;
   if (style === 'reasoning-effort') {
-    if (reasoning && body.reasoning_effort === undefined) body.reasoning_effort = reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096);
+    if (!reasoning) return;
+    if (rules.efforts === undefined) {
+      if (body.reasoning_effort === undefined) body.reasoning_effort = reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096);
+      return;
+    }
+    // The vendor takes other levels: the client's effort (its own field or translated) is mapped.
+    const mapped = rules.efforts[reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096)];
+    if (typeof mapped === 'string') body.reasoning_effort = mapped;
+    else delete body.reasoning_effort;
     return;
   }
   delete body.reasoning_effort;
@@ -78,15 +126,16 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
 export const applyVendorRules = (rules: ResolvedRules, body: Record<string, unknown>, hint?: ReasoningRequest): Record<string, unknown> => {
   const reasoning = reasoningOf(body, hint);
   applyThinking(rules, body, reasoning);
+  // Only rules that depend on it ask whether the request thinks.
+  let thinking: boolean | undefined;
   if (rules.parameters.length > 0) {
-    const thinking = requestThinks(rules, reasoning);
+    thinking = requestThinks(rules, reasoning, body);
     for (const rule of rules.parameters) if (applies(rule, thinking)) applyParameter(rule, body);
   }
   if (rules.streamOptions === 'never' || (rules.streamOptions === 'with-stream' && body.stream !== true)) delete body.stream_options;
-  if (rules.toolChoice !== undefined && rules.toolChoice !== 'all' && 'tool_choice' in body) {
-    const choice = body.tool_choice;
-    if (rules.toolChoice === 'none-supported') delete body.tool_choice;
-    else if (choice !== 'auto' && choice !== 'none') body.tool_choice = 'auto';
+  if ('tool_choice' in body && (rules.toolChoice !== undefined || rules.toolChoiceWhenThinking !== undefined)) {
+    const support = rules.toolChoiceWhenThinking !== undefined && (thinking ?? requestThinks(rules, reasoning, body)) ? rules.toolChoiceWhenThinking : rules.toolChoice;
+    if (support !== undefined) applyToolChoice(support, body);
   }
   return body;
 };

@@ -42,6 +42,16 @@ export interface ReasoningRequest {
   budgetTokens?: number;
 }
 
+/**
+ * Which `tool_choice` values a vendor takes; the engine moves the others to the nearest one.
+ * - 'all': every OpenAI value.
+ * - 'auto-none': only "auto" and "none"; "required" and a named function become "auto".
+ * - 'no-required': all but "required", which becomes "auto" (a named function stays).
+ * - 'auto-only': only "auto"; "none" is honoured by sending no tools (and no tool_choice).
+ * - 'none-supported': no tool_choice at all: it is removed.
+ */
+export type ToolChoiceSupport = 'all' | 'auto-none' | 'no-required' | 'auto-only' | 'none-supported';
+
 /** Whether a vendor needs the previous assistant turn's reasoning sent back in a tool loop. */
 export type ReasoningReplay =
   /** It answers 400 unless `reasoning_content` of the tool-calling turn comes back (DeepSeek V4). */
@@ -67,7 +77,15 @@ export interface ModelRules {
   /** `stream_options` is accepted: always, only together with `stream: true`, or never. */
   streamOptions?: 'always' | 'with-stream' | 'never';
   /** `tool_choice` values the vendor takes; others are replaced by the nearest ('auto'). */
-  toolChoice?: 'all' | 'auto-none' | 'none-supported';
+  toolChoice?: ToolChoiceSupport;
+  /** `tool_choice` values taken while the request thinks, when fewer than `toolChoice` (Kimi, Qwen). */
+  toolChoiceWhenThinking?: ToolChoiceSupport;
+  /**
+   * For the 'reasoning-effort' style: the vendor's value for each effort a client may ask for,
+   * when the vendor takes other levels (Kimi K3, GLM-5.3: low/high/max). `null` sends none, so
+   * the vendor's default applies — for a model that cannot stop thinking, also for 'none'.
+   */
+  efforts?: Partial<Record<NonNullable<ReasoningRequest['effort']>, string | null>>;
   /** `n` > 1 is accepted. */
   multipleChoices?: boolean;
   imageDelivery?: ImageDelivery;

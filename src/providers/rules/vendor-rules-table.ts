@@ -1,4 +1,7 @@
 import type { VendorRules } from './rule-types.js';
+import { ALIBABA_RULES } from './vendors/alibaba-rules.js';
+import { MOONSHOT_RULES } from './vendors/moonshot-rules.js';
+import { ZHIPU_RULES } from './vendors/zhipu-rules.js';
 
 /**
  * The vendor rules table (issue 13): per vendor id of `src/providers/vendor-table.ts`,
@@ -39,14 +42,14 @@ export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
   // ── DeepSeek ──
   deepseek: { defaults: {}, families: [] },
 
-  // ── Moonshot Kimi ──
-  moonshot: { defaults: {}, families: [] },
+  // ── Moonshot Kimi (families and sources in vendors/moonshot-rules.ts) ──
+  moonshot: MOONSHOT_RULES,
 
-  // ── Zhipu GLM ──
-  zhipu: { defaults: {}, families: [] },
+  // ── Zhipu GLM (vendors/zhipu-rules.ts) ──
+  zhipu: ZHIPU_RULES,
 
-  // ── Alibaba Qwen (DashScope / Model Studio) ──
-  alibaba: { defaults: {}, families: [] },
+  // ── Alibaba Qwen, DashScope / Model Studio (vendors/alibaba-rules.ts) ──
+  alibaba: ALIBABA_RULES,
 
   // ── ByteDance Doubao (Volcengine Ark) ──
   bytedance: { defaults: {}, families: [] },

@@ -94,6 +94,7 @@ describe('usage and logs', () => {
       await h.client(created.json.key).chat.completions.create({ model: 'glm-test', messages: [{ role: 'user', content: `n${i}` }] });
     }
     await h.client(MASTER_KEY).chat.completions.create({ model: 'kimi-test', messages: [{ role: 'user', content: 'm' }] });
+    await h.client(created.json.key).responses.create({ model: 'glm-test', input: 'r', store: false });
     await expect(h.client(MASTER_KEY).chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'm' }] })).rejects.toMatchObject({ status: 404 });
     await h.gateway.usageWriter.flush();
 
@@ -109,13 +110,19 @@ describe('usage and logs', () => {
     expect(series.data[0].time).toMatch(/Z$/);
 
     const topModels = (await admin.get('/admin/api/usage/top?by=model')).json.data;
-    expect(topModels[0]).toMatchObject({ name: 'glm-test', requests: 3 });
+    expect(topModels[0]).toMatchObject({ name: 'glm-test', requests: 4 });
     const topKeys = (await admin.get('/admin/api/usage/top?by=key&limit=5')).json.data;
     expect(topKeys.map((k: { name: string }) => k.name)).toContain('usage-key');
 
     const logs = (await admin.get(`/admin/api/logs?keyId=${created.json.id}&pageSize=2`)).json;
-    expect(logs).toMatchObject({ total: 3, page: 1, pageSize: 2 });
-    expect(logs.data[0]).toMatchObject({ keyId: created.json.id, keyName: 'usage-key', model: 'glm-test', provider: 'ZhipuAI', status: 200, stream: false });
+    expect(logs).toMatchObject({ total: 4, page: 1, pageSize: 2 });
+    expect(logs.data[0]).toMatchObject({ keyId: created.json.id, keyName: 'usage-key', model: 'glm-test', provider: 'ZhipuAI', status: 200, stream: false, protocol: 'openai-responses' });
+    expect(logs.data[1]).toMatchObject({ protocol: 'openai-chat' });
+    // The client protocol filters the log.
+    const responsesOnly = (await admin.get(`/admin/api/logs?keyId=${created.json.id}&protocol=openai-responses`)).json;
+    expect(responsesOnly.total).toBe(1);
+    expect((await admin.get(`/admin/api/logs?keyId=${created.json.id}&protocol=openai-chat`)).json.total).toBe(3);
+    expect((await admin.get('/admin/api/logs?protocol=smtp')).json.error.param).toBe('protocol');
     const detail = await admin.get(`/admin/api/logs/${logs.data[0].id}`);
     expect(detail.json).toEqual(logs.data[0]);
     const errors = (await admin.get('/admin/api/logs?status=error')).json;
@@ -146,6 +153,25 @@ describe('playground', () => {
     await h.gateway.usageWriter.flush();
     const logs = (await admin.get('/admin/api/logs?model=gpt-test')).json.data;
     expect(logs[0]).toMatchObject({ keyName: 'admin', keyId: null });
+  });
+
+  it('answers a Responses request as /v1/responses does (JSON and SSE), stores nothing, logged as the admin', async () => {
+    const json = await admin.post('/admin/api/playground/responses', { model: 'kimi-test', input: 'hi', instructions: 'Be brief.' });
+    expect(json.status).toBe(200);
+    expect(json.json).toMatchObject({ object: 'response', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text: 'Simulated reply from kimi-test.' }] }] });
+    expect(json.headers.get('x-gateway-protocol')).toBe('openai-responses->openai');
+    const sse = await admin.post('/admin/api/playground/responses', { model: 'kimi-test', input: 'hi', stream: true });
+    expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(sse.text).toContain('event: response.completed');
+    // Nothing kept: the operator is not a key, and the master key must not read it either.
+    expect((await h.client(MASTER_KEY).responses.retrieve(json.json.id).catch((e: unknown) => e))).toMatchObject({ status: 404 });
+    const continued = await admin.post('/admin/api/playground/responses', { model: 'kimi-test', input: 'again', previous_response_id: json.json.id });
+    expect(continued.status).toBe(400);
+    expect(continued.json.error).toMatchObject({ param: 'previous_response_id', message: expect.stringMatching(/playground keeps no responses/) });
+    expect((await admin.post('/admin/api/playground/responses', { model: 'kimi-test' })).json.error.param).toBe('input');
+    await h.gateway.usageWriter.flush();
+    const logs = (await admin.get('/admin/api/logs?model=kimi-test&protocol=openai-responses')).json.data;
+    expect(logs[0]).toMatchObject({ keyName: 'admin', keyId: null, protocol: 'openai-responses' });
   });
 
   it('answers vision questions (JSON images) with the active vision model', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createChatImagePreparer } from '../../images/prepare-chat-images.js';
 import type { ApiCaller } from '../../server/api-auth.js';
 import { runOpenAIChat } from '../../pipeline/run-openai-chat.js';
+import { createResponse } from '../responses/create-response.js';
 import { chatRequestSchema, noValidation } from '../openai/openapi-schemas.js';
 import { validateChatBody } from '../openai/validate-chat-body.js';
 import { handleVisionCompletion } from '../vision/vision-handler.js';
@@ -32,6 +33,16 @@ export const registerPlaygroundRoutes = async (app: FastifyInstance, services: A
     serializerCompiler: passThrough,
     config: { adminRole: 'operator' },
     handler: async (request, reply) => runOpenAIChat(ctx, request, reply, validateChatBody(request.body), adminCaller, { prepareImages }),
+  });
+
+  // The playground's caller is the operator, not a key: nothing is stored under it (it
+  // would share the master key's owner), so store and previous_response_id are off.
+  app.post('/admin/api/playground/responses', {
+    schema: { tags: ['Admin'], summary: 'Playground: a response as /v1/responses (not stored), authenticated by the admin session', security },
+    serializerCompiler: passThrough,
+    config: { adminRole: 'operator' },
+    handler: async (request, reply) =>
+      createResponse({ ctx, store: null, prepareImages, noStoreReason: 'The playground keeps no responses: `previous_response_id` cannot be used here.' }, request, reply, adminCaller),
   });
 
   // Scoped like /v1/vision/completions: multipart bodies are accepted on this route only.

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../server/errors.js';
-import type { LogEntry, Timeseries, TopEntry, UsageSummary } from '../../core/usage-wire.js';
+import { CLIENT_PROTOCOLS, type LogEntry, type Timeseries, type TopEntry, type UsageSummary } from '../../core/usage-wire.js';
 import type { UsageRecord } from '../../storage/index.js';
 import { adminRoute, idParams, iso, parseWith, type AdminServices } from './admin-http.js';
 
@@ -22,6 +22,7 @@ const logsQuery = z.object({
   model: z.string().max(300).optional(),
   provider: z.string().max(100).optional(),
   keyId: z.string().max(100).optional(),
+  protocol: z.enum(CLIENT_PROTOCOLS).optional(),
   status: z
     .string()
     .regex(/^(success|error|[1-5][0-9][0-9])$/, 'must be "success", "error" or an HTTP status')
@@ -131,6 +132,7 @@ export const registerUsageRoutes = (app: FastifyInstance, services: AdminService
         provider: query.provider || undefined,
         keyId: query.keyId || undefined,
         teamId: query.teamId || undefined,
+        protocol: query.protocol,
         status,
       });
       return { data: page.data.map(toLogEntry), total: page.total, page: page.page, pageSize: page.pageSize };

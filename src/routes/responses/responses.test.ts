@@ -119,6 +119,35 @@ describe('responses.stream over a chat-protocol model', () => {
   });
 });
 
+describe('incomplete answers', () => {
+  it('a length cut is status incomplete with incomplete_details.reason max_output_tokens (JSON, and response.incomplete streamed)', async () => {
+    h.sim.addRule({ match: { model: 'gpt-test' }, times: 2, behavior: { finishReason: 'length' } });
+    const json = await client().responses.create({ model: 'gpt-test', input: 'Tell me everything', max_output_tokens: 16, store: false });
+    expect(json.status).toBe('incomplete');
+    expect(json.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+    expect(json.output_text).toBe('Simulated reply from gpt-test.');
+    expect(chatBodies()[0]).toMatchObject({ max_tokens: 16 });
+    const stream = client().responses.stream({ model: 'gpt-test', input: 'Tell me everything', max_output_tokens: 16, store: false });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types.at(-1)).toBe('response.incomplete');
+    const final = await stream.finalResponse();
+    expect(final).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
+  });
+
+  it('a content filter cut is incomplete with reason content_filter', async () => {
+    h.sim.addRule({ match: { model: 'gpt-test' }, times: 1, behavior: { finishReason: 'content_filter' } });
+    const json = await client().responses.create({ model: 'gpt-test', input: 'x', store: false });
+    expect(json).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'content_filter' } });
+  });
+
+  it('a completed answer has incomplete_details null and echoes parallel_tool_calls', async () => {
+    const json = await client().responses.create({ model: 'gpt-test', input: 'x', parallel_tool_calls: false, tools: [weather], tool_choice: 'none', store: false });
+    expect(json).toMatchObject({ status: 'completed', incomplete_details: null, parallel_tool_calls: false });
+    expect(chatBodies()[0]).toMatchObject({ parallel_tool_calls: false, tool_choice: 'none' });
+  });
+});
+
 describe('function calling loop', () => {
   for (const streamed of [false, true]) {
     it(`function_call → function_call_output → answer (${streamed ? 'streamed' : 'not streamed'})`, async () => {

@@ -1,19 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../../server/errors.js';
 import type { GatewayContext } from '../../server/gateway-context.js';
-import type { ApiCaller } from '../../server/api-auth.js';
 import type { ResponseStore } from '../../storage/response-store.js';
 import { responseNotFound } from '../../storage/response-store.js';
+import { MAX_RESPONSE_ID_LENGTH, ownerOf, RESPONSE_ID_SHAPE } from './create-response.js';
 
 type Json = Record<string, unknown>;
 
-const MAX_ID_LENGTH = 128;
-const ownerOf = (caller: ApiCaller): string => caller.keyId ?? `(${caller.kind})`;
 
 /** Ids are client-chosen strings: anything not shaped like ours is simply not found. */
 const responseId = (value: unknown): string => {
   const id = typeof value === 'string' ? value : '';
-  if (id.length === 0 || id.length > MAX_ID_LENGTH || !/^[\w-]+$/.test(id)) throw responseNotFound(id);
+  if (id.length === 0 || id.length > MAX_RESPONSE_ID_LENGTH || !RESPONSE_ID_SHAPE.test(id)) throw responseNotFound(id);
   return id;
 };
 

@@ -1,4 +1,7 @@
 import type { VendorName } from '../behavior.js';
+import { alibabaMode } from './alibaba.js';
+import { moonshotMode } from './moonshot.js';
+import { zhipuMode } from './zhipu.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -18,7 +21,11 @@ export interface VendorMode {
 }
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
-const MODES: Partial<Record<VendorName, VendorMode[]>> = {};
+const MODES: Partial<Record<VendorName, VendorMode[]>> = {
+  moonshot: [moonshotMode],
+  zhipu: [zhipuMode],
+  alibaba: [alibabaMode],
+};
 
 /** The modes checked for a vendor path. */
 export const vendorModesFor = (vendor: VendorName): readonly VendorMode[] => MODES[vendor] ?? [];

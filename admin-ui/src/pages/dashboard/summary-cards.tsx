@@ -34,7 +34,7 @@ export function SummaryCards({ summary, loading }: { summary?: UsageSummary; loa
           s
             ? t('dashboard.tokensHint', { prompt: formatCompact(s.promptTokens), completion: formatCompact(s.completionTokens) }) +
               (s.cacheReadTokens + s.cacheWriteTokens + s.reasoningTokens > 0
-                ? ` · ${t('dashboard.tokensDetailHint', { cache: formatCompact(s.cacheReadTokens + s.cacheWriteTokens), reasoning: formatCompact(s.reasoningTokens) })}`
+                ? ` · ${t('dashboard.tokensDetailHint', { read: formatCompact(s.cacheReadTokens), write: formatCompact(s.cacheWriteTokens), reasoning: formatCompact(s.reasoningTokens) })}`
                 : '')
             : undefined
         }

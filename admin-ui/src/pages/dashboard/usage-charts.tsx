@@ -5,6 +5,9 @@ import { useTranslation } from 'react-i18next';
 import type { Timeseries } from '../../api/types';
 import { Empty } from '../../components/query-state';
 import { formatBucket, formatCompact, formatMs, formatNumber } from '../../utils/format';
+import { tokenParts } from './token-breakdown';
+
+const emptyParts = { promptTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, completionTokens: 0, reasoningTokens: 0 };
 
 function ChartCard({ title, testId, children }: { title: string; testId: string; children: React.ReactNode }) {
   return (
@@ -43,6 +46,7 @@ export function UsageCharts({ series, loading }: { series?: Timeseries; loading:
   const data = points.map((point) => ({
     ...point,
     ...Object.fromEntries(currencies.map((currency) => [`cost_${currency}`, point.costByCurrency[currency] ?? 0])),
+    ...Object.fromEntries(tokenParts(point).map((part) => [`tokens_${part.key}`, part.value])),
     label: formatBucket(point.time, bucket),
   }));
   const costColors = ['yellow.6', 'teal.6', 'pink.6', 'blue.6'];
@@ -69,8 +73,10 @@ export function UsageCharts({ series, loading }: { series?: Timeseries; loading:
           {...common}
           data={data}
           yAxisProps={{ allowDecimals: false }}
+          type="stacked"
           valueFormatter={(value) => formatCompact(value)}
-          series={[{ name: 'totalTokens', label: t('dashboard.tokens'), color: 'cyan.6' }]}
+          // Stacked in the usage model's disjoint parts, so the bar's height is the total.
+          series={tokenParts(emptyParts).map((part) => ({ name: `tokens_${part.key}`, label: t(`dashboard.tokenPart.${part.key}`), color: part.color }))}
         />
       </ChartCard>
       <ChartCard title={t('dashboard.latencyOverTime')} testId="chart-latency">

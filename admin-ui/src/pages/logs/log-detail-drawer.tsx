@@ -6,6 +6,7 @@ import { QueryError } from '../../components/query-state';
 import { formatDateTime, formatMoney, formatMs, formatNumber } from '../../utils/format';
 import { noneLabel } from '../../utils/none-label';
 import { LogCaller } from './log-caller';
+import { LogProtocol } from './log-protocol';
 import { LogStatus } from './log-status';
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
@@ -73,7 +74,10 @@ export function LogDetailDrawer({ id, preview, onClose }: { id: string | number 
                   {log.currency}
                 </Text>
               </Row>
-              <Row label={t('logs.protocol')}>{log.protocol}</Row>
+              <Row label={t('logs.protocol')}>
+                <LogProtocol protocol={log.protocol} />
+                <Code ml={6}>{log.protocol}</Code>
+              </Row>
               <Row label={t('logs.latency')}>{formatMs(log.latencyMs)}</Row>
               <Row label={t('logs.ttft')}>{formatMs(log.ttftMs)}</Row>
               <Row label={t('logs.errorCode')}>{log.errorCode ?? '–'}</Row>

@@ -2,15 +2,18 @@ import { ActionIcon, Autocomplete, Group, Select, Tooltip } from '@mantine/core'
 import { IconFilterOff, IconRefresh } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useApiKeys, useModels, useProviders } from '../../api/hooks';
+import { CLIENT_PROTOCOLS } from '../../api/types';
+import { useProtocolLabel } from './log-protocol';
 
 export interface LogFilterValues {
   model: string;
   provider: string | null;
   keyId: string | null;
   status: string;
+  protocol: string | null;
 }
 
-export const EMPTY_FILTERS: LogFilterValues = { model: '', provider: null, keyId: null, status: '' };
+export const EMPTY_FILTERS: LogFilterValues = { model: '', provider: null, keyId: null, status: '', protocol: null };
 const STATUS_SUGGESTIONS = ['success', 'error', '200', '400', '401', '403', '404', '408', '413', '429', '500', '502', '503', '504'];
 
 interface Props {
@@ -25,6 +28,7 @@ export function LogFilters({ value, onChange, onRefresh, refreshing }: Props) {
   const models = useModels();
   const providers = useProviders();
   const keys = useApiKeys();
+  const protocolLabel = useProtocolLabel();
   const set = <K extends keyof LogFilterValues>(key: K, v: LogFilterValues[K]) => onChange({ ...value, [key]: v });
   return (
     <Group gap="sm" p="md" wrap="wrap">
@@ -34,7 +38,7 @@ export function LogFilters({ value, onChange, onRefresh, refreshing }: Props) {
         value={value.model}
         onChange={(v) => set('model', v)}
         clearable
-        w={{ base: '100%', xs: 220 }}
+        w={{ base: '100%', xs: 200 }}
         data-testid="logs-filter-model"
       />
       <Select
@@ -54,8 +58,17 @@ export function LogFilters({ value, onChange, onRefresh, refreshing }: Props) {
         onChange={(v) => set('keyId', v)}
         clearable
         searchable
-        w={{ base: '100%', xs: 220 }}
+        w={{ base: '100%', xs: 200 }}
         data-testid="logs-filter-key"
+      />
+      <Select
+        placeholder={t('logs.filterProtocol')}
+        data={CLIENT_PROTOCOLS.map((p) => ({ value: p, label: protocolLabel(p) }))}
+        value={value.protocol}
+        onChange={(v) => set('protocol', v)}
+        clearable
+        w={{ base: '100%', xs: 170 }}
+        data-testid="logs-filter-protocol"
       />
       <Autocomplete
         placeholder={t('logs.filterStatus')}

@@ -1,9 +1,10 @@
-import { Button, Card, Grid, Group, NumberInput, Stack, Switch, Text, Textarea } from '@mantine/core';
+import { Badge, Button, Card, Grid, Group, Input, NumberInput, SegmentedControl, Stack, Switch, Text, Textarea } from '@mantine/core';
 import { IconPlayerPlay, IconPlayerStop } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useModels } from '../../api/hooks';
-import { runCompletion } from '../../api/playground';
+import { runCompletion, type PlaygroundApi } from '../../api/playground';
+import { useProtocolLabel } from '../logs/log-protocol';
 import { ModelPicker } from './model-picker';
 import { GatewayHeaders, RunMetrics, RunOutput } from './run-output';
 import { useRun } from './use-run';
@@ -11,6 +12,7 @@ import { useRun } from './use-run';
 /** The prototype's canned smoke-test message; kept verbatim in every UI language. */
 export const DEFAULT_TEST_MESSAGE = '你好，这是一个测试消息，请回复"测试成功"即可。';
 export const CHAT_PATH = '/admin/api/playground/chat/completions';
+export const RESPONSES_PATH = '/admin/api/playground/responses';
 
 export interface ChatOptions {
   model: string;
@@ -33,6 +35,17 @@ export const chatBody = (o: ChatOptions) => ({
   ...(o.stream ? { stream_options: { include_usage: true } } : {}),
 });
 
+/** The same test as a Responses API request (never stored by the playground). */
+export const responsesBody = (o: ChatOptions) => ({
+  model: o.model,
+  input: o.message,
+  ...(o.system?.trim() ? { instructions: o.system.trim() } : {}),
+  ...(o.temperature !== null && o.temperature !== undefined ? { temperature: o.temperature } : {}),
+  ...(o.maxTokens ? { max_output_tokens: o.maxTokens } : {}),
+  stream: o.stream,
+  store: false,
+});
+
 export function LanguageTest() {
   const { t } = useTranslation();
   const models = useModels();
@@ -42,6 +55,8 @@ export function LanguageTest() {
   const [temperature, setTemperature] = useState<string | number>(0.7);
   const [maxTokens, setMaxTokens] = useState<string | number>(1024);
   const [stream, setStream] = useState(true);
+  const [api, setApi] = useState<PlaygroundApi>('openai-chat');
+  const protocolLabel = useProtocolLabel();
   const run = useRun();
   const running = run.state.status === 'running';
   const pricing = models.data?.find((m) => m.key === model)?.pricing;
@@ -56,7 +71,8 @@ export function LanguageTest() {
       maxTokens: maxTokens === '' ? null : Number(maxTokens),
       stream,
     };
-    void run.start((signal, onProgress) => runCompletion(CHAT_PATH, chatBody(options), { stream, signal, onProgress }));
+    const [path, body] = api === 'openai-responses' ? [RESPONSES_PATH, responsesBody(options)] : [CHAT_PATH, chatBody(options)];
+    void run.start((signal, onProgress) => runCompletion(path, body, { stream, signal, onProgress, api }));
   };
 
   return (
@@ -65,6 +81,19 @@ export function LanguageTest() {
         <Card>
           <Stack gap="sm">
             <ModelPicker kind="language" value={model} onChange={setModel} testId="playground-model" />
+            <Input.Wrapper label={t('playground.api')} description={t('playground.apiHint')}>
+              <SegmentedControl
+                fullWidth
+                mt={4}
+                value={api}
+                onChange={(value) => setApi(value as PlaygroundApi)}
+                data={[
+                  { value: 'openai-chat', label: t('playground.apiChat') },
+                  { value: 'openai-responses', label: t('playground.apiResponses') },
+                ]}
+                data-testid="playground-api"
+              />
+            </Input.Wrapper>
             <Textarea
               label={t('playground.systemPrompt')}
               placeholder={t('playground.systemPromptPlaceholder')}
@@ -138,6 +167,16 @@ export function LanguageTest() {
             <Text fw={600}>{t('playground.response')}</Text>
             <RunOutput state={run.state} testId="playground-output" placeholder={t('playground.outputPlaceholder')} />
             <RunMetrics state={run.state} pricing={pricing} prefix="playground" />
+            {run.state.result ? (
+              <Group gap={6}>
+                <Text size="xs" c="dimmed">
+                  {t('playground.protocolUsed')}
+                </Text>
+                <Badge size="sm" variant="light" tt="none" data-testid="playground-protocol" data-protocol={run.state.result.protocol}>
+                  {protocolLabel(run.state.result.protocol)}
+                </Badge>
+              </Group>
+            ) : null}
             {run.state.result ? <GatewayHeaders headers={run.state.result.gatewayHeaders} /> : null}
           </Stack>
         </Card>
