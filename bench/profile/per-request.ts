@@ -31,10 +31,12 @@ interface Options {
   connections: number;
   /** Build a second gateway from this checkout's dist/ as `baseline`. */
   baselineRoot: string | null;
+  /** Extra node flags for the targets (e.g. --log-deopt --logfile=…), strace and cpu-prof tools. */
+  nodeFlags: string[];
 }
 
 const parse = (argv: string[]): Options => {
-  const options: Options = { tool: 'callgrind', targets: ['node-floor', 'gateway'], scenarios: ['openai'], requests: 400, warmup: 600, connections: 8, baselineRoot: null };
+  const options: Options = { tool: 'callgrind', targets: ['node-floor', 'gateway'], scenarios: ['openai'], requests: 400, warmup: 600, connections: 8, baselineRoot: null, nodeFlags: [] };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = (): string => {
@@ -52,6 +54,7 @@ const parse = (argv: string[]): Options => {
     else if (flag === '--warmup') options.warmup = Number(value());
     else if (flag === '--connections') options.connections = Number(value());
     else if (flag === '--baseline') options.baselineRoot = value();
+    else if (flag === '--node-flags') options.nodeFlags = value().split(' ').filter(Boolean);
     else throw new Error(`unknown option ${flag}`);
   }
   for (const name of options.scenarios) if (!SCENARIOS[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
@@ -158,8 +161,10 @@ const main = async (options: Options): Promise<void> => {
           }),
         }
       : options.tool === 'cpu-prof'
-        ? { ...base, wrap: (command, args) => ({ command, args: ['--cpu-prof', `--cpu-prof-dir=${dumpDir}`, ...args] }) }
-        : base;
+        ? { ...base, wrap: (command, args) => ({ command, args: ['--cpu-prof', `--cpu-prof-dir=${dumpDir}`, ...options.nodeFlags, ...args] }) }
+        : options.nodeFlags.length > 0
+          ? { ...base, wrap: (command, args) => ({ command, args: [...options.nodeFlags, ...args] }) }
+          : base;
   const starters: Record<string, () => Promise<TargetStart>> = {
     'node-floor': () => startNodeFloor(context),
     nginx: () => startNginx(base),
