@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { badRequest } from '../server/errors.js';
 import { normalizePaging, type Page } from './audit-repository.js';
 import type { DatabaseSchema, FullUsageRow, UsageRecordRow } from './schema.js';
+import { lastUseByKey } from './last-use.js';
 import { HOUR_MS, ROLLUP_TABLES, rollupColumns, rollupIncrements, rollupUpsertTail, upsertRollupsPostgres } from './usage-rollup.js';
 import {
   usageSummary,
@@ -201,17 +202,6 @@ const spendByKeyDay = (rows: FullUsageRow[]): Array<[string, number, string, num
   // One lock order for every instance (key, then day, then currency): two instances upserting
   // the same keys' spend rows in different orders deadlock on PostgreSQL (issue 16, measured).
   return [...totals.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)));
-};
-
-/** Latest request time per key among new rows, in id order (the lock order touchLastUsed uses too). */
-const lastUseByKey = (rows: FullUsageRow[]): Array<[string, number]> => {
-  const latest = new Map<string, number>();
-  for (const row of rows) {
-    if (!row.key_id) continue;
-    const at = Number(row.time);
-    if (at > (latest.get(row.key_id) ?? -1)) latest.set(row.key_id, at);
-  }
-  return [...latest.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 };
 
 export class UsageRepository {
