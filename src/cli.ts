@@ -2,11 +2,34 @@
 import cluster from 'node:cluster';
 import { parseArgs, usage, type CliArgs } from './cli-args.js';
 import { loadDotenvFile, readRuntimeSettings, type RuntimeSettings } from './config/env.js';
+import { keyShapeHint } from './config/key-shape.js';
 import { loadConfig } from './config/load-config.js';
+import type { ModelConfig, ProviderConfig } from './config/types.js';
 import { ConfigError } from './config/yaml-source.js';
+import { resolveRules } from './providers/rules/resolve-rules.js';
 import { buildApp, type GatewayApp } from './server/app.js';
 import { assertSafeBinding, installGracefulShutdown } from './server/lifecycle.js';
 import { version } from './server/version.js';
+
+/**
+ * Which vendor-rules family each of a provider's models falls in (src/providers/rules),
+ * and which carry YAML `rules:`, so an operator sees what the gateway will change.
+ */
+const rulesSummary = (provider: ProviderConfig, models: ModelConfig[]): string | null => {
+  const families = new Map<string, number>();
+  const overridden: string[] = [];
+  for (const model of models) {
+    if (model.provider !== provider.name) continue;
+    const family = resolveRules(provider.vendor, model.upstreamName, provider.rules, model.rules).family ?? 'vendor defaults';
+    families.set(family, (families.get(family) ?? 0) + 1);
+    if (model.rules) overridden.push(model.name);
+  }
+  if (families.size === 0 || (families.size === 1 && families.has('vendor defaults') && !provider.rules && overridden.length === 0)) return null;
+  const parts = [`rule families: ${[...families].map(([name, count]) => `${name} ×${count}`).join(', ')}`];
+  if (provider.rules) parts.push('provider YAML rules');
+  if (overridden.length > 0) parts.push(`model YAML rules: ${overridden.join(', ')}`);
+  return parts.join('; ');
+};
 
 const checkConfig = (configDir: string) => {
   const config = loadConfig(configDir);
@@ -18,8 +41,17 @@ const checkConfig = (configDir: string) => {
     const key = provider.apiKeyEnv ? (env[provider.apiKeyEnv] ? 'key set' : `needs ${provider.apiKeyEnv}`) : 'no key variable';
     const models = `${String(count).padStart(3)} ${count === 1 ? 'model ' : 'models'}`;
     console.log(`  ${provider.name.padEnd(14)} ${provider.vendor.padEnd(12)} ${models}  ${provider.needsKey ? key : 'no key needed'}`);
+    const rules = rulesSummary(provider, config.models);
+    if (rules) console.log(`${' '.repeat(17)}${rules}`);
   }
   for (const warning of config.warnings) console.log(`warning: ${warning}`);
+  for (const provider of config.providers) {
+    for (const variable of provider.apiKeyEnvs ?? (provider.apiKeyEnv ? [provider.apiKeyEnv] : [])) {
+      const key = env[variable];
+      const hint = key ? keyShapeHint(provider.vendor, variable, key) : null;
+      if (hint) console.log(`warning: ${provider.name}: ${hint}`);
+    }
+  }
   console.log('configuration OK');
 };
 

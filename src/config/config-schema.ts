@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rulesSchema } from './rules-schema.js';
 
 /**
  * Schemas for the YAML configuration. The seed's files must keep loading, so every
@@ -47,6 +48,8 @@ export const providerEntrySchema = z.looseObject({
   stream_usage: z.boolean().optional(),
   drain_on_disconnect: z.boolean().optional(),
   image_limits: imageLimitsSchema.optional(),
+  /** Vendor rules for every model of this provider, over the vendor table (src/config/rules-schema.ts). */
+  rules: rulesSchema.optional(),
 });
 
 export const modelsFileSchema = z.looseObject({
@@ -117,6 +120,8 @@ export const modelEntrySchema = z.looseObject({
   timeout_ms: timeoutsSchema.optional(),
   /** Cache identical non-stream requests for this many seconds (0/absent: only when asked per request). */
   cache_ttl_seconds: z.number().nonnegative().optional(),
+  /** Vendor rules for this model, over the vendor table and the provider's `rules`. */
+  rules: rulesSchema.optional(),
 });
 
 export const modelTypeNames = ['language', 'vision', 'embedding', 'reasoning'] as const;

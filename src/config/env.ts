@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { readOidcSettings, type OidcSettings } from './oidc-settings.js';
 import { parseKeyEnvAllow } from './key-env-policy.js';
+import { DEFAULT_REASONING_REPLAY, type ReasoningReplaySettings } from '../providers/rules/reasoning-store.js';
 
 /** Runtime settings that come from the environment (and `.env`, which never overrides it). */
 export interface RuntimeSettings {
@@ -60,6 +61,11 @@ export interface RuntimeSettings {
    * list; the last step repeats). Empty: 30 s, 1, 2, 5, 15, 30 min.
    */
   keyRecheckMs: number[];
+  /**
+   * Reasoning replay for vendors that need it (src/providers/rules/reasoning-store.ts):
+   * GATEWAY_REASONING_REPLAY_ENTRIES (0 turns it off), _MAX_BYTES, _TTL_MS.
+   */
+  reasoningReplay?: ReasoningReplaySettings;
 }
 
 const intFrom = (value: string | undefined, fallback: number, name: string): number => {
@@ -158,6 +164,11 @@ export const readRuntimeSettings = (
       .split(',')
       .filter((part) => part.trim() !== '')
       .map((part) => Math.max(100, intFrom(part, 30_000, 'GATEWAY_KEY_RECHECK_MS'))),
+    reasoningReplay: {
+      entries: intFrom(env.GATEWAY_REASONING_REPLAY_ENTRIES, DEFAULT_REASONING_REPLAY.entries, 'GATEWAY_REASONING_REPLAY_ENTRIES'),
+      maxBytes: intFrom(env.GATEWAY_REASONING_REPLAY_MAX_BYTES, DEFAULT_REASONING_REPLAY.maxBytes, 'GATEWAY_REASONING_REPLAY_MAX_BYTES'),
+      ttlMs: intFrom(env.GATEWAY_REASONING_REPLAY_TTL_MS, DEFAULT_REASONING_REPLAY.ttlMs, 'GATEWAY_REASONING_REPLAY_TTL_MS'),
+    },
   };
   return { ...settings, ...overrides };
 };

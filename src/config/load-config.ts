@@ -69,6 +69,7 @@ export const providerFromEntry = (entry: ProviderEntry, source: 'config' | 'admi
     streamUsage: entry.stream_usage ?? null,
     drainOnDisconnect: entry.drain_on_disconnect ?? false,
     imageLimits: toImageLimits(entry.image_limits),
+    ...(entry.rules ? { rules: entry.rules } : {}),
     source,
   };
 };
@@ -104,6 +105,7 @@ export const modelFromEntry = (
   imageLimits: toImageLimits(entry.image_limits),
   timeouts: toTimeouts(entry.timeout_ms),
   cacheTtlSeconds: entry.cache_ttl_seconds ?? 0,
+  ...(entry.rules ? { rules: entry.rules } : {}),
   source,
 });
 

@@ -87,8 +87,8 @@ export interface NeutralRequest {
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
-  /** Extended thinking: an explicit budget (Anthropic) or an effort level (OpenAI). */
-  reasoning?: { budgetTokens?: number; effort?: 'minimal' | 'low' | 'medium' | 'high' };
+  /** Extended thinking: an explicit budget (Anthropic) or an effort level (OpenAI); effort "none" asks for no thinking. */
+  reasoning?: { budgetTokens?: number; effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' };
   responseFormat?: { type: 'json' } | { type: 'json-schema'; schema: Record<string, unknown>; name?: string; strict?: boolean };
   /** End-user id for abuse tracking (`metadata.user_id` / `user`). */
   user?: string;

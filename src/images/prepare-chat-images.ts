@@ -71,7 +71,8 @@ export function createChatImagePreparer(options: ChatImagePreparerOptions): Chat
     const messages = body.messages as unknown[];
     const provider = model.providerState.config;
     const vision = options.config.vision;
-    const delivery: ImageDelivery = provider.imageDelivery ?? adapterFor(provider.vendor).defaultImageDelivery;
+    // The provider's YAML, then the vendor rules (Ollama: data URLs only), then the adapter's default.
+    const delivery: ImageDelivery = provider.imageDelivery ?? model.rules?.imageDelivery ?? adapterFor(provider.vendor).defaultImageDelivery;
     const forceInline = provider.forceInlineImages === true;
     const limits = resolveImageLimits(provider.vendor, provider.imageLimits, model.imageLimits);
     const allowedHosts = vision.allowedUrlHosts;

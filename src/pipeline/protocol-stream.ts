@@ -5,8 +5,9 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { GatewayError } from '../core/gateway-error.js';
 import type { StreamPart } from '../core/stream-part.js';
 import type { Usage } from '../core/usage.js';
-import type { EgressCodec, StreamEncoder } from '../protocols/codec.js';
+import type { DecodeOptions, EgressCodec, StreamEncoder } from '../protocols/codec.js';
 import type { UpstreamResponse } from '../upstream/upstream-client.js';
+import type { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 
 export interface ProtocolStreamOutcome {
   usage: Usage | null;
@@ -20,6 +21,8 @@ export interface ProtocolStreamOutcome {
 export interface ProtocolStreamOptions {
   /** Decodes the vendor's stream (for accounting always, for translation too). */
   egress: EgressCodec;
+  /** How this deployment's answers are read (think tags), from its rules. */
+  decodeOptions?: DecodeOptions;
   /** Translation: re-encodes every part in the client's protocol. Null: passthrough of the vendor's events. */
   encoder: StreamEncoder | null;
   /** Passthrough: the model name the client sees in message_start. */
@@ -32,6 +35,8 @@ export interface ProtocolStreamOptions {
   disconnectGraceMs?: number;
   /** Told when the client goes away before the end (so shutdown can wait for the grace). */
   onClientGone?: () => void;
+  /** Deployments whose vendor needs reasoning replayed: the answer's reasoning and first tool call are kept. */
+  capture?: StreamReasoningCapture | null;
   /**
    * Passthrough of a Responses vendor: told the final response object (from
    * `response.completed` / `response.incomplete`, model already renamed) before that
@@ -60,19 +65,25 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
   const outcome: ProtocolStreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false };
   const text: string[] = [];
   const encoder = options.encoder;
+  const capture = options.capture ?? null;
   let pending = '';
   let lastSequence: number | undefined;
 
   const onPart = (part: StreamPart) => {
     switch (part.type) {
       case 'text-delta':
+        if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
+        text.push(part.text);
+        break;
       case 'reasoning-delta':
         if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
         text.push(part.text);
+        capture?.reasoningDelta(part.text);
         break;
       case 'tool-call-start':
         if (outcome.firstTokenAt === null) outcome.firstTokenAt = performance.now();
         text.push(part.name);
+        capture?.toolCall(part.id);
         break;
       case 'tool-call-delta':
         text.push(part.argumentsDelta);
@@ -88,7 +99,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     }
     if (encoder) pending += encoder.encode(part);
   };
-  const decoder = options.egress.createStreamDecoder(onPart, options.providerName);
+  const decoder = options.egress.createStreamDecoder(onPart, options.providerName, options.decodeOptions);
 
   const handle = (event: EventSourceMessage) => {
     decoder.push({ event: event.event, data: event.data });
@@ -170,6 +181,7 @@ export const relayProtocolStream = async (upstream: UpstreamResponse, res: Serve
     res.off('close', onClose);
   }
   outcome.completionText = text.join('');
+  if (capture && !outcome.error) capture.finish();
   if (outcome.clientAborted || res.destroyed) return outcome;
   let tail = pending;
   if (encoder) {

@@ -22,6 +22,9 @@ import type { ReplySink, RequestInfo } from './reply-sink.js';
 import { RequestAccount, type OpenAIWireUsage } from './request-account.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { runProtocolRequest } from './run-protocol-request.js';
+import { captureChatAnswer, fetchSharedReasoning, replayContextFor, StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
+import { replayOwner } from './replay-owner.js';
+import { normalizeChatAnswer, streamNormalizerFor } from '../providers/rules/reasoning-fields.js';
 
 export interface OpenAIChatOptions {
   /** Rewrites image parts for a model about to be tried (the vision pipeline); returns the body to send. */
@@ -156,7 +159,11 @@ export const runOpenAIChat = async (
         trace: account.trace,
         buildCall: async (candidate) => {
           const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
-          const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts });
+          const replay = replayContextFor(candidate.rules, ctx.routing.reasoning, replayOwner(caller));
+          // Another instance's turns (REDIS_URL): one round trip, only when a turn is missing here.
+          const shared = fetchSharedReasoning(body, replay);
+          if (shared) await shared;
+          const call = prepareChatCall(candidate, body, { requestId: request.id, defaults: ctx.settings.timeouts, replay });
           lastUpstreamStart = performance.now();
           account.reachedVendor = true;
           return call;
@@ -167,6 +174,8 @@ export const runOpenAIChat = async (
     }
     const model = result.model;
     account.model = model;
+    // Only deployments whose vendor needs reasoning back keep any (rule reasoningReplay: required).
+    const replay = replayContextFor(model.rules, ctx.routing.reasoning, replayOwner(caller));
     account.poolKey = result.poolKey;
     account.attempts = result.attempts;
     const headers: Record<string, string> = {
@@ -185,11 +194,14 @@ export const runOpenAIChat = async (
       const json = result.json!;
       result.release();
       // The upstream body goes out as received unless its model name must change.
-      const renamed = json.model !== route.publicName;
+      let renamed = json.model !== route.publicName;
       if (renamed) json.model = route.publicName;
+      // Reasoning in another field or in think tags reaches the client as reasoning_content (rule reasoningField).
+      if (model.rules.reasoningField !== undefined && normalizeChatAnswer(json, model.rules.reasoningField)) renamed = true;
       // Usage in OpenAI's own fields for the client (docs/usage.md: what the passthrough adds).
       const usageChanged = normalizeOpenAIAnswerUsage(json);
       account.openaiUsage = (json.usage as OpenAIWireUsage | undefined) ?? null;
+      if (replay) captureChatAnswer(json, replay);
       if (account.trace) {
         const choices = json.choices as Array<{ finish_reason?: unknown; message?: { content?: unknown } }> | undefined;
         account.finishReasons = choices?.map((c) => String(c?.finish_reason ?? '')).filter(Boolean) ?? null;
@@ -241,6 +253,8 @@ export const runOpenAIChat = async (
         drainOnDisconnect: model.providerState.config.drainOnDisconnect,
         disconnectGraceMs: ctx.settings.disconnectGraceMs,
         onClientGone: account.holdForGrace,
+        capture: replay ? new StreamReasoningCapture(replay) : null,
+        normalize: streamNormalizerFor(model.rules.reasoningField),
       });
     } finally {
       result.release();

@@ -26,7 +26,10 @@ import { RequestAccount } from './request-account.js';
 import { cachePolicy } from './response-cache-policy.js';
 import { cacheKey } from '../router/response-cache.js';
 import { relayProtocolStream } from './protocol-stream.js';
-import { prepareProtocolCall, type ProtocolCall } from './upstream-call.js';
+import { deploymentProtocol, prepareProtocolCall, type ProtocolCall } from './upstream-call.js';
+import { captureChatAnswer, captureNeutralAnswer, replayContextFor, StreamReasoningCapture, type ReplayContext } from '../providers/rules/reasoning-replay.js';
+import { replayOwner } from './replay-owner.js';
+import { normalizeChatAnswer, streamNormalizerFor } from '../providers/rules/reasoning-fields.js';
 
 export interface ProtocolRequest {
   ingress: IngressCodec;
@@ -109,6 +112,10 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
   }
   let neutral: NeutralRequest | null = null;
   const toNeutral = () => (neutral ??= ingress.parseRequest(body));
+  // Reasoning replay concerns OpenAI-protocol deployments whose rules require it (DeepSeek's tool loop).
+  const owner = replayOwner(input.caller);
+  const replayFor = (candidate: CatalogModel): ReplayContext | null =>
+    ctx.routing.reasoning !== null && deploymentProtocol(candidate) === 'openai' ? replayContextFor(candidate.rules, ctx.routing.reasoning, owner) : null;
 
   try {
     // A restricted key's route keeps only deployments it may use; fallbacks are checked too.
@@ -164,6 +171,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
             requestId: input.requestId,
             defaults: ctx.settings.timeouts,
             prepareImages: input.prepareImages,
+            replay: replayFor,
           });
           account.reachedVendor = true;
           return call;
@@ -178,6 +186,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
     account.poolKey = result.poolKey;
     account.attempts = result.attempts;
     account.protocolPair = `${ingress.protocol}->${call.protocol}`;
+    const replay = replayFor(model);
     const headers: Record<string, string> = {
       'x-request-id': input.requestId,
       'x-gateway-provider': encodeHeaderValue(model.provider),
@@ -195,16 +204,19 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
       let text: string;
       if (call.plan === 'passthrough') {
         account.usage = passthroughUsage(call, json);
+        if (replay) captureChatAnswer(json, replay);
         // Gemini names the model in the URL; its answer's modelVersion is the vendor's own and stays.
-        const renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
+        let renamed = call.protocol !== 'gemini' && json.model !== route.publicName;
         if (renamed) json.model = route.publicName;
+        if (call.protocol === 'openai' && normalizeChatAnswer(json, model.rules.reasoningField)) renamed = true;
         // OpenAI clients read cache and reasoning counts in OpenAI's fields, whatever the vendor's.
         const usageChanged = call.protocol === 'openai' && normalizeOpenAIAnswerUsage(json);
         text = renamed || usageChanged ? JSON.stringify(json) : result.text!;
         input.onPassthroughResponse?.(json);
       } else {
-        const decoded = egressCodec(call.protocol).decodeResponse(json);
+        const decoded = egressCodec(call.protocol).decodeResponse(json, { thinkTags: model.rules.reasoningField === 'think-tags' });
         account.usage = decoded.usage;
+        if (replay) captureNeutralAnswer(decoded.content, replay);
         text = JSON.stringify(ingress.encodeResponse(decoded, { model: route.publicName, estimatedInputTokens: input.promptEstimate }));
       }
       if (!account.usage) account.completionText = text;
@@ -250,11 +262,14 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           drainOnDisconnect,
           disconnectGraceMs: ctx.settings.disconnectGraceMs,
           onClientGone: account.holdForGrace,
+          capture: replay ? new StreamReasoningCapture(replay) : null,
+          normalize: streamNormalizerFor(model.rules.reasoningField),
         });
         outcome = { ...relayed, usage: relayed.usage ? fromOpenAIUsage(relayed.usage) : null };
       } else {
         outcome = await relayProtocolStream(result.upstream, res, {
           egress: egressCodec(call.protocol),
+          decodeOptions: { thinkTags: model.rules.reasoningField === 'think-tags' },
           encoder:
             call.plan === 'translate' || input.encodePassthroughStream
               ? ingress.createStreamEncoder({
@@ -269,6 +284,7 @@ export const runProtocolRequest = async (ctx: GatewayContext, input: ProtocolReq
           drainOnDisconnect,
           disconnectGraceMs: ctx.settings.disconnectGraceMs,
           onClientGone: account.holdForGrace,
+          capture: replay ? new StreamReasoningCapture(replay) : null,
           ...(call.plan === 'passthrough' && input.onPassthroughResponse ? { onFinalResponse: input.onPassthroughResponse } : {}),
         });
       }

@@ -9,8 +9,9 @@ import { geminiModelPath } from '../protocols/gemini/build-request.js';
 import { parseGeminiError } from '../protocols/gemini/error-envelope.js';
 import { egressCodec } from '../protocols/registry.js';
 import { applyVendorRules } from '../providers/rules/apply-rules.js';
+import { fetchSharedReasoning, replayReasoning, type ReplayContext } from '../providers/rules/reasoning-replay.js';
 import type { CatalogModel } from '../router/model-catalog.js';
-import { effectiveTimeouts, prepareChatCall, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
+import { effectiveTimeouts, prepareChatCall, streamInstead, upstreamHeaders, type PreparedUpstreamCall } from '../upstream/chat-request.js';
 
 /** The API version sent to Anthropic-protocol vendors when the client named none. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -108,6 +109,8 @@ export interface ProtocolCallOptions {
   defaults: Timeouts;
   /** The image pipeline for an OpenAI-protocol body about to go to this model. */
   prepareImages?: (model: CatalogModel, body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  /** The replay context for a deployment whose rules need reasoning sent back (null: none). */
+  replay?: (model: CatalogModel) => ReplayContext | null;
 }
 
 /**
@@ -121,7 +124,10 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
   if (protocol === options.clientProtocol) {
     if (protocol === 'openai') {
       const body = options.prepareImages ? await options.prepareImages(model, options.body) : options.body;
-      return { ...prepareChatCall(model, body, { requestId: options.requestId, defaults: options.defaults }), protocol, plan: 'passthrough' };
+      const replay = options.replay?.(model) ?? null;
+      const shared = fetchSharedReasoning(body, replay);
+      if (shared) await shared;
+      return { ...prepareChatCall(model, body, { requestId: options.requestId, defaults: options.defaults, replay }), protocol, plan: 'passthrough' };
     }
     if (protocol === 'openai-responses') {
       const adapter = adapterFor(provider.vendor);
@@ -171,6 +177,7 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
     // OpenAI-protocol vendors get the thinking setting from their rules (below); the others' codecs map it.
     acceptsReasoningEffort: protocol !== 'openai',
     askForStreamUsage: provider.streamUsage ?? adapter.acceptsStreamUsageOption,
+    sendReasoning: protocol === 'openai' && model.rules.reasoningReplay === 'required',
   });
   if (protocol === 'anthropic') {
     return {
@@ -196,7 +203,18 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
   }
   // A translated body for an OpenAI-protocol vendor takes the image pipeline like any OpenAI body.
   const body = options.prepareImages && options.clientProtocol !== 'openai' && protocol === 'openai' ? await options.prepareImages(model, built.body) : built.body;
-  if (protocol === 'openai') applyVendorRules(model.rules, body, neutral.reasoning);
+  // A client that wants JSON from a stream-only model: the vendor streams, the routed call assembles.
+  const assembleStream = protocol === 'openai' && model.rules.streamOnly === true && body.stream !== true;
+  if (assembleStream) streamInstead(model, adapter, body);
+  if (protocol === 'openai') {
+    applyVendorRules(model.rules, body, neutral.reasoning);
+    if (model.rules.reasoningReplay !== undefined) {
+      const replay = options.replay?.(model) ?? null;
+      const shared = fetchSharedReasoning(body, replay);
+      if (shared) await shared;
+      replayReasoning(model.rules, body, replay);
+    }
+  }
   return {
     url: joinUrl(provider.baseUrl, built.path),
     headers: upstreamHeaders(model, adapter, options.requestId),
@@ -205,6 +223,7 @@ export const prepareProtocolCall = async (model: CatalogModel, options: Protocol
     timeouts: effectiveTimeouts(model, options.defaults),
     protocol,
     plan: 'translate',
+    ...(assembleStream ? { assembleStream } : {}),
   };
 };
 

@@ -69,6 +69,8 @@ export interface EgressTarget {
   acceptsReasoningEffort?: boolean;
   /** Whether to ask for usage in the stream (`stream_options.include_usage`). */
   askForStreamUsage?: boolean;
+  /** Send assistant reasoning back as `reasoning_content` (OpenAI-protocol vendors whose rules require it). */
+  sendReasoning?: boolean;
 }
 
 export interface EgressRequest {
@@ -77,11 +79,17 @@ export interface EgressRequest {
   body: Record<string, unknown>;
 }
 
+/** How a deployment's answers are read, from its rules. */
+export interface DecodeOptions {
+  /** `<think>…</think>` in the text is reasoning (rule `reasoningField: 'think-tags'`, OpenAI protocol). */
+  thinkTags?: boolean;
+}
+
 /** What a vendor-facing protocol implements. */
 export interface EgressCodec {
   readonly protocol: ProtocolName;
   buildRequest(request: NeutralRequest, target: EgressTarget): EgressRequest;
-  decodeResponse(json: Record<string, unknown>): NeutralResponse;
-  createStreamDecoder(emit: (part: StreamPart) => void, providerName: string): StreamDecoder;
+  decodeResponse(json: Record<string, unknown>, options?: DecodeOptions): NeutralResponse;
+  createStreamDecoder(emit: (part: StreamPart) => void, providerName: string, options?: DecodeOptions): StreamDecoder;
   parseError(status: number, body: string): UpstreamErrorInfo;
 }

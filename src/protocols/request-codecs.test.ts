@@ -120,7 +120,8 @@ describe('OpenAI chat request → Anthropic request (OpenAI clients against Anth
     expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 4096 });
     // temperature is not allowed with thinking
     expect(body.temperature).toBeUndefined();
-    expect(body.tool_choice).toEqual({ type: 'any' });
+    // a forced tool is refused with thinking on (docs.anthropic.com extended-thinking, tool use): auto instead
+    expect(body.tool_choice).toEqual({ type: 'auto' });
     expect(body.tools).toEqual([{ name: 'get', input_schema: { type: 'object', properties: { q: { type: 'number' } } } }]);
     expect(body.messages).toEqual([
       {

@@ -40,6 +40,7 @@ import {
 } from '../storage/index.js';
 import { UpstreamClient } from '../upstream/upstream-client.js';
 import { createRoutingRuntime } from '../upstream/routing-runtime.js';
+import { SharedReasoning } from '../state/shared-reasoning.js';
 import {
   anonymousCaller,
   constantTimeEqual,
@@ -173,10 +174,11 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     knownModel: (provider, model) => state.catalog.byKey.has(`${provider}/${model}`.toLowerCase()),
     knownProvider: (provider) => state.catalog.providers.has(provider.toLowerCase()),
   });
-  const routing = createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing });
+  const routing = createRoutingRuntime({ cacheMaxBytes: config.cache.maxBytes, cacheTtlMs: config.cache.defaultTtlMs, breaker: config.routing, reasoningReplay: settings.reasoningReplay });
   const sharedBreakers = bus ? new SharedBreakers(routing.breaker, bus) : null;
   if (bus && redis) {
     routing.sharedCache = new SharedResponseCache(redis, settings.redisPrefix, config.cache.maxBytes, () => bus.connected());
+    if (routing.reasoning) routing.reasoning.shared = new SharedReasoning(redis, settings.redisPrefix, () => bus.connected());
     registerClusterMetrics(metrics.registry, bus);
   }
 

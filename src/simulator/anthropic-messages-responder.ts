@@ -3,6 +3,7 @@ import { splitEven, splitWords } from './chat-plan.js';
 import type { Exchange } from './exchange.js';
 import { describeImageLine } from './image-inspector.js';
 import { writeStream } from './stream-writer.js';
+import { checkAnthropicThinking } from './thinking-checks.js';
 import type { ImageInfo, SimulatorBehavior } from './types.js';
 
 /**
@@ -70,6 +71,7 @@ export const validateMessagesBody = (body: unknown, countOnly: boolean): Json =>
     if (role === previous) throw badRequest('messages: roles must alternate between "user" and "assistant"', 'invalid_request', 'messages');
     previous = role;
   }
+  if (!countOnly) checkAnthropicThinking(body);
   return body;
 };
 

@@ -2,6 +2,7 @@ import type { VendorName } from './behavior.js';
 import { describeImageLine } from './image-inspector.js';
 import type { ImageInfo, SimulatorBehavior } from './types.js';
 import { applyVendorUsage } from './vendor-usage.js';
+import { vendorModesFor } from './vendor-modes/index.js';
 
 /** Prompt-token charge per image, in the spirit of OpenAI's low-detail image tiles. */
 const TOKENS_PER_IMAGE = 85;
@@ -128,11 +129,12 @@ export const planChat = (
   const calledTool = planToolCall(body, messages, behavior);
   const content = calledTool === null ? planContent(body, model, images, behavior) : '';
   const contentChunks = behavior.chunks === undefined ? splitWords(content) : splitEven(content, behavior.chunks);
-  // DeepSeek's reasoner streams its thinking in `reasoning_content` before the answer.
-  const reasoningChunks =
-    vendor === 'deepseek' && model.includes('reasoner') && calledTool === null
-      ? splitWords(`Simulated reasoning from ${model}.`)
-      : [];
+  // A thinking answer (a vendor mode decides: DeepSeek) streams `reasoning_content` first, before a tool call too.
+  const modes = vendorModesFor(vendor);
+  const thinks = modes.some((mode) => mode.thinks?.(model, body) === true);
+  // The first answer of a conversation reads as before; later ones are numbered so a replayed one can be told apart.
+  const reasoningText = messages.some((message) => (message as { role?: unknown } | null)?.role === 'assistant') ? `Simulated reasoning ${sequence} from ${model}.` : `Simulated reasoning from ${model}.`;
+  const reasoningChunks = thinks ? splitWords(reasoningText) : [];
   const promptTokens = Math.ceil(countMessageCharacters(messages) / 4) + TOKENS_PER_IMAGE * images.length;
   const answerTokens = calledTool === null ? contentChunks.length : TOOL_CALL_TOKENS;
   const completionTokens = answerTokens + reasoningChunks.length;
@@ -141,12 +143,9 @@ export const planChat = (
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
   };
-  if (vendor === 'deepseek') {
-    // DeepSeek reports context-cache accounting next to the standard fields.
-    usage.prompt_cache_hit_tokens = 0;
-    usage.prompt_cache_miss_tokens = promptTokens;
-    if (reasoningChunks.length > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningChunks.length };
-  }
+  // A vendor mode's own usage (DeepSeek's prefix cache hits), then the counts a test chose.
+  for (const mode of modes) mode.usage?.(model, body, usage);
+  if (reasoningChunks.length > 0) usage.completion_tokens_details = { reasoning_tokens: reasoningChunks.length };
   applyVendorUsage(usage, vendor, behavior);
   const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
   return {

@@ -3,6 +3,7 @@ import { splitEven, splitWords } from './chat-plan.js';
 import type { Exchange } from './exchange.js';
 import { describeImageLine } from './image-inspector.js';
 import { writeStream } from './stream-writer.js';
+import { checkGeminiThinking } from './thinking-checks.js';
 import type { ImageInfo, SimulatorBehavior } from './types.js';
 
 /**
@@ -47,7 +48,7 @@ export const collectGeminiImages = (body: Json | null): string[] => {
   return urls;
 };
 
-export const validateGeminiBody = (body: unknown, method: GeminiMethod): Json => {
+export const validateGeminiBody = (body: unknown, method: GeminiMethod, model = ''): Json => {
   if (!isObject(body)) throw badRequest('Invalid JSON payload received.', 'invalid_request');
   // countTokens takes either `contents` or a whole `generateContentRequest`.
   const request = method === 'countTokens' && isObject(body.generateContentRequest) ? body.generateContentRequest : body;
@@ -59,6 +60,7 @@ export const validateGeminiBody = (body: unknown, method: GeminiMethod): Json =>
     if (!isObject(content) || !Array.isArray(content.parts) || content.parts.length === 0) throw badRequest('* GenerateContentRequest.contents: parts must not be empty', 'invalid_request');
     if (content.role !== undefined && content.role !== 'user' && content.role !== 'model') throw badRequest('Please use a valid role: user, model.', 'invalid_request');
   }
+  if (method !== 'countTokens') checkGeminiThinking(model, request);
   return request;
 };
 

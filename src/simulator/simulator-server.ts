@@ -183,7 +183,7 @@ class SimulatorServer implements Simulator {
     if (endpoint === 'chat') {
       const valid = validateChatBody(body);
       // The vendor's documented rules (src/simulator/vendor-modes): a broken one is refused as it would be.
-      const refusal = checkVendorRules(vendor, valid.model, valid.body, path);
+      const refusal = checkVendorRules(vendor, valid.model, valid.body, path, req.headers);
       if (refusal) {
         exchange.sendJson(refusal.status, refusal.body);
         return;
@@ -236,7 +236,7 @@ class SimulatorServer implements Simulator {
     }
     if (!(await exchange.sleep(behavior.firstTokenDelayMs))) return;
     if (behavior.status !== undefined) throw simulatedError(behavior, behavior.status);
-    const valid = validateGeminiBody(body, endpoint.method);
+    const valid = validateGeminiBody(body, endpoint.method, endpoint.model);
     const sse = new URL(req.url ?? '/', 'http://simulator').searchParams.get('alt') === 'sse';
     await respondGemini(exchange, valid, endpoint.model, endpoint.method, sse, images, behavior);
   }

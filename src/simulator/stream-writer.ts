@@ -39,19 +39,14 @@ export const buildStreamEvents = (plan: ChatPlan, behavior: SimulatorBehavior): 
 
   const events: string[] = [];
   const toolCall = plan.toolCall;
-  if (toolCall) {
-    events.push(
-      choice({
-        role: 'assistant',
-        content: null,
-        tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }],
-      }),
-    );
-  } else {
-    events.push(choice({ role: 'assistant', content: '' }));
-  }
+  const toolStart = toolCall ? [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.name, arguments: '' } }] : null;
+  // A thinking model reasons first and names its tool call after (DeepSeek's order).
+  const thinksFirst = plan.reasoningChunks.length > 0;
+  if (toolStart && !thinksFirst) events.push(choice({ role: 'assistant', content: null, tool_calls: toolStart }));
+  else events.push(choice({ role: 'assistant', content: toolCall ? null : '' }));
   if (behavior.malformedJson) events.push(MALFORMED);
   for (const piece of plan.reasoningChunks) events.push(choice({ content: null, reasoning_content: piece }));
+  if (toolStart && thinksFirst) events.push(choice({ content: null, tool_calls: toolStart }));
   if (toolCall) {
     const repeated = behavior.toolContinuationIds === 'empty' ? '' : behavior.toolContinuationIds === 'null' ? null : undefined;
     for (const fragment of toolCall.argumentFragments) {

@@ -13,7 +13,9 @@ export const applyVendorUsage = (usage: ChatUsage, vendor: VendorName, behavior:
   const prompt = usage.prompt_tokens;
   const cached = Math.min(prompt, behavior.cachedPromptTokens ?? 0);
   if (vendor === 'deepseek') {
-    // api-docs.deepseek.com (context caching): prompt_tokens = hit + miss.
+    // api-docs.deepseek.com (context caching): prompt_tokens = hit + miss. Without a chosen
+    // count, the DeepSeek mode's hits for a repeated prefix stand (vendor-modes/deepseek.ts).
+    if (behavior.cachedPromptTokens === undefined && typeof usage.prompt_cache_hit_tokens === 'number') return;
     usage.prompt_cache_hit_tokens = cached;
     usage.prompt_cache_miss_tokens = prompt - cached;
     return;

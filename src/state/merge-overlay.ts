@@ -1,5 +1,6 @@
 import { modelEntrySchema, providerEntrySchema } from '../config/config-schema.js';
 import { modelFromEntry, providerFromEntry } from '../config/load-config.js';
+import { rulesToEntry } from '../config/rules-schema.js';
 import type { ActiveModelRef, GatewayConfig, ModelConfig, ModelType, ProviderConfig } from '../config/types.js';
 import { modelKey } from '../config/types.js';
 import type { OverlaySnapshot } from '../storage/index.js';
@@ -38,6 +39,7 @@ export const providerToEntry = (p: ProviderConfig): Record<string, unknown> => (
   ...(p.forceInlineImages ? { force_inline_images: true } : {}),
   ...(p.streamUsage !== null ? { stream_usage: p.streamUsage } : {}),
   ...(p.drainOnDisconnect ? { drain_on_disconnect: true } : {}),
+  ...(p.rules ? { rules: rulesToEntry(p.rules) } : {}),
 });
 
 export const modelToEntry = (m: ModelConfig): Record<string, unknown> => ({
@@ -65,6 +67,7 @@ export const modelToEntry = (m: ModelConfig): Record<string, unknown> => ({
     : {}),
   capabilities: m.capabilities,
   enabled: m.enabled,
+  ...(m.rules ? { rules: rulesToEntry(m.rules) } : {}),
 });
 
 export const parseProviderEntry = (data: Record<string, unknown>, source: 'config' | 'admin'): ProviderConfig =>

@@ -15,6 +15,8 @@ export interface TestProvider {
   extra?: string;
   baseUrl?: string;
   models: { language?: string[]; vision?: string[]; embedding?: string[] };
+  /** Extra YAML lines for a model's entry (by model name), indented under it: e.g. `rules: { stream_only: true }`. */
+  modelYaml?: Record<string, string>;
 }
 
 export const defaultTestProviders = (): TestProvider[] => [
@@ -56,7 +58,11 @@ export const writeTestConfig = (dir: string, simUrl: string, providers: TestProv
     const body = [`provider: "${p.name}"`, 'models:'];
     for (const [type, names] of Object.entries(p.models)) {
       body.push(`  ${type}:`);
-      for (const name of names ?? []) body.push(`    - name: "${name}"\n      display_name: "${name} display"`);
+      for (const name of names ?? []) {
+        body.push(`    - name: "${name}"\n      display_name: "${name} display"`);
+        const extra = p.modelYaml?.[name];
+        if (extra) body.push(...extra.trimEnd().split('\n').map((line) => `      ${line}`));
+      }
     }
     writeFileSync(join(dir, 'providers', `${p.name.toLowerCase()}.yaml`), `${body.join('\n')}\n`);
   }

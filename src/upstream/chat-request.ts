@@ -4,6 +4,7 @@ import type { ProviderAdapter } from '../providers/spec/provider-adapter.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import { applyVendorRules } from '../providers/rules/apply-rules.js';
 import type { ReasoningRequest } from '../providers/rules/rule-types.js';
+import { replayReasoning, type ReplayContext } from '../providers/rules/reasoning-replay.js';
 
 export interface PreparedUpstreamCall {
   url: string;
@@ -11,6 +12,8 @@ export interface PreparedUpstreamCall {
   body: string;
   adapter: ProviderAdapter;
   timeouts: Timeouts;
+  /** The client wants JSON from a stream-only model: the body asks for a stream, the routed call assembles it. */
+  assembleStream?: boolean;
 }
 
 const joinUrl = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
@@ -39,26 +42,47 @@ export const effectiveTimeouts = (model: CatalogModel, defaults: Timeouts): Time
 export const prepareChatCall = (
   model: CatalogModel,
   body: Record<string, unknown>,
-  options: { requestId: string; defaults: Timeouts; path?: string; reasoning?: ReasoningRequest },
+  options: { requestId: string; defaults: Timeouts; path?: string; reasoning?: ReasoningRequest; replay?: ReplayContext | null },
 ): PreparedUpstreamCall => {
   const provider = model.providerState.config;
   const adapter = adapterFor(provider.vendor);
   const upstreamBody: Record<string, unknown> = { ...body, model: model.upstreamName };
+  let assembleStream = false;
   if (body.stream === true) {
     const askForUsage = provider.streamUsage ?? adapter.acceptsStreamUsageOption;
     if (askForUsage) {
       const existing = body.stream_options && typeof body.stream_options === 'object' ? body.stream_options : {};
       upstreamBody.stream_options = { ...(existing as object), include_usage: true };
     }
+  } else if (model.rules.streamOnly === true && options.path === undefined) {
+    streamInstead(model, adapter, upstreamBody);
+    assembleStream = true;
   }
   // The vendor's rules (parameters, thinking switch, stream_options, tool_choice) last,
   // so they see exactly what would otherwise be sent.
-  if (options.path === undefined) applyVendorRules(model.rules, upstreamBody, options.reasoning);
-  return {
+  if (options.path === undefined) {
+    applyVendorRules(model.rules, upstreamBody, options.reasoning);
+    // Reasoning the vendor requires back (or rejects) in the history: one property read for the others.
+    if (model.rules.reasoningReplay !== undefined) replayReasoning(model.rules, upstreamBody, options.replay ?? null);
+  }
+  const call: PreparedUpstreamCall = {
     url: joinUrl(provider.baseUrl, options.path ?? '/chat/completions'),
     headers: upstreamHeaders(model, adapter, options.requestId),
     body: JSON.stringify(upstreamBody),
     adapter,
     timeouts: effectiveTimeouts(model, options.defaults),
   };
+  if (assembleStream) call.assembleStream = true;
+  return call;
+};
+
+/**
+ * Turns a non-stream OpenAI-format body for a stream-only model into a stream request
+ * (with usage asked for, as for any stream, so the answer is accounted from the vendor's
+ * numbers); the call's answer is then assembled from the stream (`assembleStream`).
+ */
+export const streamInstead = (model: CatalogModel, adapter: ProviderAdapter, body: Record<string, unknown>): void => {
+  body.stream = true;
+  if (model.providerState.config.streamUsage ?? adapter.acceptsStreamUsageOption) body.stream_options = { include_usage: true };
+  else delete body.stream_options;
 };

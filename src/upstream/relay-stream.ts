@@ -5,6 +5,8 @@ import type { ChatChunk, ProviderAdapter, TokenUsage } from '../providers/spec/p
 import { GatewayError } from '../server/errors.js';
 import { withOpenAIUsageDetails } from '../core/usage.js';
 import type { UpstreamResponse } from './upstream-client.js';
+import type { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
+import type { StreamReasoningNormalizer } from '../providers/rules/reasoning-fields.js';
 
 export interface StreamOutcome {
   usage: TokenUsage | null;
@@ -34,6 +36,10 @@ export interface RelayOptions {
   disconnectGraceMs?: number;
   /** Told when the client goes away before the end (so shutdown can wait for the grace). */
   onClientGone?: () => void;
+  /** Set only for deployments whose vendor needs reasoning replayed: sees every chunk. Null costs nothing. */
+  capture?: StreamReasoningCapture | null;
+  /** Set only for deployments whose reasoning arrives in another field or in think tags (rule reasoningField). */
+  normalize?: StreamReasoningNormalizer | null;
 }
 
 /** Resolves when `res` can take more, or when the client is gone (no 'drain' will come). */
@@ -88,6 +94,8 @@ export const relayStream = async (
   // After a disconnect: keep reading (for usage) until this is cleared or the grace ends.
   let readingAfterClose = false;
   let graceTimer: NodeJS.Timeout | null = null;
+  const capture = options.capture ?? null;
+  const normalize = options.normalize ?? null;
 
   const onClose = () => {
     if (res.writableFinished) return;
@@ -125,9 +133,11 @@ export const relayStream = async (
       data.charCodeAt(data.length - 1) === 125 &&
       data.includes(modelNeedle) &&
       !USAGE_OBJECT.test(data) &&
-      !data.includes('"error"')
+      !data.includes('"error"') &&
+      (normalize === null || !normalize.needs(data))
     ) {
       rawChunks.push(data);
+      if (capture) capture.raw(data);
       if (outcome.firstTokenAt === null && CONTENT_STARTED.test(data)) outcome.firstTokenAt = performance.now();
       if (!sawFinish && FINISH_REASON.test(data)) sawFinish = true;
       pending += `data: ${data}\n\n`;
@@ -141,6 +151,7 @@ export const relayStream = async (
       return;
     }
     if (template.id === undefined) template = { id: chunk.id, created: chunk.created, system_fingerprint: chunk.system_fingerprint };
+    if (capture) capture.chunk(chunk as unknown as Record<string, unknown>);
     const text = deltaText(chunk);
     if (text) {
       textParts.push(text);
@@ -164,6 +175,7 @@ export const relayStream = async (
     if (usage) outcome.usage = usage;
     // A chunk that only carried usage is re-emitted at the end, in OpenAI's shape, if asked for.
     if (usage && Array.isArray(chunk.choices) && chunk.choices.length === 0) return;
+    if (normalize) normalize.chunk(chunk as unknown as Record<string, unknown>);
     chunk.model = options.requestedModel;
     pending += `data: ${JSON.stringify(chunk)}\n\n`;
   };
@@ -230,6 +242,8 @@ export const relayStream = async (
     }
   }
   outcome.completionText = textParts.join('');
+  // A whole answer only: a broken stream's tool call is not one the client will send back.
+  if (capture && !outcome.error && !malformed) capture.finish();
   if (outcome.clientAborted || res.destroyed) return outcome;
   let tail = pending;
   if (outcome.error) {

@@ -11,6 +11,7 @@ import type { PreparedUpstreamCall } from './chat-request.js';
 import type { RoutingRuntime } from './routing-runtime.js';
 import { toAbortSignal, type CancelSignal, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 import { upstreamHttpError } from './upstream-error.js';
+import { assembleChatStream } from './assemble-chat-stream.js';
 import { classifyKeyFailure } from '../providers/key-failure-rules.js';
 import type { KeyPool, PoolKey } from '../router/key-pool.js';
 import type { RequestTrace } from '../observability/tracing.js';
@@ -183,6 +184,18 @@ const sendCall = async (
     const mapped = error as GatewayError;
     return { ok: false, error: mapped, outcome: { ...classifyFailure(outcomeOf(mapped)), bytesSentToClient: false } };
   }
+  const httpFailure = (status: number, text: string): Failed => {
+    const error = upstreamHttpError(status, text, upstream.headers, call.adapter, model.provider, secret);
+    const retryAfter = upstream.headers['retry-after'];
+    return {
+      ok: false,
+      error,
+      outcome: { ...classifyFailure(outcomeOf(error, status, text, upstream.headers)), bytesSentToClient: false },
+      httpStatus: status,
+      httpBody: text,
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+    };
+  };
   if (upstream.status < 200 || upstream.status >= 300) {
     release();
     let text = '';
@@ -191,24 +204,25 @@ const sendCall = async (
     } catch {
       text = '';
     }
-    const error = upstreamHttpError(upstream.status, text, upstream.headers, call.adapter, model.provider, secret);
-    const retryAfter = upstream.headers['retry-after'];
-    const failed: Failed = {
-      ok: false,
-      error,
-      outcome: { ...classifyFailure(outcomeOf(error, upstream.status, text, upstream.headers)), bytesSentToClient: false },
-      httpStatus: upstream.status,
-      httpBody: text,
-      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
-    };
-    return failed;
+    return httpFailure(upstream.status, text);
   }
   let json: Record<string, unknown> | null = null;
   let text: string | null = null;
   if (options.mode === 'json') {
     try {
-      text = await readText(upstream);
-      json = JSON.parse(text) as Record<string, unknown>;
+      if (call.assembleStream) {
+        // A stream-only model: its stream, folded into the JSON answer it stands for.
+        const assembled = await assembleChatStream(upstream, model.provider);
+        if (!assembled.ok) {
+          release();
+          return httpFailure(assembled.status, assembled.text);
+        }
+        json = assembled.json;
+        text = JSON.stringify(json);
+      } else {
+        text = await readText(upstream);
+        json = JSON.parse(text) as Record<string, unknown>;
+      }
       if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
     } catch (error) {
       release();

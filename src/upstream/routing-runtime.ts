@@ -1,3 +1,4 @@
+import { createReasoningStore, type ReasoningStore, type ReasoningReplaySettings } from '../providers/rules/reasoning-store.js';
 import { CircuitBreaker } from '../router/circuit-breaker.js';
 import { DeploymentStats } from '../router/deployment-stats.js';
 import { createResponseCache, type ResponseCache, type SharedCacheTier } from '../router/response-cache.js';
@@ -13,12 +14,15 @@ export interface RoutingRuntime {
   /** With REDIS_URL: the cache every instance shares, asked on a local miss. */
   sharedCache: SharedCacheTier | null;
   random: RandomSource;
+  /** Reasoning of tool-calling turns, replayed to vendors that require it; null when turned off. */
+  reasoning: ReasoningStore | null;
 }
 
 export interface RoutingRuntimeOptions {
   cacheMaxBytes?: number;
   cacheTtlMs?: number;
   breaker?: ConstructorParameters<typeof CircuitBreaker>[0];
+  reasoningReplay?: ReasoningReplaySettings;
 }
 
 export const createRoutingRuntime = (options: RoutingRuntimeOptions = {}): RoutingRuntime => ({
@@ -28,4 +32,5 @@ export const createRoutingRuntime = (options: RoutingRuntimeOptions = {}): Routi
   cache: createResponseCache({ maxBytes: options.cacheMaxBytes ?? 64 * 1024 * 1024, defaultTtlMs: options.cacheTtlMs ?? 300_000 }),
   sharedCache: null,
   random: Math.random,
+  reasoning: createReasoningStore(options.reasoningReplay),
 });

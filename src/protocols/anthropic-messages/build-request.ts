@@ -6,7 +6,8 @@ import { argumentsObject, type Json } from '../request-checks.js';
 export const DEFAULT_MAX_TOKENS = 4096;
 /** Anthropic's smallest thinking budget. */
 const MIN_THINKING_BUDGET = 1024;
-const effortBudget = { minimal: 0, low: 1024, medium: 4096, high: 16384 } as const;
+// "none" and "minimal" are below the smallest budget: no thinking block is sent.
+const effortBudget = { none: 0, minimal: 0, low: 1024, medium: 4096, high: 16384 } as const;
 
 /** Anthropic tool ids must match ^[a-zA-Z0-9_-]+$; other vendors' ids (Kimi's `functions.x:0`) are mapped consistently. */
 export const anthropicToolId = (id: string): string => (id && /^[\w-]+$/.test(id) ? id : `toolu_${id.replace(/[^\w-]/g, '_') || 'call'}`);
@@ -105,7 +106,10 @@ export const buildAnthropicRequest = (request: NeutralRequest, target: EgressTar
     );
     const choice = request.toolChoice;
     const parallel = request.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
-    if (choice?.type === 'required') body.tool_choice = { type: 'any', ...parallel };
+    // Extended thinking takes tool_choice auto or none only: a forced tool would be a 400
+    // (docs.anthropic.com extended-thinking, "Extended thinking with tool use"), so it stays auto.
+    if (thinking && (choice?.type === 'required' || choice?.type === 'tool')) body.tool_choice = { type: 'auto', ...parallel };
+    else if (choice?.type === 'required') body.tool_choice = { type: 'any', ...parallel };
     else if (choice?.type === 'tool') body.tool_choice = { type: 'tool', name: choice.name, ...parallel };
     else if (request.parallelToolCalls === false) body.tool_choice = { type: 'auto', ...parallel };
   }

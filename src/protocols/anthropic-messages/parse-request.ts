@@ -195,6 +195,8 @@ export const parseAnthropicRequest = (body: Json): NeutralRequest => {
   if (tools && tools.length > 0) request.tools = tools;
   Object.assign(request, parseToolChoice(body.tool_choice));
   const thinking = body.thinking;
+  // `disabled` is the client saying no thinking: vendors that think by default are told so.
+  if (isObject(thinking) && thinking.type === 'disabled') request.reasoning = { effort: 'none' };
   if (isObject(thinking) && thinking.type === 'enabled') {
     const budget = typeof thinking.budget_tokens === 'number' && thinking.budget_tokens > 0 ? Math.floor(thinking.budget_tokens) : undefined;
     request.reasoning = budget === undefined ? {} : { budgetTokens: budget };

@@ -2,9 +2,8 @@ import type { ContentPart, MediaSource, NeutralMessage, NeutralRequest } from '.
 import type { EgressRequest, EgressTarget } from '../codec.js';
 import { argumentsObject, isObject, parseDataUrl, type Json } from '../request-checks.js';
 import { toGeminiSchema } from './schema.js';
+import { geminiThinkingConfig } from './thinking-config.js';
 
-/** Budgets for an effort level (Gemini 2.5 takes 0..24576; -1 is "dynamic"). */
-const effortBudget = { minimal: 0, low: 1024, medium: 8192, high: 24576 } as const;
 
 const mimeOfUrl = (url: string): string => {
   const extension = /\.(\w{2,5})(?:[?#]|$)/.exec(url)?.[1]?.toLowerCase();
@@ -119,10 +118,9 @@ export const buildGeminiRequest = (request: NeutralRequest, target: EgressTarget
     config.responseMimeType = 'application/json';
     if (format.type === 'json-schema') config.responseSchema = toGeminiSchema(format.schema);
   }
-  if (request.reasoning) {
-    const budget = request.reasoning.budgetTokens ?? (request.reasoning.effort ? effortBudget[request.reasoning.effort] : -1);
-    config.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
-  }
+  // Per model line: thinkingLevel (Gemini 3) or a budget in the model's range (2.5); see thinking-config.ts.
+  const thinkingConfig = geminiThinkingConfig(target.upstreamModel, request.reasoning);
+  if (thinkingConfig) config.thinkingConfig = thinkingConfig;
   if (Object.keys(config).length > 0) body.generationConfig = config;
   if (request.tools && request.tools.length > 0 && request.toolChoice?.type !== 'none') {
     body.tools = [

@@ -179,9 +179,11 @@ export const parseGeminiRequest = (body: Json, model: string, stream: boolean): 
     if (isObject(thinking)) {
       const budget = field(thinking, 'thinkingBudget', 'thinking_budget');
       const level = field(thinking, 'thinkingLevel', 'thinking_level');
+      const levelName = typeof level === 'string' ? level.toLowerCase() : undefined;
       if (typeof budget === 'number' && budget > 0) request.reasoning = { budgetTokens: Math.floor(budget) };
-      else if (level === 'low' || level === 'LOW') request.reasoning = { effort: 'low' };
-      else if (level === 'high' || level === 'HIGH') request.reasoning = { effort: 'high' };
+      // thinkingBudget 0 turns thinking off (ai.google.dev/gemini-api/docs/thinking).
+      else if (budget === 0) request.reasoning = { effort: 'none' };
+      else if (levelName === 'minimal' || levelName === 'low' || levelName === 'medium' || levelName === 'high') request.reasoning = { effort: levelName };
       else if (budget === -1 || field(thinking, 'includeThoughts', 'include_thoughts') === true) request.reasoning = { effort: 'medium' };
     }
   }

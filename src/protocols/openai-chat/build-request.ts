@@ -34,9 +34,15 @@ export const buildOpenAIChatRequest = (request: NeutralRequest, target: EgressTa
       const calls = message.content.flatMap((part) =>
         part.type === 'tool-call' ? [{ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments || '{}' } }] : [],
       );
-      // Reasoning is not sent back: most OpenAI-protocol vendors reject or ignore it in input.
+      // Reasoning goes back only on tool-calling turns of vendors that require it (DeepSeek); most reject or ignore it in input.
       if (text === '' && calls.length === 0) continue;
-      messages.push({ role: 'assistant', content: text === '' ? null : text, ...(calls.length > 0 ? { tool_calls: calls } : {}) });
+      const reasoning = target.sendReasoning && calls.length > 0 ? message.content.reduce((all, part) => (part.type === 'reasoning' ? all + part.text : all), '') : '';
+      messages.push({
+        role: 'assistant',
+        content: text === '' ? null : text,
+        ...(reasoning !== '' ? { reasoning_content: reasoning } : {}),
+        ...(calls.length > 0 ? { tool_calls: calls } : {}),
+      });
       continue;
     }
     const rest: Array<Exclude<UserPart, { type: 'tool-result' }>> = [];

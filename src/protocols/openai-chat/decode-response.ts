@@ -2,15 +2,28 @@ import type { AssistantPart } from '../../core/neutral-request.js';
 import type { NeutralResponse } from '../../core/neutral-response.js';
 import { isObject, type Json } from '../request-checks.js';
 import { fromOpenAIFinishReason, fromOpenAIUsage, openAIUsageOf } from './finish-and-usage.js';
+import type { DecodeOptions } from '../codec.js';
+import { otherReasoningField } from '../../providers/rules/reasoning-fields.js';
+import { splitThinkTags } from '../../providers/rules/think-tags.js';
 
-/** A `chat.completion` object → neutral; reasoning_content (DeepSeek, Qwen, GLM) becomes a reasoning part. */
-export const decodeOpenAIChatResponse = (json: Json): NeutralResponse => {
+/**
+ * A `chat.completion` object → neutral. Reasoning becomes a reasoning part from whichever
+ * field the vendor used: `reasoning_content` (DeepSeek, Qwen, GLM), `reasoning` (vLLM,
+ * Ollama, OpenRouter), `reasoning_details` (OpenRouter), or think tags when the model's rules say so.
+ */
+export const decodeOpenAIChatResponse = (json: Json, options?: DecodeOptions): NeutralResponse => {
   const choice = Array.isArray(json.choices) && isObject(json.choices[0]) ? json.choices[0] : {};
   const message = isObject(choice.message) ? choice.message : {};
   const content: AssistantPart[] = [];
-  const reasoning = message.reasoning_content ?? message.reasoning;
-  if (typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'reasoning', text: reasoning });
-  if (typeof message.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content });
+  let reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : otherReasoningField(message);
+  let text = message.content;
+  if (options?.thinkTags && typeof text === 'string' && text.includes('<think>')) {
+    const split = splitThinkTags(text);
+    reasoning += split.reasoning;
+    text = split.content;
+  }
+  if (reasoning !== '') content.push({ type: 'reasoning', text: reasoning });
+  if (typeof text === 'string' && text !== '') content.push({ type: 'text', text });
   else if (Array.isArray(message.content)) {
     for (const part of message.content) if (isObject(part) && typeof part.text === 'string') content.push({ type: 'text', text: part.text });
   }

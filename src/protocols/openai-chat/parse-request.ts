@@ -128,7 +128,7 @@ export const parseOpenAIChatRequest = (body: Json): NeutralRequest => {
   if (toolChoice) request.toolChoice = toolChoice;
   if (typeof body.parallel_tool_calls === 'boolean') request.parallelToolCalls = body.parallel_tool_calls;
   const effort = body.reasoning_effort;
-  if (effort === 'minimal' || effort === 'low' || effort === 'medium' || effort === 'high') request.reasoning = { effort };
+  if (effort === 'none' || effort === 'minimal' || effort === 'low' || effort === 'medium' || effort === 'high') request.reasoning = { effort };
   const format = body.response_format;
   if (isObject(format)) {
     if (format.type === 'json_object') request.responseFormat = { type: 'json' };

@@ -6,6 +6,9 @@ import type { SseEvent, StreamDecoder } from '../codec.js';
 import { isObject, type Json } from '../request-checks.js';
 import { parseOpenAIError } from './error-envelope.js';
 import { fromOpenAIFinishReason, fromOpenAIUsage } from './finish-and-usage.js';
+import type { DecodeOptions } from '../codec.js';
+import { otherReasoningField } from '../../providers/rules/reasoning-fields.js';
+import { ThinkTagSplitter } from '../../providers/rules/think-tags.js';
 
 interface ToolState {
   id: string;
@@ -22,7 +25,24 @@ interface ToolState {
  * or absent, and must stay attached to the call that index started. Usage comes at the
  * top level (OpenAI, after the finish chunk) or inside the finishing choice (Moonshot).
  */
-export const createOpenAIChatStreamDecoder = (emit: (part: StreamPart) => void, providerName: string): StreamDecoder => {
+export const createOpenAIChatStreamDecoder = (emit: (part: StreamPart) => void, providerName: string, options?: DecodeOptions): StreamDecoder => {
+  // Think tags (opt-in per model) are split across chunks; neutral streams carry one choice.
+  const thinkTags = options?.thinkTags ? new ThinkTagSplitter() : null;
+  const emitText = (text: string) => {
+    if (!thinkTags) {
+      if (text !== '') emit({ type: 'text-delta', text });
+      return;
+    }
+    const split = thinkTags.push(text);
+    if (split.reasoning !== '') emit({ type: 'reasoning-delta', text: split.reasoning });
+    if (split.content !== '') emit({ type: 'text-delta', text: split.content });
+  };
+  const flushTags = () => {
+    if (!thinkTags) return;
+    const rest = thinkTags.end();
+    if (rest.reasoning !== '') emit({ type: 'reasoning-delta', text: rest.reasoning });
+    if (rest.content !== '') emit({ type: 'text-delta', text: rest.content });
+  };
   const tools = new Map<number, ToolState>();
   let started = false;
   let usage: Usage | null = null;
@@ -49,6 +69,7 @@ export const createOpenAIChatStreamDecoder = (emit: (part: StreamPart) => void, 
   const flush = () => {
     if (flushed || failed) return;
     flushed = true;
+    flushTags();
     endTools();
     if (usage) emit({ type: 'usage', usage });
     emit({ type: 'finish', reason: reason ?? 'stop' });
@@ -100,13 +121,14 @@ export const createOpenAIChatStreamDecoder = (emit: (part: StreamPart) => void, 
     for (const choice of choices) {
       if (!isObject(choice)) continue;
       const delta = isObject(choice.delta) ? choice.delta : {};
-      const reasoning = delta.reasoning_content ?? delta.reasoning;
-      if (typeof reasoning === 'string' && reasoning !== '') emit({ type: 'reasoning-delta', text: reasoning });
-      if (typeof delta.content === 'string' && delta.content !== '') emit({ type: 'text-delta', text: delta.content });
+      const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : otherReasoningField(delta);
+      if (reasoning !== '') emit({ type: 'reasoning-delta', text: reasoning });
+      if (typeof delta.content === 'string') emitText(delta.content);
       if (Array.isArray(delta.tool_calls)) delta.tool_calls.forEach((entry, position) => isObject(entry) && onToolDelta(entry, position));
       const inChoice = fromOpenAIUsage(choice.usage);
       if (inChoice) usage = inChoice;
       if (choice.finish_reason !== undefined && choice.finish_reason !== null) {
+        flushTags();
         reason = fromOpenAIFinishReason(choice.finish_reason);
         // Close the calls now so an encoder can end their blocks before any usage-only chunk.
         endTools();

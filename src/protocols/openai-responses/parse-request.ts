@@ -198,8 +198,9 @@ const parseFormat = (body: Json): NeutralRequest['responseFormat'] => {
   throw badRequest('`text.format.type` must be text, json_object or json_schema.', 'invalid_request', 'text.format.type');
 };
 
-const EFFORTS = new Map<unknown, 'minimal' | 'low' | 'medium' | 'high' | null>([
-  ['none', null],
+// "none" is kept: a vendor that thinks by default is told not to (src/providers/rules).
+const EFFORTS = new Map<unknown, 'none' | 'minimal' | 'low' | 'medium' | 'high' | null>([
+  ['none', 'none'],
   ['minimal', 'minimal'],
   ['low', 'low'],
   ['medium', 'medium'],

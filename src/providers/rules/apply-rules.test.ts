@@ -47,14 +47,34 @@ describe('vendor rules engine', () => {
     expect(applyVendorRules(rules({ toolChoice: 'none-supported' }), { tool_choice: 'auto' })).toEqual({});
   });
 
+  it('maps effort levels to what the vendor takes, drops n, and sends budgets as Anthropic thinking', () => {
+    const map = rules({ thinking: 'reasoning-effort', thinksByDefault: true, efforts: { none: 'minimal', minimal: 'minimal', low: 'low', medium: null, high: 'high' } });
+    expect(applyVendorRules(map, { reasoning_effort: 'none' })).toEqual({ reasoning_effort: 'minimal' });
+    expect(applyVendorRules(map, { reasoning_effort: 'medium' })).toEqual({});
+    expect(applyVendorRules(map, {}, { effort: 'none' })).toEqual({ reasoning_effort: 'minimal' });
+    // A translated "no thinking" is not said to a model that does not think by default.
+    expect(applyVendorRules(rules({ thinking: 'reasoning-effort' }), {}, { effort: 'none' })).toEqual({});
+    expect(applyVendorRules(rules({ multipleChoices: false }), { n: 3 })).toEqual({});
+    const budget = rules({ thinking: 'thinking-budget' });
+    expect(applyVendorRules(budget, { reasoning_effort: 'low' })).toEqual({ thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(applyVendorRules(budget, {}, { budgetTokens: 500 })).toEqual({ thinking: { type: 'enabled', budget_tokens: 1024 } });
+    expect(applyVendorRules(budget, { reasoning_effort: 'none' })).toEqual({});
+    // Below max_tokens, or no thinking when max_tokens leaves no room for the minimum budget.
+    expect(applyVendorRules(budget, { reasoning_effort: 'high', max_tokens: 2000 })).toEqual({ max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1999 } });
+    expect(applyVendorRules(budget, { reasoning_effort: 'high', max_tokens: 800 })).toEqual({ max_tokens: 800 });
+  });
+
   it('resolves vendor defaults, the matching family, then provider and model YAML', () => {
     const openai = resolveRules('openai', 'gpt-5-mini');
-    expect(openai.family).toBe('reasoning models (o-series, gpt-5)');
-    expect(openai.parameters.map((rule) => rule.kind)).toEqual(['rename']);
-    expect(resolveRules('openai', 'gpt-4o').family).toBeNull();
+    expect(openai.family).toBe('gpt-5 (reasoning)');
+    expect(openai.parameters[0]).toMatchObject({ kind: 'rename', param: 'max_tokens' });
+    expect(resolveRules('openai', 'gpt-4o').family).toBe('non-reasoning models');
+    expect(resolveRules('openai', 'ft:custom').family).toBeNull();
     const overridden = resolveRules('openai', 'gpt-5', { streamOnly: true }, { parameters: [{ kind: 'drop', param: 'max_tokens', why: 'yaml' }] });
     expect(overridden.streamOnly).toBe(true);
-    expect(overridden.parameters).toEqual([{ kind: 'drop', param: 'max_tokens', why: 'yaml' }]);
+    // The model's rule for max_tokens replaced the family's rename; the family's other rules stay.
+    expect(overridden.parameters.filter((rule) => rule.param === 'max_tokens')).toEqual([{ kind: 'drop', param: 'max_tokens', why: 'yaml' }]);
+    expect(overridden.parameters.at(-1)).toEqual({ kind: 'drop', param: 'max_tokens', why: 'yaml' });
     expect(resolveRules('nobody', 'x')).toEqual({ parameters: [], family: null });
   });
 });

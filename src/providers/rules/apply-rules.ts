@@ -9,6 +9,10 @@ import type { ParameterRule, ReasoningRequest, ResolvedRules, ToolChoiceSupport 
 
 const EFFORTS = new Set(['none', 'minimal', 'low', 'medium', 'high']);
 
+/** Anthropic's smallest `budget_tokens`, and budgets for effort levels (as the native codec uses). */
+const MIN_BUDGET = 1024;
+const budgetForEffort = { none: 0, minimal: MIN_BUDGET, low: MIN_BUDGET, medium: 4096, high: 16384 } as const;
+
 /** A thinking budget (Anthropic `budget_tokens`) as the nearest effort level. */
 export const effortForBudget = (budget: number): 'low' | 'medium' | 'high' => (budget <= 2048 ? 'low' : budget <= 8192 ? 'medium' : 'high');
 
@@ -98,7 +102,9 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
   if (style === 'reasoning-effort') {
     if (!reasoning) return;
     if (rules.efforts === undefined) {
-      if (body.reasoning_effort === undefined) body.reasoning_effort = reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096);
+      // A translated "no thinking" (Anthropic `thinking: disabled`) is only worth saying to a model that thinks by default.
+      const quiet = reasoning.effort === 'none' && rules.thinksByDefault !== true;
+      if (body.reasoning_effort === undefined && !quiet) body.reasoning_effort = reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096);
       return;
     }
     // The vendor takes other levels: the client's effort (its own field or translated) is mapped.
@@ -107,11 +113,35 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
     else delete body.reasoning_effort;
     return;
   }
+  const clientEffort = body.reasoning_effort;
   delete body.reasoning_effort;
-  if (!reasoning) return;
+  if (style === 'fixed' || style === 'none') {
+    // No switch to set: a client's own vendor-style switch (extra body) would be refused too.
+    delete body.thinking;
+    delete body.enable_thinking;
+    delete body.thinking_budget;
+    return;
+  }
+  if (!reasoning) {
+    // A level this gateway does not know (DeepSeek's "max", say) is the vendor's own: it stays where the vendor takes levels.
+    if (rules.efforts !== undefined && typeof clientEffort === 'string') body.reasoning_effort = clientEffort;
+    return;
+  }
   const on = reasoning.effort !== 'none';
+  // Vendors with a switch and a depth (DeepSeek: thinking.type plus reasoning_effort) get both.
+  if (on && rules.efforts !== undefined) {
+    const mapped = rules.efforts[reasoning.effort ?? effortForBudget(reasoning.budgetTokens ?? 4096)];
+    if (typeof mapped === 'string') body.reasoning_effort = mapped;
+  }
   if (style === 'thinking-type') {
     if (body.thinking === undefined) body.thinking = { type: on ? 'enabled' : 'disabled' };
+  } else if (style === 'thinking-budget') {
+    if (!on || body.thinking !== undefined) return;
+    let budget = Math.max(MIN_BUDGET, reasoning.budgetTokens ?? budgetForEffort[reasoning.effort ?? 'medium']);
+    // budget_tokens must stay below max_tokens; below the minimum there is no thinking to ask for.
+    const max = body.max_tokens ?? body.max_completion_tokens;
+    if (typeof max === 'number' && budget >= max) budget = max - 1;
+    if (budget >= MIN_BUDGET) body.thinking = { type: 'enabled', budget_tokens: budget };
   } else if (style === 'enable-thinking') {
     if (body.enable_thinking === undefined) body.enable_thinking = on;
     if (on && reasoning.budgetTokens !== undefined && body.thinking_budget === undefined) body.thinking_budget = reasoning.budgetTokens;
@@ -133,6 +163,8 @@ export const applyVendorRules = (rules: ResolvedRules, body: Record<string, unkn
     for (const rule of rules.parameters) if (applies(rule, thinking)) applyParameter(rule, body);
   }
   if (rules.streamOptions === 'never' || (rules.streamOptions === 'with-stream' && body.stream !== true)) delete body.stream_options;
+  // A vendor without `n` (Ollama) answers one choice or refuses the field: it is removed.
+  if (rules.multipleChoices === false) delete body.n;
   if ('tool_choice' in body && (rules.toolChoice !== undefined || rules.toolChoiceWhenThinking !== undefined)) {
     const support = rules.toolChoiceWhenThinking !== undefined && (thinking ?? requestThinks(rules, reasoning, body)) ? rules.toolChoiceWhenThinking : rules.toolChoice;
     if (support !== undefined) applyToolChoice(support, body);

@@ -31,14 +31,19 @@ export type ThinkingStyle =
   | 'thinking-type'
   /** `enable_thinking: bool` with `thinking_budget` (Qwen on DashScope, SiliconFlow, Hunyuan). */
   | 'enable-thinking'
-  /** The model always thinks (or never): any reasoning setting is dropped. */
+  /** `thinking: {type: "enabled", budget_tokens}` (Anthropic's OpenAI SDK endpoint); effort "none" sends none. */
+  | 'thinking-budget'
+  /** The model always thinks (or never): any reasoning setting (reasoning_effort, thinking, enable_thinking) is dropped. */
   | 'fixed'
   /** No known switch: reasoning settings are dropped so the vendor does not reject them. */
   | 'none';
 
+/** The effort levels a client can ask for. */
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
+
 /** What the client asked for, protocol-free. `effort: 'none'` asks for no thinking. */
 export interface ReasoningRequest {
-  effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high';
+  effort?: ReasoningEffort;
   budgetTokens?: number;
 }
 

@@ -1,6 +1,16 @@
 import type { VendorRules } from './rule-types.js';
 import { ALIBABA_RULES } from './vendors/alibaba-rules.js';
+import { ANTHROPIC_RULES } from './vendors/anthropic-rules.js';
+import { BAIDU_RULES } from './vendors/baidu-rules.js';
+import { BYTEDANCE_RULES } from './vendors/bytedance-rules.js';
+import { DEEPSEEK_RULES } from './vendors/deepseek-rules.js';
+import { GOOGLE_RULES } from './vendors/google-rules.js';
 import { MOONSHOT_RULES } from './vendors/moonshot-rules.js';
+import { OLLAMA_RULES } from './vendors/ollama-rules.js';
+import { OPENAI_RULES } from './vendors/openai-rules.js';
+import { SILICONFLOW_RULES } from './vendors/siliconflow-rules.js';
+import { TENCENT_RULES } from './vendors/tencent-rules.js';
+import { XAI_RULES } from './vendors/xai-rules.js';
 import { ZHIPU_RULES } from './vendors/zhipu-rules.js';
 
 /**
@@ -10,37 +20,19 @@ import { ZHIPU_RULES } from './vendors/zhipu-rules.js';
  */
 export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
   // ── OpenAI ──
-  openai: {
-    defaults: { thinking: 'reasoning-effort' },
-    families: [
-      {
-        name: 'reasoning models (o-series, gpt-5)',
-        match: /^(o\d|gpt-5)/,
-        rules: {
-          parameters: [
-            {
-              kind: 'rename',
-              param: 'max_tokens',
-              to: 'max_completion_tokens',
-              why: 'reasoning models reject max_tokens ("Use max_completion_tokens instead"; platform.openai.com/docs/guides/reasoning)',
-            },
-          ],
-        },
-      },
-    ],
-  },
+  openai: OPENAI_RULES,
 
   // ── xAI (docs.x.ai reasoning: reasoning_effort) ──
-  xai: { defaults: { thinking: 'reasoning-effort' }, families: [] },
+  xai: XAI_RULES,
 
   // ── Google Gemini, OpenAI-compatible endpoint (ai.google.dev/gemini-api/docs/openai: reasoning_effort) ──
-  google: { defaults: { thinking: 'reasoning-effort' }, families: [] },
+  google: GOOGLE_RULES,
 
   // ── Anthropic (OpenAI SDK compatibility endpoint) ──
-  anthropic: { defaults: {}, families: [] },
+  anthropic: ANTHROPIC_RULES,
 
-  // ── DeepSeek ──
-  deepseek: { defaults: {}, families: [] },
+  // ── DeepSeek (families and sources in vendors/deepseek-rules.ts) ──
+  deepseek: DEEPSEEK_RULES,
 
   // ── Moonshot Kimi (families and sources in vendors/moonshot-rules.ts) ──
   moonshot: MOONSHOT_RULES,
@@ -52,17 +44,17 @@ export const VENDOR_RULES: Readonly<Record<string, VendorRules>> = {
   alibaba: ALIBABA_RULES,
 
   // ── ByteDance Doubao (Volcengine Ark) ──
-  bytedance: { defaults: {}, families: [] },
+  bytedance: BYTEDANCE_RULES,
 
   // ── Tencent Hunyuan ──
-  tencent: { defaults: {}, families: [] },
+  tencent: TENCENT_RULES,
 
   // ── Baidu Qianfan (ERNIE) ──
-  baidu: { defaults: {}, families: [] },
+  baidu: BAIDU_RULES,
 
   // ── SiliconFlow ──
-  siliconflow: { defaults: {}, families: [] },
+  siliconflow: SILICONFLOW_RULES,
 
   // ── Ollama ──
-  ollama: { defaults: {}, families: [] },
+  ollama: OLLAMA_RULES,
 };

@@ -61,6 +61,7 @@ const EXPECTED: Record<string, AdminRole> = {
   'PATCH /admin/api/teams/:id': 'operator',
   'DELETE /admin/api/teams/:id': 'operator',
   'POST /admin/api/playground/chat/completions': 'operator',
+  'POST /admin/api/playground/responses': 'operator',
   'POST /admin/api/playground/vision/completions': 'operator',
 };
 

@@ -30,7 +30,8 @@ const provider = (name: string, vendor: string, model: string, extra?: string): 
   name,
   vendor,
   keyEnv: `${name.toUpperCase()}_USAGE_KEY`,
-  key: `sk-${name.toLowerCase()}-usage-secret`,
+  // Qianfan v2 takes only its console API Key shape (the simulator refuses others with 401).
+  key: vendor === 'baidu' ? 'bce-v3/ALTAK-usage42/0123456789abcdef' : `sk-${name.toLowerCase()}-usage-secret`,
   models: { language: [model] },
   ...(extra ? { extra } : {}),
 });

@@ -1,7 +1,18 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { VendorName } from '../behavior.js';
+import type { ChatUsage } from '../chat-plan.js';
 import { alibabaMode } from './alibaba.js';
+import { deepseekMode } from './deepseek.js';
 import { moonshotMode } from './moonshot.js';
+import { streamOnlyMode } from './stream-only.js';
 import { zhipuMode } from './zhipu.js';
+import { baiduMode } from './baidu.js';
+import { bytedanceMode } from './bytedance.js';
+import { ollamaMode } from './ollama.js';
+import { openaiMode } from './openai.js';
+import { siliconflowMode } from './siliconflow.js';
+import { tencentMode } from './tencent.js';
+import { xaiMode } from './xai.js';
 
 /**
  * Vendor modes (issue 13, item 5): each checks a chat request the way that vendor's API
@@ -17,23 +28,35 @@ export interface VendorRefusal {
 
 export interface VendorMode {
   /** A refusal when the body breaks a documented rule of this vendor and model, else null. */
-  check(model: string, body: Record<string, unknown>, path: string): VendorRefusal | null;
+  check(model: string, body: Record<string, unknown>, path: string, headers?: IncomingHttpHeaders): VendorRefusal | null;
+  /** Whether the answer thinks (reasoning in `reasoning_content`, tool-calling turns too); absent: the simulator's default. */
+  thinks?(model: string, body: Record<string, unknown>): boolean;
+  /** Adds the vendor's own usage fields (cache hits …) to the planned usage. */
+  usage?(model: string, body: Record<string, unknown>, usage: ChatUsage): void;
 }
 
 /** Modes by simulator vendor path segment (`/deepseek/v1/...` → deepseek); add a vendor's file here. */
 const MODES: Partial<Record<VendorName, VendorMode[]>> = {
+  deepseek: [deepseekMode],
   moonshot: [moonshotMode],
   zhipu: [zhipuMode],
-  alibaba: [alibabaMode],
+  alibaba: [streamOnlyMode, alibabaMode],
+  openai: [openaiMode],
+  bytedance: [bytedanceMode],
+  tencent: [tencentMode],
+  baidu: [baiduMode],
+  siliconflow: [siliconflowMode],
+  ollama: [ollamaMode],
+  xai: [xaiMode],
 };
 
 /** The modes checked for a vendor path. */
 export const vendorModesFor = (vendor: VendorName): readonly VendorMode[] => MODES[vendor] ?? [];
 
 /** The first refusal any of the vendor's modes gives this request, or null. */
-export const checkVendorRules = (vendor: VendorName, model: string, body: Record<string, unknown>, path: string): VendorRefusal | null => {
+export const checkVendorRules = (vendor: VendorName, model: string, body: Record<string, unknown>, path: string, headers?: IncomingHttpHeaders): VendorRefusal | null => {
   for (const mode of vendorModesFor(vendor)) {
-    const refusal = mode.check(model, body, path);
+    const refusal = mode.check(model, body, path, headers);
     if (refusal) return refusal;
   }
   return null;
