@@ -12,7 +12,7 @@ export interface BenchOptions {
   baselineRoot: string | null;
 }
 
-export const usage = `Usage: npm run bench -- [--quick] [--soak-minutes N] [--targets direct,nginx,portkey,gateway]
+export const usage = `Usage: npm run bench -- [--quick] [--soak-minutes N] [--targets direct,nginx,node-floor,portkey,gateway]
                          [--streams 1000,10000] [--no-build] [--no-pin] [--no-docs] [--baseline DIR]
 
   --quick           about a minute: fewer rounds, short wrk runs, 1,000 streams, no soak

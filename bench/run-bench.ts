@@ -20,6 +20,7 @@ import { processTree, toMb, treeRssBytes } from './system/process-stats.js';
 import { startDirect } from './targets/direct.js';
 import { buildGateway, startBaselineGateway, startGateway } from './targets/gateway.js';
 import { startNginx } from './targets/nginx.js';
+import { startNodeFloor } from './targets/node-floor.js';
 import { startPortkey } from './targets/portkey.js';
 import { TARGET_LABELS, chatUrl, type RunningTarget, type TargetContext, type TargetName, type TargetStart } from './targets/target.js';
 import { verifyChatEndpoint } from './targets/verify-target.js';
@@ -52,6 +53,7 @@ const pinSelf = (): void => {
 const starters: Record<TargetName, (context: TargetContext) => Promise<TargetStart>> = {
   direct: startDirect,
   nginx: startNginx,
+  'node-floor': startNodeFloor,
   portkey: startPortkey,
   gateway: startGateway,
   baseline: startBaselineGateway,
@@ -101,7 +103,7 @@ const main = async (options: BenchOptions): Promise<number> => {
         records.push({ name, label: TARGET_LABELS[name], status: 'skipped', reason: started.reason, version: null, notes: [] });
       }
       const record = records[records.length - 1];
-      log(`  ${name.padEnd(8)} ${record.status === 'ok' ? `ok ${chatUrl(running[running.length - 1])}` : `skipped: ${record.reason}`}`);
+      log(`  ${name.padEnd(10)} ${record.status === 'ok' ? `ok ${chatUrl(running[running.length - 1])}` : `skipped: ${record.reason}`}`);
     }
     if (!running.some((target) => target.name === 'direct')) throw new Error('the direct baseline did not answer; nothing to compare against');
 

@@ -36,7 +36,7 @@ export const runLatencyPhase = async (context: PhaseContext): Promise<Partial<Re
       errors: list.reduce((sum, entry) => sum + entry.errors, 0),
       rounds: list.map((entry) => ({ ...entry, p50Ms: round(entry.p50Ms, 4), p99Ms: round(entry.p99Ms, 4), meanMs: round(entry.meanMs, 4) })),
     };
-    context.log(`  ${name.padEnd(8)} p50 ${summaries[name]!.p50Ms} ms  p99 ${summaries[name]!.p99Ms} ms  added p50 ${summaries[name]!.addedP50Ms ?? '—'}`);
+    context.log(`  ${name.padEnd(10)} p50 ${summaries[name]!.p50Ms} ms  p99 ${summaries[name]!.p99Ms} ms  added p50 ${summaries[name]!.addedP50Ms ?? '—'}`);
   }
   return summaries;
 };

@@ -33,7 +33,7 @@ export const runStreamingPhase = async (context: PhaseContext): Promise<Partial<
       errors: list.reduce((sum, entry) => sum + entry.errors, 0),
       rounds: list.map((entry) => ({ ...entry, ttftP50Ms: round(entry.ttftP50Ms, 4), gapP50Ms: round(entry.gapP50Ms, 3), gapP99Ms: round(entry.gapP99Ms, 3), maxGapMs: round(entry.maxGapMs, 3) })),
     };
-    context.log(`  ${name.padEnd(8)} TTFT p50 ${summaries[name]!.ttftP50Ms} ms  added ${added ?? '—'}  gap p99 ${summaries[name]!.gapP99Ms} ms`);
+    context.log(`  ${name.padEnd(10)} TTFT p50 ${summaries[name]!.ttftP50Ms} ms  added ${added ?? '—'}  gap p99 ${summaries[name]!.gapP99Ms} ms`);
   }
   return summaries;
 };

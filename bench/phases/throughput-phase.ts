@@ -51,6 +51,10 @@ export const runThroughputPhase = async (
       const list = runs.get(name);
       return list && list.length > 0 ? median(list.map((run) => run.requestsPerSec)) : undefined;
     };
+    const floorCpu = (): number | undefined => {
+      const list = (runs.get('node-floor') ?? []).map((run) => run.cpuMsPerRequest).filter((entry): entry is number => entry !== null);
+      return list.length > 0 ? median(list) : undefined;
+    };
     for (const [name, list] of runs) {
       const value = rps(name)!;
       const cpu = list.map((run) => run.cpuMsPerRequest).filter((entry): entry is number => entry !== null);
@@ -65,9 +69,11 @@ export const runThroughputPhase = async (
         vsDirect: name === 'direct' ? null : ratio(value, rps('direct')),
         vsNginx: name === 'nginx' || name === 'direct' ? null : ratio(value, rps('nginx')),
         vsPortkey: name === 'gateway' ? ratio(value, rps('portkey')) : null,
+        vsNodeFloor: name === 'node-floor' || name === 'direct' ? null : ratio(value, rps('node-floor')),
+        cpuVsNodeFloor: name === 'node-floor' || cpu.length === 0 ? null : ratio(median(cpu), floorCpu()),
         rounds: list,
       };
-      context.log(`  ${name.padEnd(8)} ${round(value, 0)} req/s  cpu ${result[mode][name]!.cpuMsPerRequest ?? '—'} ms/req  errors ${result[mode][name]!.errors}`);
+      context.log(`  ${name.padEnd(10)} ${round(value, 0)} req/s  cpu ${result[mode][name]!.cpuMsPerRequest ?? '—'} ms/req  errors ${result[mode][name]!.errors}`);
     }
   }
   return result;

@@ -139,6 +139,26 @@ describe('benchmark targets table', () => {
     expect(replaceResultsSection('# Only intro\n', section)).toBe(`# Only intro\n\n${section}\n`);
   });
 
+  it('shows the gateway against the Node floor when the floor was measured, and no such table otherwise', () => {
+    const base = results();
+    expect(renderResultsSection(base)).not.toContain('Against the Node floor');
+    const withFloor = results({
+      targets: [...base.targets, { name: 'node-floor', label: 'node-floor', status: 'ok', version: 'v20.0.0', notes: [] }],
+      latency: { ...base.latency, 'node-floor': { p50Ms: 0.12, p99Ms: 0.3, meanMs: 0.13, addedP50Ms: 0.07, addedP99Ms: 0.2, errors: 0, rounds: [] } },
+      throughput: {
+        nonStream: {
+          ...base.throughput.nonStream,
+          'node-floor': { requestsPerSec: 20000, latencyP50Ms: 3, latencyP99Ms: 4, errors: 0, cpuMsPerRequest: 0.05, vsDirect: 0.67, vsNginx: 0.8, vsPortkey: null, rounds: [] },
+          gateway: { ...base.throughput.nonStream.gateway!, vsNodeFloor: 0.6, cpuVsNodeFloor: 1.6 },
+        },
+        stream: {},
+      },
+    });
+    const section = renderResultsSection(withFloor);
+    expect(section).toContain('### Against the Node floor');
+    expect(section).toMatch(/\| sk-llm-gateway \| 0\.60× \| — \| 1\.60× \| — \| 0\.080 \|/);
+  });
+
   it('renders a well-formed SVG chart that escapes text', () => {
     const svg = renderChart(results());
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

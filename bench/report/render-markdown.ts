@@ -63,6 +63,30 @@ const throughputTable = (results: BenchResults): string =>
     ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 
+/** The hop's cost above Node's own floor (bare node:http + undici proxy, same run). */
+const nodeFloorTable = (results: BenchResults): string | null => {
+  const floor = results.throughput.nonStream['node-floor'];
+  if (!floor) return null;
+  const floorLatency = results.latency['node-floor'];
+  const rows = measuredTargets(results)
+    .filter((name) => name !== 'direct' && name !== 'node-floor' && results.throughput.nonStream[name])
+    .map((name) => {
+      const plain = results.throughput.nonStream[name]!;
+      const stream = results.throughput.stream[name];
+      const latency = results.latency[name];
+      const extraP50 = latency && floorLatency && latency.addedP50Ms !== null && floorLatency.addedP50Ms !== null ? latency.addedP50Ms - floorLatency.addedP50Ms : null;
+      return [
+        TARGET_LABELS[name],
+        ratio(plain.vsNodeFloor),
+        ratio(stream?.vsNodeFloor),
+        ratio(plain.cpuVsNodeFloor),
+        ratio(stream?.cpuVsNodeFloor),
+        formatNumber(extraP50, 3),
+      ];
+    });
+  return table(['Target', 'non-stream req/s × floor', 'stream req/s × floor', 'CPU/req × floor (non-stream)', 'CPU/req × floor (stream)', 'p50 above floor ms'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
+};
+
 const streamingTable = (results: BenchResults): string =>
   table(
     ['Target', 'TTFT p50 ms', 'added TTFT ms', 'gap p50 ms', 'gap p99 ms', 'max gap ms', 'errors'],
@@ -134,6 +158,7 @@ export const renderResultsSection = (results: BenchResults, chartPath = 'benchma
     '',
     throughputTable(results),
     '',
+    ...(nodeFloorTable(results) ? ['### Against the Node floor (bare node:http + undici proxy, same run)', '', nodeFloorTable(results)!, ''] : []),
     `### Streaming through each target (20 chunks × 5 ms; ${settings.streamRounds} rounds × ${settings.streamsPerRound} streams)`,
     '',
     streamingTable(results),

@@ -58,6 +58,10 @@ export interface ThroughputSummary {
   vsDirect: number | null;
   vsNginx: number | null;
   vsPortkey: number | null;
+  /** Against the bare node:http + undici proxy; absent in results written before it existed. */
+  vsNodeFloor?: number | null;
+  /** CPU ms/req divided by the Node floor's in the same run. */
+  cpuVsNodeFloor?: number | null;
   rounds: WrkRun[];
 }
 

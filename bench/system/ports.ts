@@ -13,13 +13,13 @@ export const freePort = (): Promise<number> =>
   });
 
 /** Polls until something answers HTTP at url (any status), bounded by timeoutMs. */
-export const waitForHttp = async (url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> => {
+export const waitForHttp = async (url: string, timeoutMs: number, isAlive: () => boolean = () => true, attemptTimeoutMs = 1000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`process exited before answering on ${url}`);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(attemptTimeoutMs) });
       await response.arrayBuffer();
       return;
     } catch (error) {

@@ -9,6 +9,14 @@ import type { TargetContext, TargetStart } from './target.js';
 const PROVIDER = 'BenchUpstream';
 const KEY_ENV = 'BENCH_UPSTREAM_API_KEY';
 
+/** Models on the extra providers: bench/profile sends its protocol scenarios to these. */
+export const EXTRA_MODELS = { anthropic: 'bench-claude', noUsage: 'bench-quiet' } as const;
+
+const EXTRA_PROVIDERS = [
+  { name: 'BenchAnthropic', file: 'bench-anthropic', path: 'anthropic', vendor: 'anthropic', protocol: 'anthropic', model: EXTRA_MODELS.anthropic },
+  { name: 'BenchNoUsage', file: 'bench-no-usage', path: 'nousage', vendor: 'openai', protocol: null, model: EXTRA_MODELS.noUsage },
+] as const;
+
 const BENCH_ADMIN_PASSWORD = 'bench-admin-password';
 const BENCH_MASTER_KEY = 'bench-master-key-not-for-production';
 
@@ -17,7 +25,7 @@ const BENCH_MASTER_KEY = 'bench-master-key-not-for-production';
  * a budget set (high enough never to refuse), so key lookup, rate limiting, budget
  * checks and usage accounting all run on every measured request.
  */
-export const createVirtualKey = async (origin: string): Promise<string> => {
+export const createVirtualKey = async (origin: string, settleMs = 600): Promise<string> => {
   const login = await fetch(`${origin}/admin/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -33,8 +41,8 @@ export const createVirtualKey = async (origin: string): Promise<string> => {
   });
   if (created.status !== 201) throw new Error(`creating the bench key failed: HTTP ${created.status} ${await created.text()}`);
   const { key } = (await created.json()) as { key: string };
-  // The key cache reloads on the next state poll (250 ms).
-  await new Promise((r) => setTimeout(r, 600));
+  // The key cache reloads on the next state poll (250 ms; longer under a profiler).
+  await new Promise((r) => setTimeout(r, settleMs));
   return key;
 };
 
@@ -54,11 +62,28 @@ export const writeGatewayConfig = (configDir: string, upstreamUrl: string): void
       `    base_url: "${upstreamUrl}/openai/v1"`,
       '    vendor: "openai"',
       '    timeout_ms: { connect: 2000, first_byte: 10000, idle: 10000, total: 120000 }',
+      ...EXTRA_PROVIDERS.flatMap((extra) => [
+        `  - name: "${extra.name}"`,
+        `    api_key_env: "${KEY_ENV}"`,
+        '    needs_key: true',
+        `    base_url: "${upstreamUrl}/${extra.path}/v1"`,
+        `    vendor: "${extra.vendor}"`,
+        ...(extra.protocol ? [`    protocol: ${extra.protocol}`] : []),
+        '    timeout_ms: { connect: 2000, first_byte: 10000, idle: 10000, total: 120000 }',
+      ]),
       '',
     ].join('\n'),
   );
   const models = Object.values(MODELS).map((name) => `    - name: "${name}"\n      display_name: "${name}"`);
   writeFileSync(join(configDir, 'providers', 'bench-upstream.yaml'), [`provider: "${PROVIDER}"`, 'models:', '  language:', ...models, ''].join('\n'));
+  // The other protocol paths (bench/profile): an Anthropic-protocol vendor and an OpenAI-protocol
+  // vendor that sends no usage (the simulator's `nousage` mode), so the tokenizer counts.
+  for (const extra of EXTRA_PROVIDERS) {
+    writeFileSync(
+      join(configDir, 'providers', `${extra.file}.yaml`),
+      [`provider: "${extra.name}"`, 'models:', '  language:', `    - name: "${extra.model}"\n      display_name: "${extra.model}"`, ''].join('\n'),
+    );
+  }
   writeFileSync(
     join(configDir, 'active_models.json'),
     JSON.stringify({ active_language_model_provider: PROVIDER, active_language_model: MODELS.fast }, null, 2),
@@ -110,10 +135,11 @@ const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'base
     GATEWAY_MASTER_KEY: BENCH_MASTER_KEY,
   };
   // cwd is the temp dir so a developer's .env in the repo cannot change what is measured.
-  const child = spawnManaged(name, process.execPath, [cli, 'serve'], { cpu: context.cpu, env, cwd: runDir });
+  const launch = context.wrap ? context.wrap(process.execPath, [cli, 'serve']) : { command: process.execPath, args: [cli, 'serve'] };
+  const child = spawnManaged(name, launch.command, launch.args, { cpu: context.cpu, env, cwd: runDir });
   const origin = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${origin}/health`, 20_000, child.isRunning);
+    await waitForHttp(`${origin}/health`, context.startTimeoutMs ?? 20_000, child.isRunning, context.wrap ? 60_000 : 1000);
   } catch (error) {
     await child.stop();
     return { status: 'skipped', name, reason: `gateway did not start: ${(error as Error).message} ${child.outputTail()}` };
@@ -121,7 +147,7 @@ const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'base
   let virtualKey: string | null = null;
   if (process.env.BENCH_GATEWAY_ANONYMOUS !== '1') {
     try {
-      virtualKey = await createVirtualKey(origin);
+      virtualKey = await createVirtualKey(origin, context.wrap ? 5000 : 600);
     } catch (error) {
       await child.stop();
       return { status: 'skipped', name, reason: `could not create the bench virtual key: ${(error as Error).message}` };

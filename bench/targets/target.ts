@@ -1,11 +1,13 @@
 // `baseline` is another build of the gateway (`--baseline DIR`), measured in the same run so a
 // change on the request path gets its before/after pair from one run.
-export const TARGET_NAMES = ['direct', 'nginx', 'portkey', 'gateway', 'baseline'] as const;
+// `node-floor` is a bare node:http + undici proxy: Node's own floor for the hop.
+export const TARGET_NAMES = ['direct', 'nginx', 'node-floor', 'portkey', 'gateway', 'baseline'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   direct: 'direct (simulator)',
   nginx: 'nginx proxy_pass',
+  'node-floor': 'node:http + undici (Node floor)',
   portkey: 'Portkey gateway',
   gateway: 'sk-llm-gateway',
   baseline: 'sk-llm-gateway (baseline build)',
@@ -40,6 +42,10 @@ export interface TargetContext {
   workDir: string;
   /** Checkout whose dist/ is the baseline target (`--baseline DIR`), or null. */
   baselineRoot: string | null;
+  /** Runs the target's node under another program (the per-request profiler: valgrind). */
+  wrap?: (command: string, args: string[]) => { command: string; args: string[] };
+  /** How long a wrapped (slowed) target may take to answer its first request. */
+  startTimeoutMs?: number;
 }
 
 export const chatUrl = (target: RunningTarget): string => `${target.origin}${target.chatPath}`;

@@ -8,7 +8,13 @@ interface Children {
   cost: { inc(value?: number): void };
   latency: { observe(value: number): void };
   ttft: { observe(value: number): void };
+  /** Counter increments not yet handed to prom-client (added up per request, applied per scrape). */
+  pending: { requests: number; prompt: number; completion: number; cost: number };
+  dirty: boolean;
 }
+
+/** Dirty label sets kept before an early flush, whatever the scrape interval. */
+const MAX_DIRTY = 1000;
 
 /** Which names may become label values: only what the operator configured. */
 export interface MetricLabelPolicy {
@@ -43,14 +49,22 @@ export class GatewayMetrics {
       help: 'Requests answered, by model, provider, HTTP status and stream flag',
       labelNames: ['model', 'provider', 'status', 'stream'],
       registers: [this.registry],
+      collect: this.flush,
     });
     this.tokens = new Counter({
       name: 'skgw_tokens_total',
       help: 'Tokens by kind (prompt, completion)',
       labelNames: ['model', 'provider', 'kind'],
       registers: [this.registry],
+      collect: this.flush,
     });
-    this.cost = new Counter({ name: 'skgw_cost_total', help: 'Cost in the model pricing currency', labelNames: ['model', 'provider'], registers: [this.registry] });
+    this.cost = new Counter({
+      name: 'skgw_cost_total',
+      help: 'Cost in the model pricing currency',
+      labelNames: ['model', 'provider'],
+      registers: [this.registry],
+      collect: this.flush,
+    });
     const buckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
     this.latency = new Histogram({ name: 'skgw_request_duration_seconds', help: 'Request duration', labelNames: ['provider'], buckets, registers: [this.registry] });
     this.ttft = new Histogram({ name: 'skgw_time_to_first_token_seconds', help: 'Time to first token of streams', labelNames: ['provider'], buckets, registers: [this.registry] });
@@ -96,15 +110,45 @@ export class GatewayMetrics {
       cost: this.cost.labels(model, provider),
       latency: this.latency.labels(provider),
       ttft: this.ttft.labels(provider),
+      pending: { requests: 0, prompt: 0, completion: 0, cost: 0 },
+      dirty: false,
     };
   }
 
+  private dirty: Children[] = [];
+
+  /**
+   * Hands the counters' pending increments to prom-client. Runs when any counter is
+   * collected (every scrape), so /metrics shows every request answered before it; a
+   * prom-client counter hashes its labels on every inc, which per request was a visible
+   * share of the gateway's own work.
+   */
+  readonly flush = (): void => {
+    const dirty = this.dirty;
+    if (dirty.length === 0) return;
+    this.dirty = [];
+    for (const c of dirty) {
+      const p = c.pending;
+      if (p.requests) c.requests.inc(p.requests);
+      if (p.prompt) c.prompt.inc(p.prompt);
+      if (p.completion) c.completion.inc(p.completion);
+      if (p.cost) c.cost.inc(p.cost);
+      p.requests = p.prompt = p.completion = p.cost = 0;
+      c.dirty = false;
+    }
+  };
+
   observe(record: UsageRecord): void {
     const c = this.childrenFor(record);
-    c.requests.inc();
-    if (record.promptTokens) c.prompt.inc(record.promptTokens);
-    if (record.completionTokens) c.completion.inc(record.completionTokens);
-    if (record.cost) c.cost.inc(record.cost);
+    const p = c.pending;
+    p.requests += 1;
+    if (record.promptTokens) p.prompt += record.promptTokens;
+    if (record.completionTokens) p.completion += record.completionTokens;
+    if (record.cost) p.cost += record.cost;
+    if (!c.dirty) {
+      c.dirty = true;
+      if (this.dirty.push(c) >= MAX_DIRTY) this.flush();
+    }
     c.latency.observe(record.latencyMs / 1000);
     if (record.ttftMs !== null) c.ttft.observe(record.ttftMs / 1000);
   }

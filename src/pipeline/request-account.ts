@@ -6,6 +6,7 @@ import type { GatewayContext } from '../server/gateway-context.js';
 import type { CatalogModel } from '../router/model-catalog.js';
 import type { RequestTrace } from '../observability/tracing.js';
 import type { PoolKey } from '../router/key-pool.js';
+import type { CancelSignal } from '../upstream/upstream-client.js';
 
 /** OpenAI's `usage` object as a passthrough answer carries it (converted only when settled). */
 export interface OpenAIWireUsage {
@@ -13,6 +14,34 @@ export interface OpenAIWireUsage {
   completion_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number } | null;
   completion_tokens_details?: { reasoning_tokens?: number } | null;
+}
+
+/**
+ * The client's cancellation signal: aborted once, when the client leaves. The same contract
+ * as an AbortSignal for the upstream exchange (src/upstream/upstream-client.ts), without the
+ * AbortController and EventTarget set up on every request.
+ */
+export class ClientSignal implements CancelSignal {
+  aborted = false;
+  private listeners: Array<() => void> = [];
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (this.aborted) return;
+    this.listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.listeners.indexOf(listener);
+    if (index !== -1) this.listeners.splice(index, 1);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+  }
 }
 
 /**
@@ -51,7 +80,7 @@ export class RequestAccount {
   trace: RequestTrace | null = null;
   finishReasons: string[] | null = null;
 
-  private controller: AbortController | null = null;
+  private controller: ClientSignal | null = null;
   private res: ServerResponse | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   private endGrace: (() => void) | null = null;
@@ -79,11 +108,11 @@ export class RequestAccount {
   }
 
   /** Starts watching the client; the signal aborts the upstream attempts when it leaves. */
-  watchClient(res: ServerResponse): AbortSignal {
-    this.controller = new AbortController();
+  watchClient(res: ServerResponse): CancelSignal {
+    this.controller = new ClientSignal();
     this.res = res;
     res.once('close', this.onClientGone);
-    return this.controller.signal;
+    return this.controller;
   }
 
   /** Stops watching once attempts are over (a stream's relay watches from then on). */

@@ -153,7 +153,8 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   const usageWriter = createUsageWriter(repositories.usage, {
     flushIntervalMs: 100,
     maxBatch: 200,
-    apiKeys: repositories.apiKeys,
+    // On SQLite the batch's own transaction records last use (one commit per batch, not two).
+    apiKeys: repositories.usage.recordsLastUse ? undefined : repositories.apiKeys,
     onError: (error) => logger.error({ err: error }, 'usage writer error (rows stay queued and are retried)'),
     deadLetterPath: join(settings.dataDir, 'usage-dead-letter.jsonl'),
     onDeadLetter: (row, reason) =>

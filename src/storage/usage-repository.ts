@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { badRequest } from '../server/errors.js';
 import { normalizePaging, type Page } from './audit-repository.js';
 import type { DatabaseSchema, FullUsageRow, UsageRecordRow } from './schema.js';
+import { lastUseByKey } from './last-use.js';
 import { HOUR_MS, ROLLUP_TABLES, rollupColumns, rollupIncrements, rollupUpsertTail, upsertRollupsPostgres } from './usage-rollup.js';
 import {
   usageSummary,
@@ -205,6 +206,11 @@ const spendByKeyDay = (rows: FullUsageRow[]): Array<[string, number, string, num
 
 export class UsageRepository {
   private readonly insertMany: ((rows: FullUsageRow[]) => void) | null = null;
+  /**
+   * True on SQLite: each batch's transaction also moves the keys' `last_used_at` forward, so
+   * the usage writer needs no second transaction (and commit) per batch for it.
+   */
+  readonly recordsLastUse: boolean = false;
 
   /**
    * On SQLite, usage rows (one per request, the only write on the request path's
@@ -228,13 +234,17 @@ export class UsageRepository {
         );
         return [target, statement] as const;
       });
+      // Never moves last_used_at backwards; does not bump the state version (as touchLastUsed).
+      const touch = sqlite.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)');
       const insert = sqlite.transaction((rows: FullUsageRow[]) => {
         const inserted: FullUsageRow[] = [];
         for (const row of rows) if (statement.run(row).changes === 1) inserted.push(row);
         for (const [keyId, day, currency, cost, requests] of spendByKeyDay(inserted)) spend.run(keyId, day, currency, cost, requests);
         for (const [target, statement] of rollups) for (const increment of rollupIncrements(inserted, target)) statement.run(increment);
+        for (const [keyId, at] of lastUseByKey(inserted)) touch.run(at, keyId, at);
       });
       this.insertMany = (rows) => insert(rows);
+      this.recordsLastUse = true;
     }
   }
 

@@ -143,6 +143,24 @@ describe.each(targets)('usage writer on $dialect', ({ dialect, skip }) => {
       await writer.close();
       expect((await keys.getApiKey(key.id))?.lastUsedAt).toBe(9000);
     });
+
+    it('on SQLite, records last use inside the batch transaction (no apiKeys needed), never backwards', async () => {
+      const { db, sqlite } = t().gdb;
+      const keys = new ApiKeyRepository(db);
+      const key = await keys.createApiKey({ name: 'k' });
+      const repo = new UsageRepository(db, sqlite);
+      expect(repo.recordsLastUse).toBe(sqlite !== null);
+      if (!sqlite) return;
+      const writer = createUsageWriter(repo, { flushIntervalMs: 60_000 });
+      writer.record(row(1, { keyId: key.id, time: 2000 }));
+      writer.record(row(2, { keyId: key.id, time: 9000 }));
+      writer.record(row(3, { keyId: key.id, time: 3000 }));
+      await writer.flush();
+      expect((await keys.getApiKey(key.id))?.lastUsedAt).toBe(9000);
+      writer.record(row(4, { keyId: key.id, time: 4000 }));
+      await writer.close();
+      expect((await keys.getApiKey(key.id))?.lastUsedAt).toBe(9000);
+    });
   });
 });
 

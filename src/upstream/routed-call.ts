@@ -9,7 +9,7 @@ import { DEFAULT_RETRY_POLICY, type ModelGroup } from '../router/types.js';
 import { GatewayError } from '../server/errors.js';
 import type { PreparedUpstreamCall } from './chat-request.js';
 import type { RoutingRuntime } from './routing-runtime.js';
-import type { UpstreamClient, UpstreamResponse } from './upstream-client.js';
+import { toAbortSignal, type CancelSignal, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 import { upstreamHttpError } from './upstream-error.js';
 import { assembleChatStream } from './assemble-chat-stream.js';
 import { classifyKeyFailure } from '../providers/key-failure-rules.js';
@@ -26,7 +26,7 @@ export interface RoutedCallOptions {
   buildCall: (model: CatalogModel) => Promise<PreparedUpstreamCall>;
   /** Throws when a model cannot serve this request (e.g. cannot see images). */
   checkModel?: (model: CatalogModel) => void;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** 'json' reads and parses the body inside the retry loop; 'stream' hands it over open. */
   mode: 'json' | 'stream';
   /** Set only when tracing is on (issue 16): each attempt gets a child span. */
@@ -330,7 +330,7 @@ export const openRoutedCall = async (options: RoutedCallOptions): Promise<Routed
     if (step.action === 'fail') throw lastError ?? cooling(route.publicName);
     if (step.delayMs > 0) {
       try {
-        await sleep(step.delayMs, undefined, { signal: options.signal });
+        await sleep(step.delayMs, undefined, { signal: toAbortSignal(options.signal) });
       } catch (error) {
         runtime.breaker.release(step.deployment.id, Date.now());
         throw error;

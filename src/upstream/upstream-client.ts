@@ -4,6 +4,26 @@ import type { Timeouts } from '../config/types.js';
 import { GatewayError } from '../server/errors.js';
 import { ResponseBody } from './response-body.js';
 
+/**
+ * What an upstream exchange needs of a cancellation signal. An AbortSignal is one; the
+ * request path passes a lighter one (src/pipeline/request-account.ts) because creating an
+ * AbortController per request is a measurable share of the gateway's own work.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** A real AbortSignal following `signal`, for the APIs that need one (timers' sleep); off the hot path. */
+export const toAbortSignal = (signal: CancelSignal): AbortSignal => {
+  if (signal instanceof AbortSignal) return signal;
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener('abort', () => controller.abort(), { once: true });
+  return controller.signal;
+};
+
 export interface UpstreamRequest {
   url: string;
   method?: 'GET' | 'POST';
@@ -11,7 +31,7 @@ export interface UpstreamRequest {
   body?: string | Buffer;
   timeouts: Timeouts;
   /** Aborted when the client goes away. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 export interface UpstreamResponse {
@@ -65,7 +85,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private settled = false;
   private abortReason: Error | null = null;
   private onSignal: (() => void) | null = null;
-  private signal: AbortSignal | undefined;
+  private signal: CancelSignal | undefined;
 
   // undici keeps finished requests (and so their handlers) in its per-connection queue
   // for a while; everything large is dropped at the end of the exchange so it does not
@@ -157,6 +177,20 @@ class Exchange implements Dispatcher.DispatchHandler {
  */
 export class UpstreamClient {
   private readonly agents = new Map<number, Agent>();
+  /** Parsed upstream URLs: a deployment sends every request to the same few, and parsing one is not free. */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
+
+  private targetOf(url: string): { origin: string; path: string } {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+      // Bounded whatever builds the URLs (the set is normally a handful per deployment).
+      if (this.targets.size >= 1024) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
+  }
 
   private agentFor(connectTimeout: number): Agent {
     let agent = this.agents.get(connectTimeout);
@@ -174,14 +208,14 @@ export class UpstreamClient {
   }
 
   request(provider: string, request: UpstreamRequest): Promise<UpstreamResponse> {
-    const url = new URL(request.url);
+    const target = this.targetOf(request.url);
     return new Promise<UpstreamResponse>((resolve, reject) => {
       const exchange = new Exchange(provider, request, resolve, reject);
       try {
         this.agentFor(request.timeouts.connect).dispatch(
           {
-            origin: url.origin,
-            path: url.pathname + url.search,
+            origin: target.origin,
+            path: target.path,
             method: request.method ?? 'POST',
             headers: request.headers,
             body: request.body,
