@@ -65,7 +65,7 @@ const WORDS = {
     },
     thinksByDefault: (on: boolean, fixed: boolean) =>
       fixed ? (on ? 'always thinks' : 'never thinks') : on ? 'thinks unless the request says not to' : 'does not think unless asked to',
-    thinkingAuto: (on: boolean) => (on ? '`thinking.type: "auto"` is accepted' : '`thinking.type: "auto"` is not accepted'),
+    thinkingAuto: (on: boolean) => (on ? '`thinking.type: "auto"` is accepted' : '`thinking.type: "auto"` is removed (the vendor’s default applies)'),
     streamOnly: (on: boolean) =>
       on ? 'answers streams only: a non-stream request is streamed and assembled into one JSON answer' : 'answers without a stream too',
     streamOptions: {
@@ -123,7 +123,7 @@ const WORDS = {
       none: '思考：没有开关；删除推理设置',
     },
     thinksByDefault: (on: boolean, fixed: boolean) => (fixed ? (on ? '始终思考' : '从不思考') : on ? '默认思考，除非请求关闭' : '默认不思考，除非请求开启'),
-    thinkingAuto: (on: boolean) => (on ? '支持 `thinking.type: "auto"`' : '不支持 `thinking.type: "auto"`'),
+    thinkingAuto: (on: boolean) => (on ? '支持 `thinking.type: "auto"`' : '删除 `thinking.type: "auto"`（按厂商默认）'),
     streamOnly: (on: boolean) => (on ? '仅支持流式：非流式请求由网关以流式调用，并组装成一个 JSON 回答' : '也支持非流式'),
     streamOptions: {
       always: '接受 `stream_options`',

@@ -118,4 +118,11 @@ describe('vendor rules engine: effort tables, tool-choice levels, the vendor swi
     expect(applyVendorRules(split, { tool_choice: named })).toEqual({ tool_choice: named });
     expect(applyVendorRules(split, { tool_choice: named, reasoning_effort: 'low' })).toEqual({ tool_choice: 'auto', enable_thinking: true });
   });
+
+  it('keeps thinking "auto" only where the vendor takes it', () => {
+    const auto = { thinking: { type: 'auto' } };
+    expect(applyVendorRules(rules({ thinking: 'thinking-type' }), { ...auto })).toEqual({});
+    expect(applyVendorRules(rules({ thinking: 'thinking-type', thinkingAuto: true }), { ...auto })).toEqual(auto);
+    expect(applyVendorRules(rules({ thinking: 'thinking-type' }), { thinking: { type: 'enabled' } })).toEqual({ thinking: { type: 'enabled' } });
+  });
 });

@@ -122,6 +122,11 @@ const applyThinking = (rules: ResolvedRules, body: Record<string, unknown>, reas
     delete body.thinking_budget;
     return;
   }
+  if (style === 'thinking-type' && rules.thinkingAuto !== true) {
+    // "auto" (let the model decide) is Doubao's; elsewhere it is refused, and the vendor's default is the nearest meaning.
+    const sent = body.thinking as { type?: unknown } | null | undefined;
+    if (sent !== null && typeof sent === 'object' && sent.type === 'auto') delete body.thinking;
+  }
   if (!reasoning) {
     // A level this gateway does not know (DeepSeek's "max", say) is the vendor's own: it stays where the vendor takes levels.
     if (rules.efforts !== undefined && typeof clientEffort === 'string') body.reasoning_effort = clientEffort;

@@ -75,7 +75,10 @@ export interface ModelRules {
   thinking?: ThinkingStyle;
   /** The model thinks unless told not to (DeepSeek V4, Qwen3 commercial "thinking" ids). */
   thinksByDefault?: boolean;
-  /** Extra body fields the thinking switch needs beside the type (e.g. Doubao's `auto`). */
+  /**
+   * `thinking: {type: "auto"}` (the model decides) is accepted (Doubao seed 1.6). Elsewhere, with the
+   * `thinking-type` style, a client's "auto" is removed so the vendor's default applies.
+   */
   thinkingAuto?: boolean;
   /** The vendor answers only streams: the gateway streams upstream and assembles JSON. */
   streamOnly?: boolean;
