@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import pino from 'pino';
 import { readRuntimeSettings, type RuntimeSettings } from '../config/env.js';
 import { buildApp, type BuildAppOptions, type GatewayApp } from '../server/app.js';
@@ -151,4 +152,31 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     },
   } as Harness;
   return harness;
+};
+
+/**
+ * One harness per test file, the lifecycle every route test repeats: started before the
+ * file's tests, closed after them, and the simulator's record and rules cleared before each
+ * test (then `onReset`, for a file's own collected rows). It exists only once `beforeAll`
+ * ran, so the tests reach it through this stand-in, which fails loudly if read earlier.
+ */
+export const useHarness = (options: HarnessOptions, onReset?: () => void): Harness => {
+  let current: Harness | undefined;
+  beforeAll(async () => {
+    current = await startHarness(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(() => {
+    current!.sim.clear();
+    current!.sim.clearRules();
+    onReset?.();
+  });
+  return new Proxy({} as Harness, {
+    get: (_target, key) => {
+      if (!current) throw new Error('the harness is read before beforeAll started it');
+      return Reflect.get(current, key);
+    },
+  });
 };

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestProvider } from '../../test-support/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness, type TestProvider } from '../../test-support/gateway-harness.js';
 
 // An Anthropic client (the official SDK) in a tool loop on DeepSeek's OpenAI-protocol
 // endpoint in thinking mode: reasoning_content reaches the client as thinking blocks, and
@@ -9,21 +9,12 @@ import { startHarness, type Harness, type TestProvider } from '../../test-suppor
 const MASTER = 'sk-master-deepseek-anthropic';
 const MODEL = 'deepseek-v4-pro';
 const providers: TestProvider[] = [{ name: 'DeepSeek', vendor: 'deepseek', keyEnv: 'DEEPSEEK_API_KEY', key: 'sk-deepseek-anth-1234', models: { language: [MODEL] } }];
-let h: Harness;
 
 const client = () => new Anthropic({ baseURL: h.url, apiKey: MASTER, maxRetries: 0, timeout: 15_000 });
 const chatBodies = () => h.sim.received.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as Record<string, any>);
 const tools: Anthropic.Tool[] = [{ name: 'lookup', description: 'Looks things up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }];
 
-beforeAll(async () => {
-  h = await startHarness({ providers, settings: { masterKey: MASTER } });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.sim.clear();
-  h.sim.clearRules();
+const h = useHarness({ providers, settings: { masterKey: MASTER } }, () => {
   h.sim.addRule({ match: { model: MODEL }, times: 3, behavior: { toolCalls: true, toolArguments: '{"q":"x"}' } });
 });
 

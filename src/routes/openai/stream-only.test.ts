@@ -1,10 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../observability/usage-record.js';
 import { STREAM_ONLY_MESSAGE } from '../../simulator/vendor-modes/stream-only.js';
-import { startHarness, type Harness, type TestProvider } from '../../test-support/gateway-harness.js';
+import { useHarness, type TestProvider } from '../../test-support/gateway-harness.js';
 
 /**
  * Stream-only models (vendor rule `streamOnly`): a client that does not stream still gets
@@ -15,7 +15,6 @@ import { startHarness, type Harness, type TestProvider } from '../../test-suppor
  * are set in YAML here so the tests hold whatever the vendor table says about these ids.
  */
 const MASTER = 'sk-master-stream-only';
-let h: Harness;
 const rows: UsageRecord[] = [];
 // One input token costs 1, output 2, a cache read 0.1 (per token, CNY).
 const PRICING = 'pricing: { input: 1000000, output: 2000000, cache_read: 100000, currency: CNY }';
@@ -54,15 +53,7 @@ const waitForRows = async (count: number) => {
 const chatRequests = () => h.sim.received.filter((r) => r.path.endsWith('/chat/completions'));
 const lastBody = () => chatRequests().at(-1)!.body as Record<string, unknown>;
 
-beforeAll(async () => {
-  h = await startHarness({ providers: [qwen, deepseek], settings: { masterKey: MASTER }, build: { usage: { record: (row: UsageRecord) => void rows.push(row) } } });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.sim.clear();
-  h.sim.clearRules();
+const h = useHarness({ providers: [qwen, deepseek], settings: { masterKey: MASTER }, build: { usage: { record: (row: UsageRecord) => void rows.push(row) } } }, () => {
   rows.length = 0;
 });
 

@@ -1,14 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestProvider } from '../../test-support/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness, type TestProvider } from '../../test-support/gateway-harness.js';
 
 // Vendor rules for Ark (Doubao), Hunyuan, Qianfan v2, SiliconFlow and Ollama, through the
 // whole gateway with the simulator as each vendor (src/providers/rules/vendor-rules-table.ts).
 // Each rule: what the vendor received, what the client got, and that the simulator's
 // vendor mode (src/simulator/vendor-modes) refuses the request the rule rewrites.
-let h: Harness;
 const MASTER = 'sk-master-vendor-rules-cn';
 const QIANFAN_KEY = 'bce-v3/ALTAK-simKey42/0123456789abcdef';
 const providers: TestProvider[] = [
@@ -34,16 +33,7 @@ const direct = async (vendor: string, body: Record<string, unknown>, authorizati
 /** Extra body fields as a client sends them (LangChain's extra_body), outside the SDK's types. */
 const extra = <T extends object>(params: T, fields: Record<string, unknown>): T => ({ ...params, ...fields }) as T;
 
-beforeAll(async () => {
-  h = await startHarness({ providers, settings: { masterKey: MASTER } });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.sim.clear();
-  h.sim.clearRules();
-});
+const h = useHarness({ providers, settings: { masterKey: MASTER } });
 
 describe('Ark (Doubao)', () => {
   it('stream_options goes only with stream: true', async () => {

@@ -1,12 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestProvider } from '../../test-support/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness, type TestProvider } from '../../test-support/gateway-harness.js';
 
 // Vendor rules for OpenAI, xAI, Gemini (OpenAI endpoint and native) and Anthropic (native),
 // through the whole gateway with the simulator as each vendor: what the vendor received,
 // what the client got, and that the simulator refuses the request the rule rewrites.
-let h: Harness;
 const MASTER = 'sk-master-vendor-rules-global';
 const providers: TestProvider[] = [
   { name: 'OpenAI', vendor: 'openai', keyEnv: 'OPENAI_SIM_KEY', key: 'sk-openai-sim-1', models: { language: ['o3-mini', 'gpt-5', 'gpt-5.1', 'gpt-4o'] } },
@@ -38,16 +37,7 @@ const direct = async (path: string, body: Record<string, unknown>, headers: Reco
 };
 const openaiDirect = (body: Record<string, unknown>) => direct('/openai/v1/chat/completions', { messages, ...body });
 
-beforeAll(async () => {
-  h = await startHarness({ providers, settings: { masterKey: MASTER } });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.sim.clear();
-  h.sim.clearRules();
-});
+const h = useHarness({ providers, settings: { masterKey: MASTER } });
 
 describe('OpenAI reasoning models', () => {
   it('o-series: max_completion_tokens, no sampling parameters, effort levels it takes', async () => {

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type TestProvider } from '../../test-support/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness, type TestProvider } from '../../test-support/gateway-harness.js';
 
 // A Responses client (the official openai package) in a tool loop on a DeepSeek-like chat
 // model in thinking mode: the gateway translates to Chat Completions, DeepSeek's reasoning
@@ -11,7 +11,6 @@ import { startHarness, type Harness, type TestProvider } from '../../test-suppor
 const MASTER = 'sk-master-deepseek-responses';
 const MODEL = 'deepseek-v4-pro';
 const providers: TestProvider[] = [{ name: 'DeepSeek', vendor: 'deepseek', keyEnv: 'DEEPSEEK_API_KEY', key: 'sk-deepseek-resp-1234', models: { language: [MODEL] } }];
-let h: Harness;
 
 const client = () => new OpenAI({ baseURL: `${h.url}/v1`, apiKey: MASTER, maxRetries: 0, timeout: 15_000 });
 const chatBodies = () => h.sim.received.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as Record<string, any>);
@@ -32,15 +31,7 @@ const callOf = (response: Response) => {
 const replayedOnLastRequest = () =>
   (chatBodies().at(-1)!.messages as Array<Record<string, unknown>>).filter((m) => m.role === 'assistant').map((m) => m.reasoning_content);
 
-beforeAll(async () => {
-  h = await startHarness({ providers, settings: { masterKey: MASTER } });
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.sim.clear();
-  h.sim.clearRules();
+const h = useHarness({ providers, settings: { masterKey: MASTER } }, () => {
   h.sim.addRule({ match: { model: MODEL }, times: 3, behavior: { toolCalls: true, toolArguments: '{"q":"x"}' } });
 });
 
