@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { adapterFor } from '../providers/registry.js';
@@ -6,33 +5,10 @@ import { streamNormalizerFor } from '../providers/rules/reasoning-fields.js';
 import { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 import { ReasoningStore } from '../providers/rules/reasoning-store.js';
 import { relayStream, type RelayOptions } from './relay-stream.js';
-import { ResponseBody } from './response-body.js';
-import type { UpstreamResponse } from './upstream-client.js';
+import { CollectingResponse, upstreamOf } from './relay-test-helpers.js';
 
 // The no-parse relay with the two reasoning options: capture for replay (DeepSeek) and
 // think-tag normalization (local models).
-class CollectingResponse extends EventEmitter {
-  written = '';
-  writableFinished = false;
-  destroyed = false;
-  write(chunk: string) {
-    this.written += chunk;
-    return true;
-  }
-  end(chunk?: string) {
-    if (chunk) this.written += chunk;
-    this.writableFinished = true;
-  }
-}
-
-const upstreamOf = (pieces: Buffer[]): UpstreamResponse => {
-  const body = new ResponseBody();
-  queueMicrotask(() => {
-    for (const piece of pieces) body.push(piece);
-    body.end();
-  });
-  return { status: 200, headers: {}, body, done: () => undefined, mapError: (e) => e as never, abort: () => undefined };
-};
 
 const event = (delta: Record<string, unknown>, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;

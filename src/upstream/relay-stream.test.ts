@@ -1,34 +1,9 @@
-import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { adapterFor } from '../providers/registry.js';
 import { relayStream } from './relay-stream.js';
-import { ResponseBody } from './response-body.js';
-import type { UpstreamResponse } from './upstream-client.js';
+import { CollectingResponse, upstreamOf } from './relay-test-helpers.js';
 
-/** Collects what the relay writes, like a client socket would. */
-class CollectingResponse extends EventEmitter {
-  written = '';
-  writableFinished = false;
-  destroyed = false;
-  write(chunk: string) {
-    this.written += chunk;
-    return true;
-  }
-  end(chunk?: string) {
-    if (chunk) this.written += chunk;
-    this.writableFinished = true;
-  }
-}
-
-const upstreamOf = (pieces: Buffer[]): UpstreamResponse => {
-  const body = new ResponseBody();
-  queueMicrotask(() => {
-    for (const piece of pieces) body.push(piece);
-    body.end();
-  });
-  return { status: 200, headers: {}, body, done: () => undefined, mapError: (e) => e as never, abort: () => undefined };
-};
 
 describe('relayStream', () => {
   it('keeps a multi-byte character that is split across upstream chunks, and re-frames events', async () => {
