@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startHarness, type Harness } from '../../test-support/gateway-harness.js';
@@ -66,7 +68,14 @@ describe('API docs', () => {
     const docs = await (await fetch(`${h.url}/docs/`)).text();
     const redoc = await (await fetch(`${h.url}/redoc`)).text();
     for (const page of [docs, redoc]) expect(page).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs|fonts\.googleapis)/);
-    expect((await fetch(`${h.url}/redoc/redoc.standalone.js`)).status).toBe(200);
+    // The bundle is read from disk on the first request and kept: both answers are the whole file.
+    const bundle = readFileSync(createRequire(import.meta.url).resolve('redoc/bundles/redoc.standalone.js'));
+    for (let i = 0; i < 2; i++) {
+      const asset = await fetch(`${h.url}/redoc/redoc.standalone.js`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/^application\/javascript/);
+      expect(Buffer.from(await asset.arrayBuffer()).equals(bundle)).toBe(true);
+    }
   });
 });
 

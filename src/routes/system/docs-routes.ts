@@ -27,9 +27,15 @@ export const registerDocs = async (app: FastifyInstance, info: { title: string; 
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const redocBundle = readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'));
+  // Resolved now (a missing package still fails at start-up), read on the first request: the
+  // 1 MB bundle need not sit in every gateway's memory when nobody opens /redoc.
+  const redocPath = require.resolve('redoc/bundles/redoc.standalone.js');
+  let redocBundle: Buffer | null = null;
   app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(redocBundle),
+    reply
+      .type('application/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send((redocBundle ??= readFileSync(redocPath))),
   );
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>${info.title} – API reference</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>body{margin:0}</style></head>

@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
 import type { Logger } from 'pino';
 import { roleAllows, type AdminRole } from '../../core/admin-roles.js';
 import type { OidcSettings } from '../../config/oidc-settings.js';
@@ -37,8 +37,17 @@ const claimValues = (value: unknown): string[] =>
  * nonce, through `openid-client`. The provider's metadata is discovered on first use (and
  * again after a failure), so the gateway starts even while the identity provider is down.
  */
+type Oidc = typeof OpenIdClient;
+
+/**
+ * openid-client (with oauth4webapi and jose) is loaded on the first SSO login, not at
+ * start-up: most gateways have no SSO configured, and those that do only need it at login.
+ */
+let loadedClient: Promise<Oidc> | null = null;
+const openIdClient = (): Promise<Oidc> => (loadedClient ??= import('openid-client'));
+
 export class OidcLogin {
-  private config: Promise<oidc.Configuration> | null = null;
+  private config: Promise<{ oidc: Oidc; config: OpenIdClient.Configuration }> | null = null;
 
   constructor(
     readonly settings: OidcSettings,
@@ -46,16 +55,19 @@ export class OidcLogin {
     private readonly logger: Logger,
   ) {}
 
-  private configuration(): Promise<oidc.Configuration> {
+  private configuration(): Promise<{ oidc: Oidc; config: OpenIdClient.Configuration }> {
     if (!this.config) {
       const issuer = new URL(this.settings.issuerUrl);
       // Plain http only for an identity provider on this machine (development, tests).
       const insecure = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
-      this.config = oidc
-        .discovery(issuer, this.settings.clientId, this.settings.clientSecret ?? undefined, undefined, {
-          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-          timeout: 10,
-        })
+      this.config = openIdClient()
+        .then(async (oidc) => ({
+          oidc,
+          config: await oidc.discovery(issuer, this.settings.clientId, this.settings.clientSecret ?? undefined, undefined, {
+            ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+            timeout: 10,
+          }),
+        }))
         .catch((error: unknown) => {
           this.config = null;
           throw error;
@@ -66,7 +78,7 @@ export class OidcLogin {
 
   /** The identity provider's authorization URL, and what the callback must check. */
   async start(next: string): Promise<{ url: string; pending: PendingLogin }> {
-    const config = await this.configuration();
+    const { oidc, config } = await this.configuration();
     const verifier = oidc.randomPKCECodeVerifier();
     const pending: PendingLogin = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier, next };
     const url = oidc.buildAuthorizationUrl(config, {
@@ -86,7 +98,7 @@ export class OidcLogin {
    * is rebuilt from the configured redirect URL, never from the request's Host header.
    */
   async finish(query: string, pending: PendingLogin): Promise<AdminUser> {
-    const config = await this.configuration();
+    const { oidc, config } = await this.configuration();
     const current = new URL(this.settings.redirectUrl);
     current.search = query;
     let claims: Record<string, unknown>;
