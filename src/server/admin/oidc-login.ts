@@ -32,11 +32,6 @@ const claimValues = (value: unknown): string[] =>
     .filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200)
     .slice(0, 200);
 
-/**
- * OpenID Connect login for the console: authorization code flow with PKCE (S256), state and
- * nonce, through `openid-client`. The provider's metadata is discovered on first use (and
- * again after a failure), so the gateway starts even while the identity provider is down.
- */
 type Oidc = typeof OpenIdClient;
 
 /**
@@ -44,8 +39,18 @@ type Oidc = typeof OpenIdClient;
  * start-up: most gateways have no SSO configured, and those that do only need it at login.
  */
 let loadedClient: Promise<Oidc> | null = null;
-const openIdClient = (): Promise<Oidc> => (loadedClient ??= import('openid-client'));
+const openIdClient = (): Promise<Oidc> =>
+  (loadedClient ??= import('openid-client').catch((error: unknown) => {
+    // A failed load is retried at the next login rather than remembered.
+    loadedClient = null;
+    throw error;
+  }));
 
+/**
+ * OpenID Connect login for the console: authorization code flow with PKCE (S256), state and
+ * nonce, through `openid-client`. The provider's metadata is discovered on first use (and
+ * again after a failure), so the gateway starts even while the identity provider is down.
+ */
 export class OidcLogin {
   private config: Promise<{ oidc: Oidc; config: OpenIdClient.Configuration }> | null = null;
 
