@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts', 'admin-ui/e2e/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a browser page or another process; its 1 s default was missed by a
+    // console page under the whole suite's load (four workers on two cores), never when quiet.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     // Four workers even on a 2-core machine: one worker would hide shared state between test
     // files (schemas, Redis keys, ports), which every test must be free of.
