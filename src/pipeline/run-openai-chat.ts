@@ -198,7 +198,7 @@ export const runOpenAIChat = async (
       if (renamed) json.model = route.publicName;
       // Reasoning in another field or in think tags reaches the client as reasoning_content (rule reasoningField).
       if (model.rules.reasoningField !== undefined && normalizeChatAnswer(json, model.rules.reasoningField)) renamed = true;
-      // Usage in OpenAI's own fields for the client (docs/usage.md: what the passthrough adds).
+      // Usage in OpenAI's own fields for the client (docs/usage-and-costs.md: what the passthrough adds).
       const usageChanged = normalizeOpenAIAnswerUsage(json);
       account.openaiUsage = (json.usage as OpenAIWireUsage | undefined) ?? null;
       if (replay) captureChatAnswer(json, replay);
