@@ -249,6 +249,8 @@ const main = async (options: Options): Promise<void> => {
         for (const [bucket, pct] of summary.buckets) process.stdout.write(`    ${String(pct).padStart(5)}%  ${bucket}\n`);
         process.stdout.write('  top functions:\n');
         for (const [fn, pct] of summary.functions) process.stdout.write(`    ${String(pct).padStart(5)}%  ${fn}\n`);
+        // BENCH_PROFILE_KEEP=DIR keeps the raw profile (for DevTools or a script of your own).
+        if (process.env.BENCH_PROFILE_KEEP) execFileSync('cp', [file, join(process.env.BENCH_PROFILE_KEEP, `${name}.cpuprofile`)]);
         rmSync(file);
       }
     }

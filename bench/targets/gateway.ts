@@ -135,7 +135,11 @@ const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'base
     GATEWAY_MASTER_KEY: BENCH_MASTER_KEY,
   };
   // cwd is the temp dir so a developer's .env in the repo cannot change what is measured.
-  const launch = context.wrap ? context.wrap(process.execPath, [cli, 'serve']) : { command: process.execPath, args: [cli, 'serve'] };
+  // BENCH_GATEWAY_NODE_FLAGS / BENCH_BASELINE_NODE_FLAGS (e.g. "--max-semi-space-size=8") try
+  // runtime flags on one target without a rebuild, so a flag gets its pair from one run.
+  const nodeFlags = (process.env[name === 'baseline' ? 'BENCH_BASELINE_NODE_FLAGS' : 'BENCH_GATEWAY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const serveArgs = [...nodeFlags, cli, 'serve'];
+  const launch = context.wrap ? context.wrap(process.execPath, serveArgs) : { command: process.execPath, args: serveArgs };
   const child = spawnManaged(name, launch.command, launch.args, { cpu: context.cpu, env, cwd: runDir });
   const origin = `http://127.0.0.1:${port}`;
   try {
@@ -171,7 +175,7 @@ const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'base
       pid: child.pid,
       version,
       notes: [
-        name === 'baseline' ? `baseline build from ${root}` : 'node dist/cli.js serve, LOG_LEVEL=warn, NODE_ENV=production',
+        name === 'baseline' ? `baseline build from ${root}` : `node ${[...nodeFlags, 'dist/cli.js'].join(' ')} serve, LOG_LEVEL=warn, NODE_ENV=production`,
         virtualKey
           ? 'production path: virtual key (RPM, TPM and budget set), usage accounting to SQLite, metrics'
           : 'master key only (BENCH_GATEWAY_ANONYMOUS=1)',
