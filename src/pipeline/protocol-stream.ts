@@ -7,6 +7,7 @@ import type { StreamPart } from '../core/stream-part.js';
 import type { Usage } from '../core/usage.js';
 import type { DecodeOptions, EgressCodec, StreamEncoder } from '../protocols/codec.js';
 import type { UpstreamResponse } from '../upstream/upstream-client.js';
+import { flattenResponseHead } from '../upstream/relay-stream.js';
 import type { StreamReasoningCapture } from '../providers/rules/reasoning-replay.js';
 
 export interface ProtocolStreamOutcome {
@@ -63,6 +64,8 @@ const SEQUENCE_NUMBER = /"sequence_number"\s*:\s*(\d+)/;
  */
 export const relayProtocolStream = async (upstream: UpstreamResponse, res: ServerResponse, options: ProtocolStreamOptions): Promise<ProtocolStreamOutcome> => {
   const outcome: ProtocolStreamOutcome = { usage: null, completionText: '', firstTokenAt: null, error: null, clientAborted: false };
+  // The head was written before the relay: a long stream should not keep it as a rope.
+  flattenResponseHead(res);
   const text: string[] = [];
   const encoder = options.encoder;
   const capture = options.capture ?? null;
