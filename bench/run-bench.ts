@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, usage, type BenchOptions } from './options.js';
 import { runLatencyPhase } from './phases/latency-phase.js';
+import { runProtocolPathsPhase } from './phases/protocol-paths-phase.js';
 import { runManyStreamsPhase } from './phases/many-streams-phase.js';
 import type { PhaseContext } from './phases/phase-context.js';
 import { runSoakPhase } from './phases/soak-phase.js';
@@ -114,6 +115,7 @@ const main = async (options: BenchOptions): Promise<number> => {
     const streaming = await runStreamingPhase(phase);
     const throughput = await runThroughputPhase(phase);
     const gateway = running.find((target) => target.name === 'gateway');
+    const protocolPaths = gateway ? await runProtocolPathsPhase(phase, gateway) : [];
     // Soak before the open-stream runs: a heap just inflated by 10,000 streams would shrink during the
     // soak and hide a leak.
     const soak = gateway ? await runSoakPhase(phase, gateway) : null;
@@ -149,6 +151,7 @@ const main = async (options: BenchOptions): Promise<number> => {
       latency,
       throughput,
       streaming,
+      protocolPaths,
       manyStreams,
       soak,
     };

@@ -20,6 +20,10 @@ export const GOALS = {
   rss10kMb: 600,
   portkeyRatio: 10,
   soakGrowthPct: 10,
+  /** CPU per request against nginx's, same run and mode. */
+  cpuVsNginx: 2.5,
+  /** CPU per request of another protocol path against the OpenAI passthrough's. */
+  protocolPathCpu: 1.5,
 } as const;
 
 const finite = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
@@ -57,6 +61,31 @@ export const evaluateTargets = (results: BenchResults): CheckRow[] => {
     const ratio = results.throughput.nonStream.gateway?.vsNginx;
     if (gatewayMissing || !finite(ratio)) rows.push(notAvailable(id, label, goal, gatewayMissing ?? 'nginx not measured'));
     else rows.push({ id, label, goal, measured: `${formatNumber(ratio)}×`, status: ratio >= GOALS.nginxRatio ? 'pass' : 'fail' });
+  }
+  {
+    const [id, label, goal] = ['stream-rps-vs-nginx', 'Stream req/s at 64 connections vs nginx', `≥ ${GOALS.nginxRatio}×`];
+    const ratio = results.throughput.stream.gateway?.vsNginx;
+    if (gatewayMissing || !finite(ratio)) rows.push(notAvailable(id, label, goal, gatewayMissing ?? 'nginx not measured'));
+    else rows.push({ id, label, goal, measured: `${formatNumber(ratio)}×`, status: ratio >= GOALS.nginxRatio ? 'pass' : 'fail' });
+  }
+  for (const mode of ['nonStream', 'stream'] as const) {
+    const [id, label, goal] = [`cpu-vs-nginx-${mode}`, `CPU per request vs nginx (${mode === 'stream' ? 'stream' : 'non-stream'})`, `≤ ${GOALS.cpuVsNginx}×`];
+    const ours = results.throughput[mode].gateway?.cpuMsPerRequest;
+    const theirs = results.throughput[mode].nginx?.cpuMsPerRequest;
+    if (gatewayMissing || !finite(ours) || !finite(theirs) || theirs <= 0) rows.push(notAvailable(id, label, goal, gatewayMissing ?? 'nginx not measured'));
+    else {
+      const times = ours / theirs;
+      rows.push({ id, label, goal, measured: `${formatNumber(times)}× (${formatNumber(ours, 4)} vs ${formatNumber(theirs, 4)} ms)`, status: atMost(times, GOALS.cpuVsNginx) });
+    }
+  }
+  {
+    const [id, label, goal] = ['protocol-path-cpu', 'CPU per request of the other protocol paths vs the OpenAI passthrough', `≤ ${GOALS.protocolPathCpu}× each`];
+    const others = (results.protocolPaths ?? []).filter((entry) => entry.scenario !== entry.reference && finite(entry.cpuVsReference));
+    if (gatewayMissing || others.length === 0) rows.push(notAvailable(id, label, goal, gatewayMissing ?? 'not measured'));
+    else {
+      const worst = others.reduce((a, b) => (b.cpuVsReference! > a.cpuVsReference! ? b : a));
+      rows.push({ id, label, goal, measured: `worst ${formatNumber(worst.cpuVsReference)}× (${worst.scenario})`, status: atMost(worst.cpuVsReference!, GOALS.protocolPathCpu) });
+    }
   }
   {
     const [id, label, goal] = ['added-ttft', 'Added time to first token', `≤ ${GOALS.addedTtftMs} ms`];

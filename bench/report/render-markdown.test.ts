@@ -55,10 +55,19 @@ const results = (overrides: Partial<BenchResults> = {}): BenchResults => ({
   throughput: {
     nonStream: {
       direct: { requestsPerSec: 30000, latencyP50Ms: 2, latencyP99Ms: 3, errors: 0, cpuMsPerRequest: null, vsDirect: null, vsNginx: null, vsPortkey: null, rounds: [] },
+      nginx: { requestsPerSec: 20000, latencyP50Ms: 2, latencyP99Ms: 3, errors: 0, cpuMsPerRequest: 0.04, vsDirect: 0.67, vsNginx: null, vsPortkey: null, rounds: [] },
       gateway: { requestsPerSec: 12000, latencyP50Ms: 5, latencyP99Ms: 9, errors: 0, cpuMsPerRequest: 0.08, vsDirect: 0.4, vsNginx: 0.6, vsPortkey: 12, rounds: [] },
     },
-    stream: {},
+    stream: {
+      nginx: { requestsPerSec: 15000, latencyP50Ms: 3, latencyP99Ms: 4, errors: 0, cpuMsPerRequest: 0.05, vsDirect: 0.6, vsNginx: null, vsPortkey: null, rounds: [] },
+      gateway: { requestsPerSec: 9000, latencyP50Ms: 6, latencyP99Ms: 10, errors: 0, cpuMsPerRequest: 0.1, vsDirect: 0.36, vsNginx: 0.6, vsPortkey: null, rounds: [] },
+    },
   },
+  protocolPaths: [
+    { scenario: 'openai', path: '/v1/chat/completions', reference: 'openai', requestsPerSec: 12000, cpuMsPerRequest: 0.08, cpuVsReference: 1, errors: 0 },
+    { scenario: 'anthropic-translate', path: '/v1/messages', reference: 'openai', requestsPerSec: 11000, cpuMsPerRequest: 0.088, cpuVsReference: 1.1, errors: 0 },
+    { scenario: 'responses-chat', path: '/v1/responses', reference: 'openai', requestsPerSec: 10000, cpuMsPerRequest: 0.096, cpuVsReference: 1.2, errors: 0 },
+  ],
   streaming: {
     direct: { ttftP50Ms: 0.6, addedTtftP50Ms: null, gapP50Ms: 5, gapP99Ms: 6, maxGapMs: 7, errors: 0, rounds: [] },
     gateway: { ttftP50Ms: 0.8, addedTtftP50Ms: 0.2, gapP50Ms: 5, gapP99Ms: 6, maxGapMs: 7, errors: 0, rounds: [] },
@@ -76,6 +85,10 @@ describe('benchmark targets table', () => {
       'added-p50': 'pass',
       'added-p99': 'pass',
       'rps-vs-nginx': 'pass',
+      'stream-rps-vs-nginx': 'pass',
+      'cpu-vs-nginx-nonStream': 'pass',
+      'cpu-vs-nginx-stream': 'pass',
+      'protocol-path-cpu': 'pass',
       'added-ttft': 'pass',
       'rss-1k': 'pass',
       'rss-10k': 'pass',
@@ -95,7 +108,11 @@ describe('benchmark targets table', () => {
         ...base.latency,
         gateway: { ...base.latency.gateway!, addedP50Ms: 0.26, addedP99Ms: 1.2, p99Ms: 3 },
       },
-      throughput: { ...base.throughput, nonStream: { ...base.throughput.nonStream, gateway: { ...base.throughput.nonStream.gateway!, vsNginx: 0.44, vsPortkey: 9.9 } } },
+      throughput: {
+        nonStream: { ...base.throughput.nonStream, gateway: { ...base.throughput.nonStream.gateway!, vsNginx: 0.44, vsPortkey: 9.9, cpuMsPerRequest: 0.101 } },
+        stream: { ...base.throughput.stream, gateway: { ...base.throughput.stream.gateway!, vsNginx: 0.449, cpuMsPerRequest: 0.126 } },
+      },
+      protocolPaths: [base.protocolPaths![0]!, { ...base.protocolPaths![1]!, cpuVsReference: 1.51 }],
       streaming: { ...base.streaming, gateway: { ...base.streaming.gateway!, addedTtftP50Ms: 0.31 } },
       manyStreams: [streams(1000, 149, { errors: 1, completed: 999 }), streams(10_000, 601)],
       soak: { ...base.soak!, growthPct: 10.5 },
@@ -157,6 +174,17 @@ describe('benchmark targets table', () => {
     const section = renderResultsSection(withFloor);
     expect(section).toContain('### Against the Node floor');
     expect(section).toMatch(/\| sk-llm-gateway \| 0\.60× \| — \| 1\.60× \| — \| 0\.080 \|/);
+  });
+
+  it('lists each protocol path against its passthrough and says which path is worst', () => {
+    const section = renderResultsSection(results());
+    expect(section).toContain('### Protocol paths through the gateway');
+    expect(section).toContain('| anthropic-translate | `/v1/messages` | 11,000 | 0.0880 | 1.10× openai | 0 |');
+    expect(section).toContain('| openai | `/v1/chat/completions` | 12,000 | 0.0800 | 1.00× (reference) | 0 |');
+    const row = evaluateTargets(results()).find((entry) => entry.id === 'protocol-path-cpu')!;
+    expect(row.measured).toBe('worst 1.20× (responses-chat)');
+    expect(renderResultsSection(results({ protocolPaths: undefined }))).not.toContain('### Protocol paths');
+    expect(statuses(results({ protocolPaths: undefined }))['protocol-path-cpu']).toBe('n/a');
   });
 
   it('renders a well-formed SVG chart that escapes text', () => {

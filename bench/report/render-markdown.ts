@@ -87,6 +87,24 @@ const nodeFloorTable = (results: BenchResults): string | null => {
   return table(['Target', 'non-stream req/s × floor', 'stream req/s × floor', 'CPU/req × floor (non-stream)', 'CPU/req × floor (stream)', 'p50 above floor ms'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
 };
 
+/** The other client-protocol paths through the gateway, each against the OpenAI passthrough. */
+const protocolPathsTable = (results: BenchResults): string | null => {
+  const entries = results.protocolPaths ?? [];
+  if (entries.length === 0) return null;
+  return table(
+    ['Path (scenario)', 'endpoint', 'req/s', 'CPU ms/req', 'CPU × passthrough', 'errors'],
+    entries.map((entry) => [
+      entry.scenario,
+      `\`${entry.path}\``,
+      formatNumber(entry.requestsPerSec, 0),
+      formatNumber(entry.cpuMsPerRequest, 4),
+      entry.scenario === entry.reference ? '1.00× (reference)' : `${ratio(entry.cpuVsReference)} ${entry.reference}`,
+      String(entry.errors),
+    ]),
+    ['l', 'l', 'r', 'r', 'r', 'r'],
+  );
+};
+
 const streamingTable = (results: BenchResults): string =>
   table(
     ['Target', 'TTFT p50 ms', 'added TTFT ms', 'gap p50 ms', 'gap p99 ms', 'max gap ms', 'errors'],
@@ -159,6 +177,14 @@ export const renderResultsSection = (results: BenchResults, chartPath = 'benchma
     throughputTable(results),
     '',
     ...(nodeFloorTable(results) ? ['### Against the Node floor (bare node:http + undici proxy, same run)', '', nodeFloorTable(results)!, ''] : []),
+    ...(protocolPathsTable(results)
+      ? [
+          `### Protocol paths through the gateway (wrk, ${settings.wrkConnections} connections; ${settings.wrkRounds} × ${settings.wrkDurationS} s each, median)`,
+          '',
+          protocolPathsTable(results)!,
+          '',
+        ]
+      : []),
     `### Streaming through each target (20 chunks × 5 ms; ${settings.streamWarmupRequests ? `after ${formatNumber(settings.streamWarmupRequests, 0)} unpaced warm-up streams; ` : ''}${settings.streamRounds} rounds × ${settings.streamsPerRound} streams)`,
     '',
     streamingTable(results),

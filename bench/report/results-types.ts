@@ -129,6 +129,22 @@ export interface BenchResults {
     stream: Partial<Record<TargetName, ThroughputSummary>>;
   };
   streaming: Partial<Record<TargetName, StreamingSummary>>;
+  /** The gateway's other client-protocol paths; absent in results written before it existed. */
+  protocolPaths?: ProtocolPathSummary[];
   manyStreams: ManyStreamsResult[];
   soak: SoakResult | null;
+}
+
+/** One client-protocol path through the gateway at the throughput phase's connections (wrk). */
+export interface ProtocolPathSummary {
+  /** bench/profile/scenarios.ts name, e.g. anthropic-translate. */
+  scenario: string;
+  path: string;
+  /** The OpenAI passthrough it is compared with: `openai` or `openai-stream`. */
+  reference: string;
+  requestsPerSec: number;
+  cpuMsPerRequest: number | null;
+  /** CPU ms/req divided by the reference's, same run. */
+  cpuVsReference: number | null;
+  errors: number;
 }
