@@ -87,6 +87,45 @@ const nodeFloorTable = (results: BenchResults): string | null => {
   return table(['Target', 'non-stream req/s × floor', 'stream req/s × floor', 'CPU/req × floor (non-stream)', 'CPU/req × floor (stream)', 'p50 above floor ms'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
 };
 
+/** 1 vs 2 workers, unpinned; the ratio sits on the 2-worker row, against the 1-worker row above it. */
+const scalingText = (results: BenchResults): string[] => {
+  const scaling = results.scaling;
+  if (!scaling) return [results.kind === 'quick' ? '_Not run in `--quick` (add `--scaling`)._' : '_Not run._'];
+  if (scaling.reason) return [`_Not run: ${scaling.reason}._`];
+  const measured = scaling.entries.filter((entry) => entry.status === 'ok');
+  const rows = measured.map((entry) => {
+    const ratio = entry.workers === 2 && entry.target !== 'direct' ? scaling.ratios[entry.target] : undefined;
+    return [
+      TARGET_LABELS[entry.target],
+      entry.workers === null ? '—' : String(entry.workers),
+      entry.processes === null ? '—' : String(entry.processes),
+      formatNumber(entry.nonStream?.requestsPerSec, 0),
+      ratio ? `${formatNumber(ratio.nonStream)}×` : '',
+      formatNumber(entry.nonStream?.cpuMsPerRequest, 3),
+      formatNumber(entry.nonStream?.latencyP99Ms, 2),
+      formatNumber(entry.stream?.requestsPerSec, 0),
+      ratio ? `${formatNumber(ratio.stream)}×` : '',
+      formatNumber(entry.stream?.cpuMsPerRequest, 3),
+      String((entry.nonStream?.errors ?? 0) + (entry.stream?.errors ?? 0)),
+    ];
+  });
+  const skipped = scaling.entries
+    .filter((entry) => entry.status === 'skipped')
+    .map((entry) => `- ${TARGET_LABELS[entry.target]}${entry.workers === null ? '' : ` with ${entry.workers} worker${entry.workers === 1 ? '' : 's'}`}: skipped, ${entry.reason ?? 'no reason given'}`);
+  return [
+    `Nothing pinned: the targets, \`wrk\` and a simulator of their own share all ${scaling.cores} cores, as on a ${scaling.cores}-core host, ` +
+      'so these numbers are not comparable with the pinned table above. CPU ms/req counts the whole process tree ' +
+      '(the cluster primary and its workers; the nginx master and its workers). "× 1 worker" is the 2-worker req/s over the 1-worker req/s of the same run.',
+    '',
+    table(
+      ['Target', 'workers', 'processes', 'non-stream req/s', '× 1 worker', 'CPU ms/req', 'p99 ms', 'stream req/s', '× 1 worker', 'CPU ms/req', 'errors'],
+      rows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    ...(skipped.length > 0 ? ['', ...skipped] : []),
+  ];
+};
+
 const streamingTable = (results: BenchResults): string =>
   table(
     ['Target', 'TTFT p50 ms', 'added TTFT ms', 'gap p50 ms', 'gap p99 ms', 'max gap ms', 'errors'],
@@ -159,6 +198,12 @@ export const renderResultsSection = (results: BenchResults, chartPath = 'benchma
     throughputTable(results),
     '',
     ...(nodeFloorTable(results) ? ['### Against the Node floor (bare node:http + undici proxy, same run)', '', nodeFloorTable(results)!, ''] : []),
+    results.scaling && !results.scaling.reason
+      ? `### Scaling: 1 vs 2 workers, unpinned (wrk, ${results.scaling.connections} connections; ${results.scaling.rounds} × ${results.scaling.durationS} s per target and mode, median)`
+      : '### Scaling: 1 vs 2 workers, unpinned',
+    '',
+    ...scalingText(results),
+    '',
     `### Streaming through each target (20 chunks × 5 ms; ${settings.streamRounds} rounds × ${settings.streamsPerRound} streams)`,
     '',
     streamingTable(results),
