@@ -22,9 +22,10 @@ export const usage = `Usage: npm run bench -- [--quick] [--soak-minutes N] [--ta
   --soak-minutes N  soak length (0 = none)
   --targets LIST    measure only these (direct is always included: it is the baseline)
   --streams LIST    open-stream counts for the RSS test
-  --scaling         also run the scaling phase in a quick run (with the quick run's short wrk runs;
-                    ~40 s more): req/s of the gateway with --workers 1 and 2 and of nginx with
-                    worker_processes 1 and 2, all UNPINNED (a 2-worker target needs both cores)
+  --scaling         also run the scaling phase in a quick run (3 rounds of the quick run's 2 s wrk
+                    runs; about a minute more): req/s of the gateway with --workers 1 and 2 and of
+                    nginx with worker_processes 1 and 2, all UNPINNED (a 2-worker target needs
+                    both cores, so targets, wrk and the simulator share every core)
   --no-scaling      skip the scaling phase in a full run
   --no-build        use the existing dist/ instead of running the TypeScript build first
   --no-pin          do not pin processes to cores with taskset

@@ -17,6 +17,12 @@ import { settle, type PhaseContext } from './phase-context.js';
 /** The counts compared: the goal is `--workers 2` on 2 cores against one worker. */
 export const SCALING_WORKERS = [1, 2] as const;
 
+/**
+ * The ratio divides two medians taken with every core shared: one short round per target (a
+ * quick run's throughput setting) is too noisy for that, so the phase runs at least three.
+ */
+export const MIN_SCALING_ROUNDS = 3;
+
 export interface ScalingOptions {
   root: string;
   /** Which proxies to start (the run's --targets); the simulator alone is always measured as the ceiling. */
@@ -87,13 +93,14 @@ export const runScalingPhase = async (context: PhaseContext, options: ScalingOpt
     pinned: false,
     cores,
     connections: settings.wrkConnections,
-    rounds: settings.wrkRounds,
+    rounds: Math.max(settings.wrkRounds, MIN_SCALING_ROUNDS),
     durationS: settings.wrkDurationS,
     reason: null,
     entries: [],
     ratios: {},
   };
   if (cores < 2) return { ...summary, reason: `needs ≥ 2 cores, this machine has ${cores}` };
+  if (!options.nginx && !options.gateway) return { ...summary, reason: 'neither nginx nor gateway in --targets' };
   // Affinity is inherited from the (pinned) bench process: hand every child all cores explicitly.
   const everyCore: CpuChoice = context.loadCpu === null ? null : `0-${cores - 1}`;
   const upstream = await startUpstream(options.root, everyCore);
@@ -121,7 +128,7 @@ export const runScalingPhase = async (context: PhaseContext, options: ScalingOpt
       const body = chatBody(MODELS.fast, mode === 'stream');
       context.log(`scaling (${mode}, unpinned): warm-up ${settings.wrkWarmupS} s per target`);
       for (const item of running) await measure(context, item.target, body, settings.wrkWarmupS, everyCore);
-      for (let index = 0; index < settings.wrkRounds; index += 1) {
+      for (let index = 0; index < summary.rounds; index += 1) {
         for (const item of shuffled(running)) {
           await settle(context, `scaling ${mode} ${scalingLabel(item.entry.target, item.entry.workers)}`, true);
           item.runs[mode].push(await measure(context, item.target, body, settings.wrkDurationS, everyCore));

@@ -45,7 +45,9 @@ const times = (value: number | null | undefined): string => (finite(value) ? `${
 const workersRow = (results: BenchResults): CheckRow => {
   const [id, label, goal] = ['workers-2', '--workers 2 vs 1 worker, non-stream req/s (unpinned)', `≥ ${GOALS.workersRatio}×`];
   const scaling = results.scaling;
-  if (!scaling) return notAvailable(id, label, goal, results.kind === 'quick' ? 'not run (quick; --scaling runs it)' : 'not run');
+  // undefined: written before the phase existed; null: this run left it out.
+  if (scaling === undefined) return notAvailable(id, label, goal, 'not run (results predate the scaling phase)');
+  if (!scaling) return notAvailable(id, label, goal, results.kind === 'quick' ? 'not run (quick; --scaling runs it)' : 'not run (--no-scaling)');
   if (scaling.reason) return notAvailable(id, label, goal, scaling.reason);
   const gateway = scaling.ratios.gateway;
   const nginx = scaling.ratios.nginx;

@@ -191,8 +191,9 @@ describe('benchmark targets table', () => {
     expect(row(results({ kind: 'quick', scaling: null }))).toMatchObject({ status: 'n/a', measured: 'not run (quick; --scaling runs it)' });
     const older = results();
     delete older.scaling;
-    expect(row(older)).toMatchObject({ status: 'n/a', measured: 'not run' });
-    expect(renderResultsSection(older)).toContain('### Scaling: 1 vs 2 workers, unpinned\n\n_Not run._');
+    expect(row(older)).toMatchObject({ status: 'n/a', measured: 'not run (results predate the scaling phase)' });
+    expect(renderResultsSection(older)).toContain('### Scaling: 1 vs 2 workers, unpinned\n\n_Not run (these results predate the scaling phase)._');
+    expect(row(results({ scaling: null }))).toMatchObject({ status: 'n/a', measured: 'not run (--no-scaling)' });
     const oneCore: ScalingSummary = { ...scaling([1, 1], [1, 1]), reason: 'needs ≥ 2 cores, this machine has 1', entries: [], ratios: {} };
     expect(row(results({ scaling: oneCore }))).toMatchObject({ status: 'n/a', measured: 'needs ≥ 2 cores, this machine has 1' });
     // A gateway that could not start: n/a with its reason, nginx's ratio still reported.

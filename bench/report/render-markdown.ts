@@ -90,7 +90,8 @@ const nodeFloorTable = (results: BenchResults): string | null => {
 /** 1 vs 2 workers, unpinned; the ratio sits on the 2-worker row, against the 1-worker row above it. */
 const scalingText = (results: BenchResults): string[] => {
   const scaling = results.scaling;
-  if (!scaling) return [results.kind === 'quick' ? '_Not run in `--quick` (add `--scaling`)._' : '_Not run._'];
+  if (scaling === undefined) return ['_Not run (these results predate the scaling phase)._'];
+  if (!scaling) return [results.kind === 'quick' ? '_Not run in `--quick` (add `--scaling`)._' : '_Not run (`--no-scaling`)._'];
   if (scaling.reason) return [`_Not run: ${scaling.reason}._`];
   const measured = scaling.entries.filter((entry) => entry.status === 'ok');
   const rows = measured.map((entry) => {
