@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScalingEntry } from '../report/results-types.js';
+import { busyPctBetween } from '../system/idle.js';
 import { scalingLabel, scalingRatios } from './scaling-phase.js';
 
 const entry = (target: ScalingEntry['target'], workers: number | null, nonStream: number | null, stream: number | null, status: ScalingEntry['status'] = 'ok'): ScalingEntry => {
@@ -28,6 +29,11 @@ describe('scaling ratios', () => {
     expect(ratios).toEqual({ gateway: { nonStream: null, stream: null } });
     // A zero baseline (every request failed) has no meaningful ratio.
     expect(scalingRatios([entry('gateway', 1, 4000, 0), entry('gateway', 2, 8000, 100)]).gateway).toEqual({ nonStream: 2, stream: null });
+  });
+
+  it('reads the machine busy share between two /proc/stat readings', () => {
+    expect(busyPctBetween({ idle: 100, total: 1000 }, { idle: 150, total: 1200 })).toBe(75);
+    expect(busyPctBetween({ idle: 100, total: 1000 }, { idle: 100, total: 1000 })).toBeNull();
   });
 
   it('labels runs by worker count', () => {

@@ -1,7 +1,8 @@
 import { cpus } from 'node:os';
 import { median, round, shuffled } from '../load/statistics.js';
-import type { ScalingEntry, ScalingMeasurement, ScalingSummary, ScalingTargetName } from '../report/results-types.js';
+import type { ScalingEntry, ScalingMeasurement, ScalingRound, ScalingSummary, ScalingTargetName } from '../report/results-types.js';
 import type { CpuChoice } from '../system/children.js';
+import { busyPctBetween, readCpuTimes } from '../system/idle.js';
 import { processTree } from '../system/process-stats.js';
 import { startDirect } from '../targets/direct.js';
 import { startGatewayWorkers } from '../targets/gateway.js';
@@ -11,7 +12,7 @@ import { chatUrl } from '../targets/target.js';
 import { verifyChatEndpoint } from '../targets/verify-target.js';
 import { chatBody, MODELS } from '../targets/workload.js';
 import { startUpstream } from '../upstream/start-upstream.js';
-import { measure, type MeasuredRun } from './throughput-phase.js';
+import { measure } from './throughput-phase.js';
 import { settle, type PhaseContext } from './phase-context.js';
 
 /** The counts compared: the goal is `--workers 2` on 2 cores against one worker. */
@@ -33,7 +34,7 @@ export interface ScalingOptions {
 export const scalingLabel = (target: ScalingTargetName, workers: number | null): string =>
   workers === null ? `${target} (simulator alone)` : `${target} ×${workers} worker${workers === 1 ? '' : 's'}`;
 
-const summarize = (runs: MeasuredRun[]): ScalingMeasurement | null => {
+const summarize = (runs: ScalingRound[]): ScalingMeasurement | null => {
   if (runs.length === 0) return null;
   const pick = (values: Array<number | null>, digits: number): number | null => {
     const present = values.filter((value): value is number => value !== null);
@@ -45,6 +46,7 @@ const summarize = (runs: MeasuredRun[]): ScalingMeasurement | null => {
     latencyP99Ms: pick(runs.map((run) => run.latencyP99Ms), 3),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     cpuMsPerRequest: pick(runs.map((run) => run.cpuMsPerRequest), 4),
+    machineBusyPct: pick(runs.map((run) => run.machineBusyPct), 1),
     rounds: runs,
   };
 };
@@ -105,7 +107,12 @@ export const runScalingPhase = async (context: PhaseContext, options: ScalingOpt
   const everyCore: CpuChoice = context.loadCpu === null ? null : `0-${cores - 1}`;
   const upstream = await startUpstream(options.root, everyCore);
   const targetContext: TargetContext = { root: options.root, upstreamUrl: upstream.url, cpu: everyCore, workDir: context.workDir, baselineRoot: null };
-  const running: Array<{ entry: ScalingEntry; target: RunningTarget; runs: Record<'nonStream' | 'stream', MeasuredRun[]> }> = [];
+  const running: Array<{ entry: ScalingEntry; target: RunningTarget; runs: Record<'nonStream' | 'stream', ScalingRound[]> }> = [];
+  const measureRound = async (target: RunningTarget, body: string): Promise<ScalingRound> => {
+    const before = readCpuTimes();
+    const run = await measure(context, target, body, settings.wrkDurationS, everyCore);
+    return { ...run, machineBusyPct: busyPctBetween(before, readCpuTimes()) };
+  };
   try {
     for (const planned of plan(options)) {
       const label = scalingLabel(planned.target, planned.workers);
@@ -131,14 +138,14 @@ export const runScalingPhase = async (context: PhaseContext, options: ScalingOpt
       for (let index = 0; index < summary.rounds; index += 1) {
         for (const item of shuffled(running)) {
           await settle(context, `scaling ${mode} ${scalingLabel(item.entry.target, item.entry.workers)}`, true);
-          item.runs[mode].push(await measure(context, item.target, body, settings.wrkDurationS, everyCore));
+          item.runs[mode].push(await measureRound(item.target, body));
         }
       }
       for (const item of running) {
         const result = summarize(item.runs[mode]);
         item.entry[mode] = result;
         context.log(
-          `  ${scalingLabel(item.entry.target, item.entry.workers).padEnd(22)} ${round(result?.requestsPerSec ?? 0, 0)} req/s  cpu ${result?.cpuMsPerRequest ?? '—'} ms/req  errors ${result?.errors ?? 0}`,
+          `  ${scalingLabel(item.entry.target, item.entry.workers).padEnd(22)} ${round(result?.requestsPerSec ?? 0, 0)} req/s  cpu ${result?.cpuMsPerRequest ?? '—'} ms/req  machine busy ${result?.machineBusyPct ?? '—'}%  errors ${result?.errors ?? 0}`,
         );
       }
     }

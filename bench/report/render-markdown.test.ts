@@ -24,7 +24,7 @@ const streams = (count: number, rssPeakMb: number, overrides: Partial<ManyStream
 });
 
 const scalingEntry = (target: ScalingEntry['target'], workers: number | null, nonStreamRps: number, streamRps: number, errors = 0): ScalingEntry => {
-  const measurement = (requestsPerSec: number) => ({ requestsPerSec, latencyP50Ms: 4, latencyP99Ms: 9, errors, cpuMsPerRequest: target === 'direct' ? null : 0.1, rounds: [] });
+  const measurement = (requestsPerSec: number) => ({ requestsPerSec, latencyP50Ms: 4, latencyP99Ms: 9, errors, cpuMsPerRequest: target === 'direct' ? null : 0.1, machineBusyPct: 97, rounds: [] });
   return { target, workers, status: 'ok', processes: target === 'direct' ? null : workers! + 1, nonStream: measurement(nonStreamRps), stream: measurement(streamRps) };
 };
 
@@ -208,9 +208,13 @@ describe('benchmark targets table', () => {
     const section = renderResultsSection(results());
     expect(section).toContain('### Scaling: 1 vs 2 workers, unpinned (wrk, 64 connections; 3 × 10 s per target and mode, median)');
     expect(section).toContain('Nothing pinned: the targets, `wrk` and a simulator of their own share all 2 cores');
-    expect(section).toContain('| direct (simulator) | — | — | 30,000 |  | — | 9.00 | 28,000 |  | — | 0 |');
-    expect(section).toContain('| sk-llm-gateway | 1 | 2 | 5,000 |  | 0.100 | 9.00 | 4,000 |  | 0.100 | 0 |');
-    expect(section).toContain('| sk-llm-gateway | 2 | 3 | 9,500 | 1.90× | 0.100 | 9.00 | 7,600 | 1.90× | 0.100 | 0 |');
+    expect(section).toContain('| direct (simulator) | — | — | 30,000 |  | — | 9.00 | 97 | 28,000 |  | — | 97 | 0 |');
+    expect(section).toContain('| sk-llm-gateway | 1 | 2 | 5,000 |  | 0.100 | 9.00 | 97 | 4,000 |  | 0.100 | 97 | 0 |');
+    expect(section).toContain('| sk-llm-gateway | 2 | 3 | 9,500 | 1.90× | 0.100 | 9.00 | 97 | 7,600 | 1.90× | 0.100 | 97 | 0 |');
+    // A results file from before the busy figure existed renders a dash, not "undefined".
+    const base = scaling([5000, 9500], [10000, 19000]);
+    const withoutBusy = base.entries.map((entry) => ({ ...entry, nonStream: entry.nonStream && { ...entry.nonStream, machineBusyPct: undefined } }));
+    expect(renderResultsSection(results({ scaling: { ...base, entries: withoutBusy } }))).toContain('| sk-llm-gateway | 2 | 3 | 9,500 | 1.90× | 0.100 | 9.00 | — | 7,600 |');
     expect(section).toContain('| nginx proxy_pass | 2 | 3 | 19,000 | 1.90× |');
     expect(renderResultsSection(results({ kind: 'quick', scaling: null }))).toContain('_Not run in `--quick` (add `--scaling`)._');
   });

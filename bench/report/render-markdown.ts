@@ -104,9 +104,11 @@ const scalingText = (results: BenchResults): string[] => {
       ratio ? `${formatNumber(ratio.nonStream)}×` : '',
       formatNumber(entry.nonStream?.cpuMsPerRequest, 3),
       formatNumber(entry.nonStream?.latencyP99Ms, 2),
+      formatNumber(entry.nonStream?.machineBusyPct, 0),
       formatNumber(entry.stream?.requestsPerSec, 0),
       ratio ? `${formatNumber(ratio.stream)}×` : '',
       formatNumber(entry.stream?.cpuMsPerRequest, 3),
+      formatNumber(entry.stream?.machineBusyPct, 0),
       String((entry.nonStream?.errors ?? 0) + (entry.stream?.errors ?? 0)),
     ];
   });
@@ -116,12 +118,13 @@ const scalingText = (results: BenchResults): string[] => {
   return [
     `Nothing pinned: the targets, \`wrk\` and a simulator of their own share all ${scaling.cores} cores, as on a ${scaling.cores}-core host, ` +
       'so these numbers are not comparable with the pinned table above. CPU ms/req counts the whole process tree ' +
-      '(the cluster primary and its workers; the nginx master and its workers). "× 1 worker" is the 2-worker req/s over the 1-worker req/s of the same run.',
+      '(the cluster primary and its workers; the nginx master and its workers). "× 1 worker" is the 2-worker req/s over the 1-worker req/s of the same run. ' +
+      '"Machine busy" is the share of all cores in use during the runs (everything on the machine, /proc/stat): near 100 %, the cores set the ceiling, not the target.',
     '',
     table(
-      ['Target', 'workers', 'processes', 'non-stream req/s', '× 1 worker', 'CPU ms/req', 'p99 ms', 'stream req/s', '× 1 worker', 'CPU ms/req', 'errors'],
+      ['Target', 'workers', 'processes', 'non-stream req/s', '× 1 worker', 'CPU ms/req', 'p99 ms', 'machine busy %', 'stream req/s', '× 1 worker', 'CPU ms/req', 'machine busy %', 'errors'],
       rows,
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     ...(skipped.length > 0 ? ['', ...skipped] : []),
   ];

@@ -105,6 +105,12 @@ export interface SoakResult {
 /** What the scaling phase starts: the simulator alone (its ceiling), nginx and the gateway. */
 export type ScalingTargetName = 'direct' | 'nginx' | 'gateway';
 
+export interface ScalingRound extends WrkRun {
+  cpuMsPerRequest: number | null;
+  /** Busy share of all cores during the run (/proc/stat): near 100, the cores, not the target, set the ceiling. */
+  machineBusyPct: number | null;
+}
+
 export interface ScalingMeasurement {
   /** Median over rounds. */
   requestsPerSec: number;
@@ -113,7 +119,9 @@ export interface ScalingMeasurement {
   errors: number;
   /** CPU of the whole process tree (cluster primary + workers; nginx master + workers) per completed request. */
   cpuMsPerRequest: number | null;
-  rounds: WrkRun[];
+  /** Median over rounds of the whole machine's busy share; absent in results written before it existed. */
+  machineBusyPct?: number | null;
+  rounds: ScalingRound[];
 }
 
 export interface ScalingEntry {
