@@ -23,7 +23,7 @@ export const usage = `Usage: npm run bench -- [--quick] [--soak-minutes N] [--ta
   --targets LIST    measure only these (direct is always included: it is the baseline)
   --streams LIST    open-stream counts for the RSS test
   --scaling         also run the scaling phase in a quick run (3 rounds of the quick run's 2 s wrk
-                    runs; about a minute more): req/s of the gateway with --workers 1 and 2 and of
+                    runs; ~1.5 min more): req/s of the gateway with --workers 1 and 2 and of
                     nginx with worker_processes 1 and 2, all UNPINNED (a 2-worker target needs
                     both cores, so targets, wrk and the simulator share every core)
   --no-scaling      skip the scaling phase in a full run
