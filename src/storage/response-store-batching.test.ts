@@ -170,12 +170,17 @@ describe.each(targets)('stored responses written in batches on $dialect', ({ dia
       timed.save(turn('resp_timed'));
       await vi.waitFor(async () => expect(await stored('resp_timed')).toBe(1), { timeout: 5000, interval: 10 });
 
+      // PostgreSQL's setting in the app: the next turn of the event loop.
+      const next = open({ flushWindowMs: 0 });
+      next.save(turn('resp_next'));
+      await vi.waitFor(async () => expect(await stored('resp_next')).toBe(1), { timeout: 5000, interval: 10 });
+
       const byRows = open({ maxBatchRows: 5 });
       for (let i = 0; i < 4; i += 1) byRows.save(turn(`resp_rows_${i}`));
       await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(await stored()).toBe(1);
+      expect(await stored()).toBe(2);
       byRows.save(turn('resp_rows_4'));
-      await vi.waitFor(async () => expect(await stored()).toBe(6), { timeout: 5000, interval: 10 });
+      await vi.waitFor(async () => expect(await stored()).toBe(7), { timeout: 5000, interval: 10 });
 
       const byBytes = open({ maxBatchBytes: 10_000 });
       const big = turn('resp_big');
@@ -220,6 +225,17 @@ describe.each(targets)('stored responses written in batches on $dialect', ({ dia
       expect(await stored()).toBe(4);
       expect(await stored('resp_out_5')).toBe(1);
       expect(store.stats()).toMatchObject({ queued: 0, written: 4, refused: 0 });
+    });
+
+    it('close() retries a failing database, then rejects saying how many rows are left', async () => {
+      const errors: unknown[] = [];
+      const store = open({ onError: (error) => errors.push(error), closeAttempts: 2 });
+      await sql`ALTER TABLE stored_responses RENAME TO stored_responses_away`.execute(t().gdb.db);
+      store.save(turn('resp_stuck'));
+      await expect(store.close()).rejects.toThrow(/1 stored responses could not be written before closing/);
+      expect(store.stats()).toMatchObject({ queued: 1, failures: 2 });
+      expect(errors).toHaveLength(2);
+      await sql`ALTER TABLE stored_responses_away RENAME TO stored_responses`.execute(t().gdb.db);
     });
 
     it.runIf(dialect === 'sqlite')('a batch due while a transaction is open on the handle waits for it and is not rolled back with it', async () => {
