@@ -42,9 +42,10 @@ const batchInsert = (db: Kysely<Schema>, sqlite: GatewayDatabase['sqlite']): Ins
     await db.insertInto('stored_responses').values(rows).execute();
   };
   if (!sqlite) return viaKysely;
-  const statement = sqlite.prepare(`INSERT INTO stored_responses (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  // Positional parameters in COLUMNS' order (binding by name costs more, as measured for usage rows).
+  const statement = sqlite.prepare(`INSERT INTO stored_responses (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
   const insertAll = sqlite.transaction((rows: StoredResponseRow[]) => {
-    for (const row of rows) statement.run(row);
+    for (const r of rows) statement.run(r.id, r.owner, r.model, r.previous_id, r.status, r.created_at, r.expires_at, r.input_items, r.response);
   });
   // A Kysely transaction open on the same handle (an admin change between two awaits)
   // would swallow ours as a savepoint and could roll it back: wait for it via Kysely.
