@@ -38,7 +38,7 @@ const results = (overrides: Partial<BenchResults> = {}): BenchResults => ({
     loadCpu: 1,
   },
   settings: {
-    kind: 'full', latencyRounds: 15, latencyRequests: 1000, latencyWarmupRequests: 2000, streamRounds: 9, streamsPerRound: 10,
+    kind: 'full', latencyRounds: 15, latencyRequests: 1000, latencyWarmupRequests: 2000, streamRounds: 9, streamsPerRound: 10, streamWarmupRequests: 3000,
     wrkConnections: 64, wrkRounds: 3, wrkDurationS: 10, wrkWarmupS: 3, streamCounts: [1000, 10_000], soakMinutes: 15, idleThresholdPct: 90, idleMaxWaitS: 30,
   },
   targets: [

@@ -159,7 +159,7 @@ export const renderResultsSection = (results: BenchResults, chartPath = 'benchma
     throughputTable(results),
     '',
     ...(nodeFloorTable(results) ? ['### Against the Node floor (bare node:http + undici proxy, same run)', '', nodeFloorTable(results)!, ''] : []),
-    `### Streaming through each target (20 chunks × 5 ms; ${settings.streamRounds} rounds × ${settings.streamsPerRound} streams)`,
+    `### Streaming through each target (20 chunks × 5 ms; ${settings.streamWarmupRequests ? `after ${formatNumber(settings.streamWarmupRequests, 0)} unpaced warm-up streams; ` : ''}${settings.streamRounds} rounds × ${settings.streamsPerRound} streams)`,
     '',
     streamingTable(results),
     '',

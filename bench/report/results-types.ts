@@ -15,6 +15,11 @@ export interface BenchSettings {
   latencyWarmupRequests: number;
   streamRounds: number;
   streamsPerRound: number;
+  /**
+   * Unpaced streams per target before the TTFT rounds, so the stream path is measured warm
+   * (as the non-stream path is after its warm-up); absent in results written before it existed.
+   */
+  streamWarmupRequests?: number;
   wrkConnections: number;
   wrkRounds: number;
   wrkDurationS: number;
