@@ -140,6 +140,22 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
       expect(await usage.getLog('u-distinct')).toEqual(row);
     });
 
+    it('keeps a batch written while another transaction is open, even when that one rolls back', async () => {
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
+      let written: Promise<number> | null = null;
+      await expect(
+        t().gdb.db.transaction().execute(async (tx) => {
+          await tx.selectFrom('usage_records').select('id').limit(1).execute();
+          written = usage.insertUsageBatch([{ id: 'u-during-tx', requestId: 'r-tx', time: T0, model: 'm', provider: 'p', status: 200 }]);
+          // Let the write try to run while this transaction still holds the connection.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(await written).toBe(1);
+      expect((await usage.getLog('u-during-tx'))?.requestId).toBe('r-tx');
+    });
+
     it('rejects an invalid row and writes none of its batch', async () => {
       const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
       const bad = { requestId: 'x', time: T0, model: '', provider: 'p', status: 200 } as UsageRecordInput;

@@ -220,7 +220,7 @@ export class UsageRepository {
    */
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
-    sqlite: SqliteHandle | null = null,
+    private readonly sqlite: SqliteHandle | null = null,
   ) {
     if (sqlite) {
       // Positional parameters in usageColumns' order: binding 25 values by name cost ~10% of the
@@ -264,7 +264,11 @@ export class UsageRepository {
     if (rows.length === 0) return 0;
     const values = rows.map(toUsageRow);
     if (this.insertMany) {
-      this.insertMany(values);
+      // A Kysely transaction open on the same handle (an admin change between two awaits)
+      // would take our transaction in as a savepoint and could roll the rows back with it:
+      // wait for the connection (Kysely's lock) and write after it.
+      if (this.sqlite?.inTransaction) await this.db.connection().execute(async () => this.insertMany!(values));
+      else this.insertMany(values);
       return values.length;
     }
     await this.db.transaction().execute(async (tx) => {
