@@ -54,18 +54,12 @@ const writable = (res: ServerResponse) =>
     res.on('close', done);
   });
 
-/** What makes a chunk need the parse-and-rewrite path: a usage object, or an error. One scan for both. */
-const USAGE_OR_ERROR = /"(?:usage"\s*:\s*\{|error")/;
-const MODEL_KEY = '"model":';
 /**
- * The chunk's first `"model":` key carries the expected name. The key sits near the start of a
- * chunk, so this stops after a few dozen bytes where `includes(needle)` searched the whole chunk
- * (measured: ~115 ns less per chunk with the scan above).
+ * What makes a chunk need the parse-and-rewrite path: a usage object, or an error. One regex
+ * scan for both (~37 ns a chunk, where a usage regex plus `includes('"error"')` took ~190 ns:
+ * a search led by `"` restarts at every quote of a JSON chunk).
  */
-const namesModel = (data: string, needle: string): boolean => {
-  const at = data.indexOf(MODEL_KEY);
-  return at !== -1 && data.startsWith(needle, at);
-};
+const USAGE_OR_ERROR = /"(?:usage"\s*:\s*\{|error")/;
 const CONTENT_STARTED = /"(?:content|reasoning_content)"\s*:\s*"(?!")|"tool_calls"\s*:\s*\[/;
 const FINISH_REASON = /"finish_reason"\s*:\s*"/;
 
@@ -142,7 +136,7 @@ export const relayStream = async (
     if (
       template.id !== undefined &&
       data.charCodeAt(data.length - 1) === 125 &&
-      namesModel(data, modelNeedle) &&
+      data.includes(modelNeedle) &&
       !USAGE_OR_ERROR.test(data) &&
       (normalize === null || !normalize.needs(data))
     ) {
