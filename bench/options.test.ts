@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs } from './options.js';
+import { parseBenchArgs, usage } from './options.js';
 
 describe('bench options', () => {
   it('measures the baseline build only when a directory is given', () => {
@@ -17,5 +17,28 @@ describe('bench options', () => {
 
   it('refuses --baseline without a directory', () => {
     expect(() => parseBenchArgs(['--baseline'])).toThrow(/needs a value/);
+  });
+});
+
+describe('scaling phase option', () => {
+  const settingsOf = (argv: string[]) => {
+    const parsed = parseBenchArgs(argv);
+    if (parsed === 'help') throw new Error('unexpected help');
+    return parsed.settings;
+  };
+
+  it('runs in full runs, and in quick runs only with --scaling', () => {
+    expect(settingsOf([]).scaling).toBe(true);
+    expect(settingsOf(['--no-scaling']).scaling).toBe(false);
+    expect(settingsOf(['--quick']).scaling).toBe(false);
+    expect(settingsOf(['--quick', '--scaling']).scaling).toBe(true);
+    // Order does not matter: the flag wins over the profile's default either way.
+    expect(settingsOf(['--scaling', '--quick']).scaling).toBe(true);
+  });
+
+  it('refuses contradictory or valued scaling flags', () => {
+    expect(() => parseBenchArgs(['--scaling', '--no-scaling'])).toThrow(/contradict/);
+    expect(() => parseBenchArgs(['--scaling=no'])).toThrow(/takes no value/);
+    expect(usage).toContain('--scaling');
   });
 });

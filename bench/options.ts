@@ -13,13 +13,20 @@ export interface BenchOptions {
 }
 
 export const usage = `Usage: npm run bench -- [--quick] [--soak-minutes N] [--targets direct,nginx,node-floor,portkey,gateway]
-                         [--streams 1000,10000] [--no-build] [--no-pin] [--no-docs] [--baseline DIR]
+                         [--streams 1000,10000] [--scaling | --no-scaling] [--no-build] [--no-pin]
+                         [--no-docs] [--baseline DIR]
 
-  --quick           about a minute: fewer rounds, short wrk runs, 1,000 streams, no soak
-  (default)         full run: more rounds, 10 s wrk runs, 1,000 and 10,000 streams, 15 min soak
+  --quick           about a minute: fewer rounds, short wrk runs, 1,000 streams, no soak, no scaling
+  (default)         full run: more rounds, 10 s wrk runs, 1,000 and 10,000 streams, 15 min soak,
+                    scaling phase
   --soak-minutes N  soak length (0 = none)
   --targets LIST    measure only these (direct is always included: it is the baseline)
   --streams LIST    open-stream counts for the RSS test
+  --scaling         also run the scaling phase in a quick run (3 rounds of the quick run's 2 s wrk
+                    runs; ~1.5 min more): req/s of the gateway with --workers 1 and 2 and of
+                    nginx with worker_processes 1 and 2, all UNPINNED (a 2-worker target needs
+                    both cores, so targets, wrk and the simulator share every core)
+  --no-scaling      skip the scaling phase in a full run
   --no-build        use the existing dist/ instead of running the TypeScript build first
   --no-pin          do not pin processes to cores with taskset
   --no-docs         write only bench/results/*.json, leave docs/ alone
@@ -35,6 +42,7 @@ export const profile = (kind: 'quick' | 'full'): BenchSettings =>
         latencyWarmupRequests: 300,
         streamRounds: 5,
         streamsPerRound: 4,
+        streamWarmupRequests: 500,
         wrkConnections: 64,
         wrkRounds: 1,
         wrkDurationS: 2,
@@ -43,6 +51,7 @@ export const profile = (kind: 'quick' | 'full'): BenchSettings =>
         soakMinutes: 0,
         idleThresholdPct: 85,
         idleMaxWaitS: 5,
+        scaling: false,
       }
     : {
         kind,
@@ -51,6 +60,7 @@ export const profile = (kind: 'quick' | 'full'): BenchSettings =>
         latencyWarmupRequests: 2000,
         streamRounds: 9,
         streamsPerRound: 10,
+        streamWarmupRequests: 3000,
         wrkConnections: 64,
         wrkRounds: 3,
         wrkDurationS: 10,
@@ -59,6 +69,7 @@ export const profile = (kind: 'quick' | 'full'): BenchSettings =>
         soakMinutes: 15,
         idleThresholdPct: 90,
         idleMaxWaitS: 30,
+        scaling: true,
       };
 
 const positiveList = (value: string, name: string): number[] => {
@@ -78,6 +89,7 @@ export const parseBenchArgs = (argv: string[]): BenchOptions | 'help' => {
   let pin = true;
   let writeDocs = true;
   let baselineRoot: string | null = null;
+  let scaling: boolean | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -98,6 +110,11 @@ export const parseBenchArgs = (argv: string[]): BenchOptions | 'help' => {
       const unknown = names.filter((name) => !(TARGET_NAMES as readonly string[]).includes(name));
       if (unknown.length > 0) throw new Error(`unknown target(s) ${unknown.join(', ')}; known: ${TARGET_NAMES.join(', ')}`);
       targets = TARGET_NAMES.filter((name) => name === 'direct' || names.includes(name));
+    } else if (flag === '--scaling' || flag === '--no-scaling') {
+      if (inline !== undefined) throw new Error(`${flag} takes no value (use --scaling or --no-scaling)`);
+      const wanted = flag === '--scaling';
+      if (scaling !== undefined && scaling !== wanted) throw new Error('--scaling and --no-scaling contradict each other');
+      scaling = wanted;
     } else if (flag === '--no-build') build = false;
     else if (flag === '--no-pin') pin = false;
     else if (flag === '--no-docs') writeDocs = false;
@@ -108,6 +125,7 @@ export const parseBenchArgs = (argv: string[]): BenchOptions | 'help' => {
   const settings = profile(kind);
   if (soakMinutes !== undefined) settings.soakMinutes = soakMinutes;
   if (streams) settings.streamCounts = streams;
+  if (scaling !== undefined) settings.scaling = scaling;
   // The baseline is measured whenever a directory is given, whatever --targets says.
   if (baselineRoot && !targets.includes('baseline')) targets = [...targets, 'baseline'];
   if (!baselineRoot) targets = targets.filter((name) => name !== 'baseline');

@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, usage, type BenchOptions } from './options.js';
 import { runLatencyPhase } from './phases/latency-phase.js';
+import { runProtocolPathsPhase } from './phases/protocol-paths-phase.js';
 import { runManyStreamsPhase } from './phases/many-streams-phase.js';
+import { runScalingPhase } from './phases/scaling-phase.js';
 import type { PhaseContext } from './phases/phase-context.js';
 import { runSoakPhase } from './phases/soak-phase.js';
 import { runStreamingPhase } from './phases/streaming-phase.js';
 import { runThroughputPhase } from './phases/throughput-phase.js';
 import { evaluateTargets } from './report/evaluate-targets.js';
-import type { BenchResults, TargetRecord } from './report/results-types.js';
+import type { BenchResults, ScalingSummary, TargetRecord } from './report/results-types.js';
 import { writeResults } from './report/write-results.js';
 import { installCleanupHandlers, isStopping, onExit, setPinning, stopAllChildren } from './system/children.js';
 import { loadSample, machineInfo } from './system/machine-info.js';
@@ -114,6 +116,7 @@ const main = async (options: BenchOptions): Promise<number> => {
     const streaming = await runStreamingPhase(phase);
     const throughput = await runThroughputPhase(phase);
     const gateway = running.find((target) => target.name === 'gateway');
+    const protocolPaths = gateway ? await runProtocolPathsPhase(phase, gateway) : [];
     // Soak before the open-stream runs: a heap just inflated by 10,000 streams would shrink during the
     // soak and hide a leak.
     const soak = gateway ? await runSoakPhase(phase, gateway) : null;
@@ -134,6 +137,15 @@ const main = async (options: BenchOptions): Promise<number> => {
       } else streamsGateway = undefined;
     }
     const manyStreams = streamsGateway ? await runManyStreamsPhase(phase, streamsGateway, machineInfo(root).nofileLimit) : [];
+    // Last, on targets of its own: the pinned ones are stopped first so nothing idles beside it.
+    let scaling: ScalingSummary | null = null;
+    if (options.settings.scaling) {
+      await Promise.all(running.map((target) => target.stop().catch(() => undefined)));
+      running.length = 0;
+      log('scaling: 1 vs 2 workers, nothing pinned (targets, wrk and a simulator of their own share every core)…');
+      scaling = await runScalingPhase(phase, { root, nginx: options.targets.includes('nginx'), gateway: options.targets.includes('gateway') });
+      if (scaling.reason) log(`  not run: ${scaling.reason}`);
+    }
 
     const finishedAt = new Date();
     const results: BenchResults = {
@@ -149,8 +161,10 @@ const main = async (options: BenchOptions): Promise<number> => {
       latency,
       throughput,
       streaming,
+      protocolPaths,
       manyStreams,
       soak,
+      scaling,
     };
     const files = writeResults(results, root, { docs: options.writeDocs });
     log(`\nwrote ${[files.json, files.markdown, files.chart].filter(Boolean).join('\n      ')}`);

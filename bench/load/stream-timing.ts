@@ -60,6 +60,15 @@ export class StreamTimingClient {
     return { ttftMs: times[0] - started, gapsMs, events: times.length };
   }
 
+  /** `count` unpaced streams read to the end: JIT warm-up for the stream path, nothing measured. */
+  async warm(count: number): Promise<void> {
+    const body = chatBody(MODELS.fast, true);
+    for (let index = 0; index < count; index += 1) {
+      const response = await this.pool.request({ path: this.target.chatPath, method: 'POST', headers: this.headers, body });
+      await response.body.dump();
+    }
+  }
+
   async round(streams: number): Promise<StreamTimingRound> {
     const ttfts: number[] = [];
     const gaps: number[] = [];

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnManaged } from '../system/children.js';
+import { spawnManaged, type CpuChoice } from '../system/children.js';
 import { chatUrl, type RunningTarget } from '../targets/target.js';
 
 export interface WrkRun {
@@ -70,7 +70,7 @@ export interface WrkOptions {
   bodies: string[];
   connections: number;
   durationS: number;
-  cpu: number | null;
+  cpu: CpuChoice;
   workDir: string;
   /** Reply timeout per request (wrk's --timeout). */
   timeoutS?: number;

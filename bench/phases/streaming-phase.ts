@@ -9,6 +9,11 @@ export const runStreamingPhase = async (context: PhaseContext): Promise<Partial<
   const clients = new Map(context.targets.map((target) => [target.name, new StreamTimingClient(target)] as const));
   const rounds = new Map<TargetName, StreamTimingRound[]>(context.targets.map((target) => [target.name, []]));
   try {
+    // Warm, as the latency phase is: without it the first few hundred streams run the relay
+    // in V8's lower tiers and the TTFT measured is start-up, not the gateway (issue 17).
+    const warmup = settings.streamWarmupRequests ?? 0;
+    if (warmup > 0) context.log(`streaming: warm-up ${warmup} unpaced streams per target`);
+    for (const target of context.targets) await clients.get(target.name)!.warm(warmup);
     for (const target of context.targets) await clients.get(target.name)!.round(2);
     await settle(context, 'streaming');
     for (let index = 0; index < settings.streamRounds; index += 1) {

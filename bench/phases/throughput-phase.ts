@@ -1,6 +1,7 @@
 import { median, round, shuffled } from '../load/statistics.js';
 import { runWrk, type WrkRun } from '../load/wrk.js';
 import type { ThroughputSummary } from '../report/results-types.js';
+import type { CpuChoice } from '../system/children.js';
 import { cpuMs, processTree } from '../system/process-stats.js';
 import type { RunningTarget, TargetName } from '../targets/target.js';
 import { chatBody, MODELS } from '../targets/workload.js';
@@ -8,11 +9,22 @@ import { settle, type PhaseContext } from './phase-context.js';
 
 type Mode = 'nonStream' | 'stream';
 
-interface MeasuredRun extends WrkRun {
+export interface MeasuredRun extends WrkRun {
   cpuMsPerRequest: number | null;
 }
 
-const measure = async (context: PhaseContext, target: RunningTarget, body: string, durationS: number): Promise<MeasuredRun> => {
+/**
+ * One wrk run with the CPU its target's process tree spent on it. The tree is read at the start,
+ * so cluster workers and nginx workers (children of the measured pid) are counted.
+ * `cpu` places wrk: the load core by default, every core in the unpinned scaling phase.
+ */
+export const measure = async (
+  context: PhaseContext,
+  target: RunningTarget,
+  body: string,
+  durationS: number,
+  cpu: CpuChoice = context.loadCpu,
+): Promise<MeasuredRun> => {
   const pids = target.pid === null ? [] : processTree(target.pid);
   const cpuBefore = cpuMs(pids);
   const run = await runWrk({
@@ -20,7 +32,7 @@ const measure = async (context: PhaseContext, target: RunningTarget, body: strin
     bodies: [body],
     connections: context.settings.wrkConnections,
     durationS,
-    cpu: context.loadCpu,
+    cpu,
     workDir: context.workDir,
   });
   const cpuAfter = cpuMs(pids);

@@ -214,6 +214,7 @@ const main = async (options: Options): Promise<void> => {
             // lands in it; the idle estimate is printed beside the total instead.
             const perRequest = ir / options.requests;
             const categories = categorizeDump(known.last!);
+            if (process.env.BENCH_PROFILE_KEEP) execFileSync('cp', [known.last!, join(process.env.BENCH_PROFILE_KEEP, `${label}-${scenario.name}.callgrind`)]);
             const perCategory = (value: number) => Math.round(value / options.requests).toLocaleString('en-US');
             process.stdout.write(
               `  ${label.padEnd(10)} ${scenario.name.padEnd(22)} ${Math.round(perRequest).toLocaleString('en-US').padStart(11)} instructions/request` +

@@ -87,6 +87,67 @@ const nodeFloorTable = (results: BenchResults): string | null => {
   return table(['Target', 'non-stream req/s × floor', 'stream req/s × floor', 'CPU/req × floor (non-stream)', 'CPU/req × floor (stream)', 'p50 above floor ms'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
 };
 
+/** The other client-protocol paths through the gateway, each against the OpenAI passthrough. */
+const protocolPathsTable = (results: BenchResults): string | null => {
+  const entries = results.protocolPaths ?? [];
+  if (entries.length === 0) return null;
+  return table(
+    ['Path (scenario)', 'endpoint', 'req/s', 'CPU ms/req', 'CPU × passthrough', 'errors'],
+    entries.map((entry) => [
+      entry.scenario,
+      `\`${entry.path}\``,
+      formatNumber(entry.requestsPerSec, 0),
+      formatNumber(entry.cpuMsPerRequest, 4),
+      entry.scenario === entry.reference ? '1.00× (reference)' : `${ratio(entry.cpuVsReference)} ${entry.reference}`,
+      String(entry.errors),
+    ]),
+    ['l', 'l', 'r', 'r', 'r', 'r'],
+  );
+};
+
+/** 1 vs 2 workers, unpinned; the ratio sits on the 2-worker row, against the 1-worker row above it. */
+const scalingText = (results: BenchResults): string[] => {
+  const scaling = results.scaling;
+  if (scaling === undefined) return ['_Not run (these results predate the scaling phase)._'];
+  if (!scaling) return [results.kind === 'quick' ? '_Not run in `--quick` (add `--scaling`)._' : '_Not run (`--no-scaling`)._'];
+  if (scaling.reason) return [`_Not run: ${scaling.reason}._`];
+  const measured = scaling.entries.filter((entry) => entry.status === 'ok');
+  const rows = measured.map((entry) => {
+    const ratio = entry.workers === 2 && entry.target !== 'direct' ? scaling.ratios[entry.target] : undefined;
+    return [
+      TARGET_LABELS[entry.target],
+      entry.workers === null ? '—' : String(entry.workers),
+      entry.processes === null ? '—' : String(entry.processes),
+      formatNumber(entry.nonStream?.requestsPerSec, 0),
+      ratio ? `${formatNumber(ratio.nonStream)}×` : '',
+      formatNumber(entry.nonStream?.cpuMsPerRequest, 3),
+      formatNumber(entry.nonStream?.latencyP99Ms, 2),
+      formatNumber(entry.nonStream?.machineBusyPct, 0),
+      formatNumber(entry.stream?.requestsPerSec, 0),
+      ratio ? `${formatNumber(ratio.stream)}×` : '',
+      formatNumber(entry.stream?.cpuMsPerRequest, 3),
+      formatNumber(entry.stream?.machineBusyPct, 0),
+      String((entry.nonStream?.errors ?? 0) + (entry.stream?.errors ?? 0)),
+    ];
+  });
+  const skipped = scaling.entries
+    .filter((entry) => entry.status === 'skipped')
+    .map((entry) => `- ${TARGET_LABELS[entry.target]}${entry.workers === null ? '' : ` with ${entry.workers} worker${entry.workers === 1 ? '' : 's'}`}: skipped, ${entry.reason ?? 'no reason given'}`);
+  return [
+    `Nothing pinned: the targets, \`wrk\` and a simulator of their own share all ${scaling.cores} cores, as on a ${scaling.cores}-core host, ` +
+      'so these numbers are not comparable with the pinned table above. CPU ms/req counts the whole process tree ' +
+      '(the cluster primary and its workers; the nginx master and its workers). "× 1 worker" is the 2-worker req/s over the 1-worker req/s of the same run. ' +
+      '"Machine busy" is the share of all cores in use during the runs (everything on the machine, /proc/stat): near 100 %, the cores set the ceiling, not the target.',
+    '',
+    table(
+      ['Target', 'workers', 'processes', 'non-stream req/s', '× 1 worker', 'CPU ms/req', 'p99 ms', 'machine busy %', 'stream req/s', '× 1 worker', 'CPU ms/req', 'machine busy %', 'errors'],
+      rows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    ...(skipped.length > 0 ? ['', ...skipped] : []),
+  ];
+};
+
 const streamingTable = (results: BenchResults): string =>
   table(
     ['Target', 'TTFT p50 ms', 'added TTFT ms', 'gap p50 ms', 'gap p99 ms', 'max gap ms', 'errors'],
@@ -159,7 +220,21 @@ export const renderResultsSection = (results: BenchResults, chartPath = 'benchma
     throughputTable(results),
     '',
     ...(nodeFloorTable(results) ? ['### Against the Node floor (bare node:http + undici proxy, same run)', '', nodeFloorTable(results)!, ''] : []),
-    `### Streaming through each target (20 chunks × 5 ms; ${settings.streamRounds} rounds × ${settings.streamsPerRound} streams)`,
+    ...(protocolPathsTable(results)
+      ? [
+          `### Protocol paths through the gateway (wrk, ${settings.wrkConnections} connections; ${settings.wrkRounds} × ${settings.wrkDurationS} s each, median)`,
+          '',
+          protocolPathsTable(results)!,
+          '',
+        ]
+      : []),
+    results.scaling && !results.scaling.reason
+      ? `### Scaling: 1 vs 2 workers, unpinned (wrk, ${results.scaling.connections} connections; ${results.scaling.rounds} × ${results.scaling.durationS} s per target and mode, median)`
+      : '### Scaling: 1 vs 2 workers, unpinned',
+    '',
+    ...scalingText(results),
+    '',
+    `### Streaming through each target (20 chunks × 5 ms; ${settings.streamWarmupRequests ? `after ${formatNumber(settings.streamWarmupRequests, 0)} unpaced warm-up streams; ` : ''}${settings.streamRounds} rounds × ${settings.streamsPerRound} streams)`,
     '',
     streamingTable(results),
     '',

@@ -15,6 +15,11 @@ export interface BenchSettings {
   latencyWarmupRequests: number;
   streamRounds: number;
   streamsPerRound: number;
+  /**
+   * Unpaced streams per target before the TTFT rounds, so the stream path is measured warm
+   * (as the non-stream path is after its warm-up); absent in results written before it existed.
+   */
+  streamWarmupRequests?: number;
   wrkConnections: number;
   wrkRounds: number;
   wrkDurationS: number;
@@ -23,6 +28,8 @@ export interface BenchSettings {
   soakMinutes: number;
   idleThresholdPct: number;
   idleMaxWaitS: number;
+  /** Whether the scaling phase (1 vs 2 workers, unpinned) runs; absent in results written before it existed. */
+  scaling?: boolean;
 }
 
 export interface TargetRecord {
@@ -100,6 +107,62 @@ export interface SoakResult {
   samples: Array<{ t: number; rssMb: number }>;
 }
 
+/** What the scaling phase starts: the simulator alone (its ceiling), nginx and the gateway. */
+export type ScalingTargetName = 'direct' | 'nginx' | 'gateway';
+
+export interface ScalingRound extends WrkRun {
+  cpuMsPerRequest: number | null;
+  /** Busy share of all cores during the run (/proc/stat): near 100, the cores, not the target, set the ceiling. */
+  machineBusyPct: number | null;
+}
+
+export interface ScalingMeasurement {
+  /** Median over rounds. */
+  requestsPerSec: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  errors: number;
+  /** CPU of the whole process tree (cluster primary + workers; nginx master + workers) per completed request. */
+  cpuMsPerRequest: number | null;
+  /** Median over rounds of the whole machine's busy share; absent in results written before it existed. */
+  machineBusyPct?: number | null;
+  rounds: ScalingRound[];
+}
+
+export interface ScalingEntry {
+  target: ScalingTargetName;
+  /** Gateway `--workers N` or nginx `worker_processes N`; null for direct (the simulator alone). */
+  workers: number | null;
+  status: 'ok' | 'skipped';
+  reason?: string;
+  /** Processes in the measured tree at the first measured run; null for direct. */
+  processes: number | null;
+  nonStream: ScalingMeasurement | null;
+  stream: ScalingMeasurement | null;
+}
+
+export interface ScalingRatio {
+  /** req/s with 2 workers ÷ req/s with 1 worker, same run; null when either is missing. */
+  nonStream: number | null;
+  stream: number | null;
+}
+
+/**
+ * 1 vs 2 workers with nothing pinned: with 2 workers the target needs both cores, so targets,
+ * wrk and the simulator all share them (not comparable with the pinned throughput numbers).
+ */
+export interface ScalingSummary {
+  pinned: false;
+  cores: number;
+  connections: number;
+  rounds: number;
+  durationS: number;
+  /** Why nothing was measured (e.g. a 1-core machine), else null. */
+  reason: string | null;
+  entries: ScalingEntry[];
+  ratios: Partial<Record<'nginx' | 'gateway', ScalingRatio>>;
+}
+
 export interface BenchResults {
   schemaVersion: 1;
   kind: RunKind;
@@ -124,6 +187,24 @@ export interface BenchResults {
     stream: Partial<Record<TargetName, ThroughputSummary>>;
   };
   streaming: Partial<Record<TargetName, StreamingSummary>>;
+  /** The gateway's other client-protocol paths; absent in results written before it existed. */
+  protocolPaths?: ProtocolPathSummary[];
   manyStreams: ManyStreamsResult[];
   soak: SoakResult | null;
+  /** null when the phase did not run (quick without --scaling); absent in results written before it existed. */
+  scaling?: ScalingSummary | null;
+}
+
+/** One client-protocol path through the gateway at the throughput phase's connections (wrk). */
+export interface ProtocolPathSummary {
+  /** bench/profile/scenarios.ts name, e.g. anthropic-translate. */
+  scenario: string;
+  path: string;
+  /** The OpenAI passthrough it is compared with: `openai` or `openai-stream`. */
+  reference: string;
+  requestsPerSec: number;
+  cpuMsPerRequest: number | null;
+  /** CPU ms/req divided by the reference's, same run. */
+  cpuVsReference: number | null;
+  errors: number;
 }

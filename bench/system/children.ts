@@ -20,8 +20,8 @@ export interface ManagedChild {
 export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Pin to this CPU with taskset (when pinning is enabled). */
-  cpu?: number | null;
+  /** Pin to this CPU (or taskset list, e.g. "0-1") with taskset (when pinning is enabled). */
+  cpu?: CpuChoice;
   /** Keep stdin as a pipe (the simulator exits when it closes). */
   stdinPipe?: boolean;
   /** Collect stdout into the tail as well instead of discarding it. */
@@ -30,6 +30,13 @@ export interface SpawnOptions {
   onStdout?: (text: string) => void;
   stopSignal?: NodeJS.Signals;
 }
+
+/**
+ * A core, or a taskset CPU list such as "0-1". A list matters because affinity is inherited:
+ * once the bench pins itself to the load core, a child started without taskset runs there too,
+ * so an unpinned phase has to hand its children every core explicitly.
+ */
+export type CpuChoice = number | string | null;
 
 const TAIL_BYTES = 4096;
 const children = new Set<ManagedChild>();

@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
-/** Idle share of all CPUs between two /proc/stat readings, as a percentage. */
-const readCpuTimes = (): { idle: number; total: number } => {
+/** Cumulative idle and total jiffies of all CPUs from /proc/stat; two readings give the idle share between them. */
+export const readCpuTimes = (): { idle: number; total: number } => {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
   const values = line.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest time is already inside user)
   const idle = values[3] + (values[4] ?? 0);
   const total = values.slice(0, 8).reduce((sum, value) => sum + (Number.isFinite(value) ? value : 0), 0);
   return { idle, total };
+};
+
+/** Busy share of all CPUs between two readings, as a percentage (null if no time passed). */
+export const busyPctBetween = (before: { idle: number; total: number }, after: { idle: number; total: number }): number | null => {
+  const total = after.total - before.total;
+  return total <= 0 ? null : Math.round((1 - (after.idle - before.idle) / total) * 1000) / 10;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { spawnManaged } from '../system/children.js';
 import { freePort, waitForHttp } from '../system/ports.js';
 import { MODELS, UPSTREAM_KEY } from './workload.js';
+import { waitForEveryWorker } from './verify-target.js';
 import type { TargetContext, TargetStart } from './target.js';
 
 const PROVIDER = 'BenchUpstream';
@@ -104,13 +105,23 @@ export const buildGateway = (root: string): void => {
 
 export const startGateway = (context: TargetContext): Promise<TargetStart> => startGatewayBuild(context, 'gateway', context.root);
 
+/**
+ * The same gateway as `serve --workers N` (node:cluster). Each worker learns about the new
+ * virtual key from its own state poll, so the key is checked on fresh connections (which the
+ * cluster primary hands to the workers in turn) before the target counts as started.
+ */
+export const startGatewayWorkers = (context: TargetContext, workers: number): Promise<TargetStart> => {
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`gateway workers must be a whole number 1–64, got ${workers}`);
+  return startGatewayBuild(context, 'gateway', context.root, workers);
+};
+
 /** The same gateway setup from another checkout's dist/ (the `--baseline DIR` target). */
 export const startBaselineGateway = (context: TargetContext): Promise<TargetStart> =>
   context.baselineRoot
     ? startGatewayBuild(context, 'baseline', context.baselineRoot)
     : Promise.resolve({ status: 'skipped', name: 'baseline', reason: 'no --baseline DIR given' });
 
-const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'baseline', root: string): Promise<TargetStart> => {
+const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'baseline', root: string, workers: number | null = null): Promise<TargetStart> => {
   const cli = join(root, 'dist/cli.js');
   if (!existsSync(cli)) return { status: 'skipped', name, reason: `${cli} missing: run npm run build there` };
   // Each start gets fresh config and data, so a restarted or second gateway starts empty.
@@ -138,7 +149,9 @@ const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'base
   // BENCH_GATEWAY_NODE_FLAGS / BENCH_BASELINE_NODE_FLAGS (e.g. "--max-semi-space-size=8") try
   // runtime flags on one target without a rebuild, so a flag gets its pair from one run.
   const nodeFlags = (process.env[name === 'baseline' ? 'BENCH_BASELINE_NODE_FLAGS' : 'BENCH_GATEWAY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
-  const serveArgs = [...nodeFlags, cli, 'serve'];
+  // null = no flag at all, exactly what `npm start` runs; a number passes --workers even for 1.
+  const workerArgs = workers === null ? [] : ['--workers', String(workers)];
+  const serveArgs = [...nodeFlags, cli, 'serve', ...workerArgs];
   const launch = context.wrap ? context.wrap(process.execPath, serveArgs) : { command: process.execPath, args: serveArgs };
   const child = spawnManaged(name, launch.command, launch.args, { cpu: context.cpu, env, cwd: runDir });
   const origin = `http://127.0.0.1:${port}`;
@@ -158,6 +171,13 @@ const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'base
     }
   }
   const authorization = gatewayAuthorization(virtualKey);
+  if (workers !== null && workers > 1) {
+    const problem = await waitForEveryWorker(`${origin}/v1/chat/completions`, { authorization }, workers * 3, 10_000);
+    if (problem) {
+      await child.stop();
+      return { status: 'skipped', name, reason: `not every worker accepts the bench key: ${problem}` };
+    }
+  }
   const version = (() => {
     try {
       return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -175,7 +195,7 @@ const startGatewayBuild = async (context: TargetContext, name: 'gateway' | 'base
       pid: child.pid,
       version,
       notes: [
-        name === 'baseline' ? `baseline build from ${root}` : `node ${[...nodeFlags, 'dist/cli.js'].join(' ')} serve, LOG_LEVEL=warn, NODE_ENV=production`,
+        name === 'baseline' ? `baseline build from ${root}` : `node ${[...nodeFlags, 'dist/cli.js', 'serve', ...workerArgs].join(' ')}, LOG_LEVEL=warn, NODE_ENV=production`,
         virtualKey
           ? 'production path: virtual key (RPM, TPM and budget set), usage accounting to SQLite, metrics'
           : 'master key only (BENCH_GATEWAY_ANONYMOUS=1)',

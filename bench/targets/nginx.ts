@@ -1,10 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnManaged } from '../system/children.js';
 import { freePort, waitForHttp } from '../system/ports.js';
 import { UPSTREAM_KEY } from './workload.js';
 import type { TargetContext, TargetStart } from './target.js';
+
+const nginxWorkers = (workers = 1): number => {
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new Error(`nginx worker_processes must be a whole number 1–64, got ${workers}`);
+  return workers;
+};
 
 const findNginx = (): string | null => {
   for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx']) {
@@ -18,10 +23,13 @@ const findNginx = (): string | null => {
   return null;
 };
 
-/** One worker, upstream keep-alive, no buffering: the practical floor for a proxy hop. */
-export const nginxConfig = (options: { port: number; upstreamHostPort: string; prefix: string; runAsRoot: boolean }): string => `
+/**
+ * Upstream keep-alive, no buffering: the practical floor for a proxy hop. One worker for the
+ * pinned comparison; the scaling phase also runs 2 beside the gateway's `--workers 2`.
+ */
+export const nginxConfig = (options: { port: number; upstreamHostPort: string; prefix: string; runAsRoot: boolean; workers?: number }): string => `
 ${options.runAsRoot ? 'user root;' : ''}
-worker_processes 1;
+worker_processes ${nginxWorkers(options.workers)};
 worker_rlimit_nofile 40000;
 pid ${join(options.prefix, 'nginx.pid')};
 error_log ${join(options.prefix, 'error.log')} warn;
@@ -57,16 +65,16 @@ http {
 }
 `;
 
-export const startNginx = async (context: TargetContext): Promise<TargetStart> => {
+export const startNginx = async (context: TargetContext, workers = 1): Promise<TargetStart> => {
   const binary = findNginx();
   if (!binary) return { status: 'skipped', name: 'nginx', reason: 'nginx not installed (apt-get install -y nginx-light)' };
-  const prefix = join(context.workDir, 'nginx');
-  mkdirSync(prefix, { recursive: true });
+  // A prefix per start: the scaling phase runs a 1-worker and a 2-worker nginx side by side.
+  const prefix = mkdtempSync(join(context.workDir, 'nginx-'));
   const port = await freePort();
   const config = join(prefix, 'nginx.conf');
   writeFileSync(
     config,
-    nginxConfig({ port, upstreamHostPort: new URL(context.upstreamUrl).host, prefix, runAsRoot: process.getuid?.() === 0 }),
+    nginxConfig({ port, upstreamHostPort: new URL(context.upstreamUrl).host, prefix, runAsRoot: process.getuid?.() === 0, workers }),
   );
   const version = (() => {
     try {
@@ -96,7 +104,7 @@ export const startNginx = async (context: TargetContext): Promise<TargetStart> =
       headers: { authorization: `Bearer ${UPSTREAM_KEY}` },
       pid: child.pid,
       version: version?.replace(/^nginx version:\s*/, '') ?? null,
-      notes: ['1 worker, upstream keepalive 64, proxy_buffering off'],
+      notes: [`${workers} worker${workers === 1 ? '' : 's'}, upstream keepalive 64, proxy_buffering off`],
       stop: () => child.stop(),
     },
   };

@@ -1,3 +1,5 @@
+import type { CpuChoice } from '../system/children.js';
+
 // `baseline` is another build of the gateway (`--baseline DIR`), measured in the same run so a
 // change on the request path gets its before/after pair from one run.
 // `node-floor` is a bare node:http + undici proxy: Node's own floor for the hop.
@@ -36,8 +38,8 @@ export type TargetStart =
 export interface TargetContext {
   root: string;
   upstreamUrl: string;
-  /** Core for the system under test, or null when not pinning. */
-  cpu: number | null;
+  /** Core (or taskset list) for the system under test, or null when not pinning. */
+  cpu: CpuChoice;
   /** Temp directory owned by this run (removed at the end). */
   workDir: string;
   /** Checkout whose dist/ is the baseline target (`--baseline DIR`), or null. */

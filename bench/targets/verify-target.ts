@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { MODELS, chatBody } from './workload.js';
 
 /**
@@ -27,4 +28,53 @@ export const verifyChatEndpoint = async (url: string, headers: Record<string, st
   } catch (error) {
     return `request failed: ${(error as Error).message}`;
   }
+};
+
+/** One non-stream request on a connection of its own (agent: false), so a cluster primary picks a worker for it. */
+const postOnFreshConnection = (url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> =>
+  new Promise((resolve, reject) => {
+    const body = chatBody(MODELS.fast, false);
+    const request = httpRequest(url, {
+      method: 'POST',
+      agent: false,
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' },
+      timeout: 10_000,
+    });
+    request.on('timeout', () => request.destroy(new Error('no reply in 10 s')));
+    request.on('error', reject);
+    request.on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    });
+    request.end(body);
+  });
+
+/**
+ * With `--workers N` each worker loads a new key on its own state poll: until `count`
+ * requests in a row, each on a fresh connection (the primary deals connections to the
+ * workers in turn), all succeed, a measurement would count one worker's 401s as errors.
+ * Returns null once they do, else the last failure after `timeoutMs`.
+ */
+export const waitForEveryWorker = async (url: string, headers: Record<string, string>, count: number, timeoutMs: number): Promise<string | null> => {
+  const deadline = Date.now() + timeoutMs;
+  let problem = 'not tried';
+  while (Date.now() < deadline) {
+    problem = '';
+    for (let index = 0; index < count && !problem; index += 1) {
+      try {
+        const reply = await postOnFreshConnection(url, headers);
+        if (reply.status !== 200 || !reply.text.includes('"choices"')) problem = `request ${index + 1} of ${count}: ${reply.status} ${reply.text.slice(0, 200)}`;
+      } catch (error) {
+        problem = `request ${index + 1} of ${count}: ${(error as Error).message}`;
+      }
+    }
+    if (!problem) return null;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return problem;
 };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { spawnManaged, type ManagedChild } from '../system/children.js';
+import { spawnManaged, type CpuChoice, type ManagedChild } from '../system/children.js';
 
 export interface Upstream {
   url: string;
@@ -8,7 +8,7 @@ export interface Upstream {
 }
 
 /** Starts the provider simulator (recordLimit 0) as a child process on the load-generator core. */
-export const startUpstream = async (root: string, cpu: number | null): Promise<Upstream> => {
+export const startUpstream = async (root: string, cpu: CpuChoice): Promise<Upstream> => {
   let buffered = '';
   let resolveUrl: (url: string) => void = () => undefined;
   const urlPromise = new Promise<string>((resolve) => {

@@ -158,7 +158,8 @@ export const runOpenAIChat = async (
         mode: stream ? 'stream' : 'json',
         trace: account.trace,
         buildCall: async (candidate) => {
-          const body = options.prepareImages ? await options.prepareImages(candidate, inputBody) : inputBody;
+          // No image part, nothing for the vision pipeline to do: skip its two async hops.
+          const body = options.prepareImages && withImages ? await options.prepareImages(candidate, inputBody) : inputBody;
           const replay = replayContextFor(candidate.rules, ctx.routing.reasoning, replayOwner(caller));
           // Another instance's turns (REDIS_URL): one round trip, only when a turn is missing here.
           const shared = fetchSharedReasoning(body, replay);

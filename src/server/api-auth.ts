@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from './errors.js';
 
@@ -19,7 +20,12 @@ export const presentedKey = (request: FastifyRequest): string | null => {
   return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : null;
 };
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+// One-shot crypto.hash (Node ≥ 20.12) makes no Hash object per call (this runs once per /v1
+// request); older 20.x releases keep createHash.
+const digest: (value: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'buffer')
+    : (value) => crypto.createHash('sha256').update(value).digest();
 
 /** Compare through fixed-length digests so neither content nor length leaks through timing. */
 export const constantTimeEqual = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));

@@ -81,6 +81,8 @@ export interface BuildAppOptions {
   pollIntervalMs?: number;
   /** Per-account login back-off (defaults: 10 free failures, then 1 s doubling to 15 min). */
   loginBackoff?: { freeFailures?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** How long stored responses wait to share a write (ms); default 100 on SQLite, 0 on PostgreSQL. */
+  responsesFlushWindowMs?: number;
 }
 
 export interface GatewayApp {
@@ -92,6 +94,8 @@ export interface GatewayApp {
   keyGuard: KeyGuard;
   metrics: GatewayMetrics;
   usageWriter: UsageWriter;
+  /** Null when stored responses are turned off (retention 0). */
+  responseStore: ResponseStore | null;
   close(): Promise<void>;
 }
 
@@ -255,7 +259,15 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
   await registerAnthropicRoutes(app, ctx);
   const responseStore =
     settings.responsesRetentionDays > 0
-      ? new ResponseStore(database.db, { retentionMs: settings.responsesRetentionDays * 86_400_000, onError: (error) => logger.warn({ err: String(error) }, 'stored response write failed') })
+      ? new ResponseStore(database, {
+          retentionMs: settings.responsesRetentionDays * 86_400_000,
+          // SQLite: one commit per 100 ms instead of one per response. PostgreSQL may be
+          // shared by several instances, and a client's next turn can reach another one,
+          // which cannot see this queue: rows go out at once, batched only while a write
+          // is in flight, so the window stays as short as a single insert's.
+          flushWindowMs: options.responsesFlushWindowMs ?? (database.dialect === 'sqlite' ? 100 : 0),
+          onError: (error) => logger.warn({ err: String(error) }, 'stored response write failed'),
+        })
       : null;
   const stopRetention = responseStore?.startRetention(3_600_000);
   await registerResponsesRoutes(app, ctx, responseStore);
@@ -284,7 +296,9 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     await app.close();
     await ctx.pending.drain();
     stopRetention?.();
-    await responseStore?.flush();
+    // Queued responses go in before the database closes; if they cannot, shutdown still
+    // goes on to write the usage rows.
+    await responseStore?.close().catch((error: unknown) => logger.error({ err: String(error) }, 'stored responses lost at shutdown'));
     state.stopPolling();
     keyGuard.stop();
     await retention.stop();
@@ -297,5 +311,5 @@ export const buildApp = async (options: BuildAppOptions): Promise<GatewayApp> =>
     if (traced) await shutdownTracing();
   };
 
-  return { app, ctx, state, database, repositories, keyGuard, metrics, usageWriter, close };
+  return { app, ctx, state, database, repositories, keyGuard, metrics, usageWriter, responseStore, close };
 };

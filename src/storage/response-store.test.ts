@@ -19,7 +19,7 @@ describe.each(targets)('stored responses on $dialect', ({ dialect, skip }) => {
     const t = useTestDatabase(dialect);
 
     it('keeps a conversation per owner, rebuilds it oldest first, deletes', async () => {
-      const store = new ResponseStore(t().gdb.db, { retentionMs: 30 * DAY });
+      const store = new ResponseStore(t().gdb, { retentionMs: 30 * DAY });
       store.save(turn('resp_1', null, 'one', 'first'));
       store.save(turn('resp_2', 'resp_1', 'two', 'second'));
       const history = await store.conversation('resp_2', 'key_a');
@@ -31,11 +31,12 @@ describe.each(targets)('stored responses on $dialect', ({ dialect, skip }) => {
       await expect(store.delete('resp_1', 'key_b')).rejects.toMatchObject({ status: 404 });
       await store.delete('resp_1', 'key_a');
       await expect(store.get('resp_1', 'key_a')).rejects.toMatchObject({ status: 404 });
+      await store.close();
     });
 
     it('expired responses are invisible and the retention job deletes them in batches', async () => {
       let now = Date.UTC(2026, 0, 1);
-      const store = new ResponseStore(t().gdb.db, { retentionMs: DAY, now: () => now });
+      const store = new ResponseStore(t().gdb, { retentionMs: DAY, now: () => now });
       for (let i = 0; i < 1205; i += 1) store.save(turn(`resp_old_${i}`, null, 'x', 'y'));
       await store.flush();
       now += DAY / 2;
@@ -47,6 +48,7 @@ describe.each(targets)('stored responses on $dialect', ({ dialect, skip }) => {
       expect(await store.get('resp_new', 'key_a')).toMatchObject({ id: 'resp_new' });
       const left = await t().gdb.db.selectFrom('stored_responses' as never).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
       expect(Number((left as { n: unknown }).n)).toBe(1);
+      await store.close();
     });
   });
 });

@@ -128,6 +128,34 @@ describe.each(targets)('usage records on $dialect', ({ dialect, skip }) => {
       expect(extra.id).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('stores every field in its own column (distinct values for all of them)', async () => {
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
+      const row: UsageRecord = {
+        id: 'u-distinct', requestId: 'req-distinct', time: T0 + 1, keyId: 'key-d', keyName: 'name-d', model: 'model-d',
+        provider: 'provider-d', status: 201, errorCode: 'code-d', promptTokens: 11, completionTokens: 13, cacheReadTokens: 17,
+        cacheWriteTokens: 19, reasoningTokens: 7, totalTokens: 60, tokensEstimated: true, cost: 0.25, currency: 'EUR',
+        protocol: 'anthropic-messages', providerKeyLabel: 'label-d', latencyMs: 23, ttftMs: 29, stream: true, attempts: 3, cached: true,
+      };
+      await usage.insertUsageBatch([row]);
+      expect(await usage.getLog('u-distinct')).toEqual(row);
+    });
+
+    it('keeps a batch written while another transaction is open, even when that one rolls back', async () => {
+      const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
+      let written: Promise<number> | null = null;
+      await expect(
+        t().gdb.db.transaction().execute(async (tx) => {
+          await tx.selectFrom('usage_records').select('id').limit(1).execute();
+          written = usage.insertUsageBatch([{ id: 'u-during-tx', requestId: 'r-tx', time: T0, model: 'm', provider: 'p', status: 200 }]);
+          // Let the write try to run while this transaction still holds the connection.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(await written).toBe(1);
+      expect((await usage.getLog('u-during-tx'))?.requestId).toBe('r-tx');
+    });
+
     it('rejects an invalid row and writes none of its batch', async () => {
       const usage = new UsageRepository(t().gdb.db, t().gdb.sqlite);
       const bad = { requestId: 'x', time: T0, model: '', provider: 'p', status: 200 } as UsageRecordInput;

@@ -220,12 +220,20 @@ export class UsageRepository {
    */
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
-    sqlite: SqliteHandle | null = null,
+    private readonly sqlite: SqliteHandle | null = null,
   ) {
     if (sqlite) {
+      // Positional parameters in usageColumns' order: binding 25 values by name cost ~10% of the
+      // row's insert (callgrind, 5,000 rows).
       const statement = sqlite.prepare(
-        `INSERT OR IGNORE INTO usage_records (${usageColumns.join(', ')}) VALUES (${usageColumns.map((c) => `@${c}`).join(', ')})`,
+        `INSERT OR IGNORE INTO usage_records (${usageColumns.join(', ')}) VALUES (${usageColumns.map(() => '?').join(', ')})`,
       );
+      const insertRow = (r: FullUsageRow) =>
+        statement.run(
+          r.id, r.request_id, r.time, r.key_id, r.key_name, r.model, r.provider, r.status, r.error_code, r.prompt_tokens,
+          r.completion_tokens, r.total_tokens, r.tokens_estimated, r.cost, r.latency_ms, r.ttft_ms, r.stream, r.attempts, r.cached,
+          r.cache_read_tokens, r.cache_write_tokens, r.reasoning_tokens, r.currency, r.protocol, r.provider_key_label,
+        );
       const spend = sqlite.prepare(`${SPEND_UPSERT} VALUES (?, ?, ?, ?, ?) ${SPEND_CONFLICT}`);
       const rollups = ROLLUP_TABLES.map((target) => {
         const columns = rollupColumns(target);
@@ -238,7 +246,7 @@ export class UsageRepository {
       const touch = sqlite.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)');
       const insert = sqlite.transaction((rows: FullUsageRow[]) => {
         const inserted: FullUsageRow[] = [];
-        for (const row of rows) if (statement.run(row).changes === 1) inserted.push(row);
+        for (const row of rows) if (insertRow(row).changes === 1) inserted.push(row);
         for (const [keyId, day, currency, cost, requests] of spendByKeyDay(inserted)) spend.run(keyId, day, currency, cost, requests);
         for (const [target, statement] of rollups) for (const increment of rollupIncrements(inserted, target)) statement.run(increment);
         for (const [keyId, at] of lastUseByKey(inserted)) touch.run(at, keyId, at);
@@ -256,7 +264,11 @@ export class UsageRepository {
     if (rows.length === 0) return 0;
     const values = rows.map(toUsageRow);
     if (this.insertMany) {
-      this.insertMany(values);
+      // A Kysely transaction open on the same handle (an admin change between two awaits)
+      // would take our transaction in as a savepoint and could roll the rows back with it:
+      // wait for the connection (Kysely's lock) and write after it.
+      if (this.sqlite?.inTransaction) await this.db.connection().execute(async () => this.insertMany!(values));
+      else this.insertMany(values);
       return values.length;
     }
     await this.db.transaction().execute(async (tx) => {

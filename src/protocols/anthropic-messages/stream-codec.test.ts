@@ -65,6 +65,26 @@ describe('Anthropic stream encoder', () => {
     });
   }
 
+  it('writes each delta event exactly as JSON.stringify would, whatever the text holds', () => {
+    const tricky = 'quote " backslash \\ newline \n tab \t nul \u0000 emoji 😀 lone \ud800 </script>';
+    const encoded = encodeAll(anthropicIngress.createStreamEncoder({ model: 'm' }), [
+      { type: 'reasoning-delta', text: tricky },
+      { type: 'reasoning-signature', signature: 'sig"1' },
+      { type: 'text-delta', text: tricky },
+      { type: 'tool-call-start', id: 'call_1', name: 'f' },
+      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"a": "\\"}' },
+      { type: 'finish', reason: 'stop' },
+    ]);
+    const deltas = parseSse(encoded).filter((event) => event.event === 'content_block_delta');
+    const expected = [
+      { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: tricky } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig"1' } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: tricky } },
+      { type: 'content_block_delta', index: 2, delta: { type: 'input_json_delta', partial_json: '{"a": "\\"}' } },
+    ];
+    expect(deltas.map((event) => event.data)).toEqual(expected.map((payload) => JSON.stringify(payload)));
+  });
+
   it('opens a new block when reasoning follows text: never a thinking delta in a text block', () => {
     const encoded = encodeAll(anthropicIngress.createStreamEncoder({ model: 'm', estimatedInputTokens: 7 }), [
       { type: 'text-delta', text: 'a' },

@@ -62,7 +62,10 @@ export const createAnthropicStreamEncoder = (context: EncodeContext): StreamEnco
     return out + event('content_block_start', { type: 'content_block_start', index, content_block: contentBlock });
   };
 
-  const delta = (at: number, payload: Record<string, unknown>) => event('content_block_delta', { type: 'content_block_delta', index: at, delta: payload });
+  // The per-token events, written as text around one JSON string: the same bytes JSON.stringify
+  // gives for {type, index, delta: {type, [field]: value}}, without two objects per token.
+  const delta = (at: number, type: string, field: string, value: string) =>
+    `event: content_block_delta\ndata: {"type":"content_block_delta","index":${at},"delta":{"type":"${type}","${field}":${JSON.stringify(value)}}}\n\n`;
 
   const fail = (error: GatewayError): string => {
     ended = true;
@@ -78,15 +81,15 @@ export const createAnthropicStreamEncoder = (context: EncodeContext): StreamEnco
         case 'text-delta': {
           if (part.text === '') return '';
           const head = ensureStarted() + (open === 'text' ? '' : openBlock('text', { type: 'text', text: '' }));
-          return head + delta(index, { type: 'text_delta', text: part.text });
+          return head + delta(index, 'text_delta', 'text', part.text);
         }
         case 'reasoning-delta': {
           const head = ensureStarted() + (open === 'thinking' ? '' : openBlock('thinking', { type: 'thinking', thinking: '', signature: '' }));
-          return part.text === '' ? head : head + delta(index, { type: 'thinking_delta', thinking: part.text });
+          return part.text === '' ? head : head + delta(index, 'thinking_delta', 'thinking', part.text);
         }
         case 'reasoning-signature': {
           const head = ensureStarted() + (open === 'thinking' ? '' : openBlock('thinking', { type: 'thinking', thinking: '', signature: '' }));
-          return head + delta(index, { type: 'signature_delta', signature: part.signature });
+          return head + delta(index, 'signature_delta', 'signature', part.signature);
         }
         case 'redacted-reasoning':
           return ensureStarted() + openBlock('thinking', { type: 'redacted_thinking', data: part.data }) + close();
@@ -101,7 +104,7 @@ export const createAnthropicStreamEncoder = (context: EncodeContext): StreamEnco
           const at = toolIndex.get(part.id);
           if (at === undefined || part.argumentsDelta === '') return '';
           // Deltas of an earlier call (interleaved parallel calls) still name their own block.
-          return delta(at, { type: 'input_json_delta', partial_json: part.argumentsDelta });
+          return delta(at, 'input_json_delta', 'partial_json', part.argumentsDelta);
         }
         case 'tool-call-end':
           return open === 'tool' && openToolId === part.id ? close() : '';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../core/random-hex.js';
 import type { FinishReason } from '../../core/finish-reason.js';
 import type { AssistantPart } from '../../core/neutral-request.js';
 import { promptTokensOf, type Usage } from '../../core/usage.js';
@@ -11,7 +11,7 @@ import { writeReasoningCarrier } from './reasoning-carrier.js';
  */
 
 /** `resp_…`, `msg_…`, `fc_…`, `rs_…`: OpenAI's prefixes with 24 random bytes in hex. */
-export const newItemId = (prefix: 'resp' | 'msg' | 'fc' | 'rs'): string => `${prefix}_${randomBytes(24).toString('hex')}`;
+export const newItemId = (prefix: 'resp' | 'msg' | 'fc' | 'rs'): string => `${prefix}_${randomHex(24)}`;
 
 /** What one response echoes of its request, fixed when the request arrives. */
 export interface ResponseShell {

@@ -11,7 +11,9 @@ let h: Harness;
 const rows: UsageRecord[] = [];
 const client = (apiKey = MASTER) => new OpenAI({ baseURL: `${h.url}/v1`, apiKey, maxRetries: 0, timeout: 15_000 });
 const responsesBodies = () => h.sim.received.filter((r) => r.path.endsWith('/responses')).map((r) => r.body as Record<string, any>);
+/** Rows in the database itself: the store's queue is written out first (reads are served from it before). */
 const storedCount = async (id: string) => {
+  await h.gateway.responseStore?.flush();
   const row = await h.gateway.database.db.selectFrom('stored_responses' as never).select((eb) => eb.fn.countAll().as('n')).where('id' as never, '=', id as never).executeTakeFirst();
   return Number((row as { n: unknown }).n);
 };

@@ -11,7 +11,9 @@ let keyB = '';
 
 const client = (apiKey: string) => new OpenAI({ baseURL: `${h.url}/v1`, apiKey, maxRetries: 0, timeout: 15_000 });
 const chatBodies = () => h.sim.received.filter((r) => r.path.endsWith('/chat/completions')).map((r) => r.body as Record<string, any>);
+/** Rows in the database itself: the store's queue is written out first (reads are served from it before). */
 const storedCount = async (id: string) => {
+  await h.gateway.responseStore?.flush();
   const row = await h.gateway.database.db.selectFrom('stored_responses' as never).select((eb) => eb.fn.countAll().as('n')).where('id' as never, '=', id as never).executeTakeFirst();
   return Number((row as { n: unknown }).n);
 };
@@ -99,5 +101,22 @@ describe('stored responses', () => {
     expect(await storedCount(json.id)).toBe(0);
     expect(await storedCount(streamed.id)).toBe(0);
     expect(await a.responses.retrieve(json.id).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('a turn still queued when the gateway shuts down is written first: the restarted gateway continues it', async () => {
+    // A window long enough that only the shutdown can write the turn.
+    await h.restart({ build: { responsesFlushWindowMs: 3_600_000 } });
+    const created = await client(keyA).responses.create({ model: 'gpt-test', input: 'Remember me across a restart.' });
+    expect(h.gateway.responseStore?.stats().queued).toBe(1);
+    await h.restart({ build: {} });
+    const after = client(keyA);
+    expect(await after.responses.retrieve(created.id)).toMatchObject({ id: created.id, status: 'completed' });
+    const next = await after.responses.create({ model: 'gpt-test', input: 'Still there?', previous_response_id: created.id });
+    expect(next.previous_response_id).toBe(created.id);
+    expect(chatBodies().at(-1)!.messages).toEqual([
+      { role: 'user', content: 'Remember me across a restart.' },
+      { role: 'assistant', content: 'Simulated reply from gpt-test.' },
+      { role: 'user', content: 'Still there?' },
+    ]);
   });
 });

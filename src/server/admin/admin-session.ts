@@ -158,8 +158,7 @@ export const isAdminApiRequest = (request: FastifyRequest): boolean => {
 export const installAdminGuard = async (app: FastifyInstance, sessions: AdminSessions): Promise<void> => {
   if (!app.hasRequestDecorator('cookies')) await app.register(cookie);
   app.decorateRequest('adminSession', null);
-  app.addHook('onRequest', async (request, reply) => {
-    if (!isAdminApiRequest(request)) return;
+  const guard = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const session = await sessions.fromRequest(request, reply);
     if (!session) throw unauthorizedError();
     if (MUTATING.has(request.method)) {
@@ -169,5 +168,11 @@ export const installAdminGuard = async (app: FastifyInstance, sessions: AdminSes
     const need = request.routeOptions.config?.adminRole ?? 'admin';
     if (!roleAllows(session.role, need)) throw forbiddenRoleError(need);
     request.adminSession = session;
+  };
+  // A callback hook, not an async one: every /v1 request passes here and leaves at once,
+  // without a promise and a microtask turn of its own.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!isAdminApiRequest(request)) return done();
+    guard(request, reply).then(() => done(), done);
   });
 };
