@@ -63,7 +63,9 @@ export const runUsageRetention = async (
     }
   }
   const sqlite = database.sqlite;
-  if (sqlite && result.deletedRows + result.deletedRollups > 0 && Number(sqlite.pragma('auto_vacuum', { simple: true })) === 2) {
+  // Not while a transaction is open on the handle (a Kysely transaction between two of its
+  // awaits): the vacuum would join it. The next pass vacuums instead.
+  if (sqlite && !sqlite.inTransaction && result.deletedRows + result.deletedRollups > 0 && Number(sqlite.pragma('auto_vacuum', { simple: true })) === 2) {
     const before = Number(sqlite.pragma('freelist_count', { simple: true }));
     sqlite.pragma('incremental_vacuum');
     // The vacuum's pages sit in the WAL until a checkpoint copies them back; PASSIVE
