@@ -10,8 +10,15 @@ import { writeReasoningCarrier } from './reasoning-carrier.js';
  * https://platform.openai.com/docs/api-reference/responses/object .
  */
 
-/** `resp_…`, `msg_…`, `fc_…`, `rs_…`: OpenAI's prefixes with 24 random bytes in hex. */
-export const newItemId = (prefix: 'resp' | 'msg' | 'fc' | 'rs'): string => `${prefix}_${randomHex(24)}`;
+/**
+ * `resp_…`, `msg_…`, `fc_…`, `rs_…`: OpenAI's prefixes with 24 bytes in hex. A response id is
+ * the primary key of a stored response, so it starts with the time (6 bytes of milliseconds)
+ * and ends with 18 random ones: inserts land at the end of the key's index instead of on a
+ * random page each (as with usage rows' time-ordered ids), which made every batch of stored
+ * responses rewrite hundreds of index pages. Items are never keys: all 24 bytes random.
+ */
+export const newItemId = (prefix: 'resp' | 'msg' | 'fc' | 'rs', now = Date.now()): string =>
+  prefix === 'resp' ? `resp_${Math.floor(now).toString(16).padStart(12, '0').slice(-12)}${randomHex(18)}` : `${prefix}_${randomHex(24)}`;
 
 /** What one response echoes of its request, fixed when the request arrives. */
 export interface ResponseShell {
