@@ -1,32 +1,12 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../router/model-catalog.js';
 import { mergeOverlay, parseModelEntry, parseProviderEntry, modelToEntry, providerToEntry } from '../state/merge-overlay.js';
+import { errorOf, tempConfig } from '../test-support/config-dir.js';
 import { loadConfig } from './load-config.js';
 import type { OverlaySnapshot } from '../storage/index.js';
-import { ConfigError } from './yaml-source.js';
 
 /** YAML `rules:` on a provider and on a model (src/config/rules-schema.ts), over the vendor table. */
 
-const tempConfig = (modelsYaml: string, providers: Record<string, string> = {}) => {
-  const dir = mkdtempSync(join(tmpdir(), 'skgw-rules-'));
-  mkdirSync(join(dir, 'providers'));
-  writeFileSync(join(dir, 'models.yaml'), modelsYaml);
-  for (const [name, text] of Object.entries(providers)) writeFileSync(join(dir, 'providers', name), text);
-  return dir;
-};
-
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 const PROVIDER = `providers:
   - name: "Qwen"

@@ -1,35 +1,18 @@
-import { mkdtempSync, mkdirSync, writeFileSync, cpSync, existsSync } from 'node:fs';
+import { mkdtempSync, cpSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog } from '../router/model-catalog.js';
 import { lookupModel, resolveModel } from '../router/model-resolver.js';
+import { errorOf, tempConfig } from '../test-support/config-dir.js';
 import { loadConfig } from './load-config.js';
 import { isPlaceholderKey } from './vendors.js';
-import { ConfigError } from './yaml-source.js';
 
 const sharedSeedDir = resolve(__dirname, '../../../shared/seed/config');
 // A verbatim copy of the prototype's config, so the proof runs even where shared/ is absent.
 const seedDir = existsSync(sharedSeedDir) ? sharedSeedDir : resolve(__dirname, '__fixtures__/seed-config');
 const shippedDir = resolve(__dirname, '../../config');
 
-const tempConfig = (modelsYaml: string, providers: Record<string, string> = {}) => {
-  const dir = mkdtempSync(join(tmpdir(), 'skgw-config-'));
-  mkdirSync(join(dir, 'providers'));
-  writeFileSync(join(dir, 'models.yaml'), modelsYaml);
-  for (const [name, text] of Object.entries(providers)) writeFileSync(join(dir, 'providers', name), text);
-  return dir;
-};
-
-const errorOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
 
 describe('the seed configuration', () => {
   it('loads unchanged, quirks included', () => {
