@@ -1,10 +1,9 @@
 import { median, round } from '../load/statistics.js';
-import { runWrk } from '../load/wrk.js';
 import { SCENARIOS } from '../profile/scenarios.js';
 import type { ProtocolPathSummary } from '../report/results-types.js';
-import { cpuMs, processTree } from '../system/process-stats.js';
 import type { RunningTarget } from '../targets/target.js';
 import { settle, type PhaseContext } from './phase-context.js';
+import { measure, type MeasuredRun } from './throughput-phase.js';
 
 /**
  * Each client protocol path (bench/profile/scenarios.ts) against the OpenAI passthrough it is
@@ -29,25 +28,16 @@ const asScenarioTarget = (gateway: RunningTarget, name: keyof typeof SCENARIOS):
 
 export const runProtocolPathsPhase = async (context: PhaseContext, gateway: RunningTarget): Promise<ProtocolPathSummary[]> => {
   const { settings } = context;
-  const pids = gateway.pid === null ? [] : processTree(gateway.pid);
-  const measured = new Map<string, Array<{ requestsPerSec: number; cpuMsPerRequest: number | null; errors: number }>>();
+  const measured = new Map<string, MeasuredRun[]>();
   context.log(`protocol paths (gateway): ${PROTOCOL_PATHS.length} request shapes, ${settings.wrkRounds} × ${settings.wrkDurationS} s each`);
   for (const { scenario } of PROTOCOL_PATHS) {
     const target = asScenarioTarget(gateway, scenario);
     const body = SCENARIOS[scenario]!.body;
-    const base = { target, bodies: [body], connections: settings.wrkConnections, cpu: context.loadCpu, workDir: context.workDir };
-    await runWrk({ ...base, durationS: settings.wrkWarmupS });
-    const runs = [];
+    await measure(context, target, body, settings.wrkWarmupS);
+    const runs: MeasuredRun[] = [];
     for (let index = 0; index < settings.wrkRounds; index += 1) {
       await settle(context, `protocol path ${scenario}`, true);
-      const before = cpuMs(pids);
-      const run = await runWrk({ ...base, durationS: settings.wrkDurationS });
-      const completed = run.requests - run.errors;
-      runs.push({
-        requestsPerSec: run.requestsPerSec,
-        cpuMsPerRequest: pids.length > 0 && completed > 0 ? round((cpuMs(pids) - before) / completed, 4) : null,
-        errors: run.errors,
-      });
+      runs.push(await measure(context, target, body, settings.wrkDurationS));
     }
     measured.set(scenario, runs);
   }
